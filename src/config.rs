@@ -1,0 +1,569 @@
+//! One typed configuration, in layers: defaults → TOML file → `SKO__SECTION__KEY` environment
+//! variables (environment wins). Unknown keys are errors that name the key. Secrets never come
+//! from here: see [`Secrets`].
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::domain::program::{
+    Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program, ProgramSettings, Skill,
+    Sprint, Trigger,
+};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub slack: SlackConfig,
+    pub database: DatabaseConfig,
+    pub log: LogConfig,
+    pub program: Arc<Program>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    /// Requests larger than this get 413; Slack's own payloads are a few KB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:3000".into(),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlackMode {
+    Http,
+    Socket,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackConfig {
+    pub mode: SlackMode,
+    pub api_base_url: String,
+}
+
+impl Default for SlackConfig {
+    fn default() -> Self {
+        Self {
+            mode: SlackMode::Http,
+            api_base_url: "https://slack.com/api".into(),
+        }
+    }
+}
+
+impl SlackConfig {
+    /// The base URL as slack-morphism wants it: no trailing slash.
+    pub fn api_base(&self) -> &str {
+        self.api_base_url.trim_end_matches('/')
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: String,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://sko-reinforce.db".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `sko_reinforce=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+/// The file as written; split into [`Config`] once it has been checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    server: ServerConfig,
+    #[serde(default)]
+    slack: SlackConfig,
+    #[serde(default)]
+    database: DatabaseConfig,
+    #[serde(default)]
+    log: LogConfig,
+    program: ProgramSettings,
+    #[serde(default)]
+    sprints: Vec<Sprint>,
+    #[serde(default)]
+    skills: Vec<Skill>,
+    #[serde(default)]
+    checkpoints: Vec<Checkpoint>,
+    #[serde(default)]
+    people: Vec<Person>,
+    #[serde(default)]
+    pairs: Vec<Pair>,
+    #[serde(default)]
+    pairing: Pairing,
+    #[serde(default)]
+    triggers: Vec<Trigger>,
+    #[serde(default = "default_checkins")]
+    checkins: Checkins,
+    #[serde(default = "default_digest")]
+    digest: Digest,
+}
+
+fn default_checkins() -> Checkins {
+    Checkins {
+        cron: cron("0 0 10 * * Tue"), // 10:00 every Tuesday, recipient's time
+        text: "Time for your weekly check-in, {pair}: 30 minutes, one real deal each.".into(),
+    }
+}
+
+fn default_digest() -> Digest {
+    Digest {
+        cron: cron("0 0 8 * * Mon"), // 08:00 every Monday, the manager's time
+    }
+}
+
+fn cron(expr: &str) -> CronExpr {
+    expr.parse().expect("built-in cron expressions parse")
+}
+
+/// What is wrong with a configuration: where (file or variable, key path) and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, or `environment variable SKO__…`, the value came from.
+    pub source: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if p.path.is_empty() {
+                write!(f, "{}: {}", p.source, p.message)?;
+            } else {
+                write!(f, "{}: {}: {}", p.source, p.path, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    fn one(source: &str, path: &str, message: impl Into<String>) -> Self {
+        Self {
+            problems: vec![Problem {
+                source: source.into(),
+                path: path.into(),
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+const ENV_PREFIX: &str = "SKO__";
+
+impl Config {
+    /// Loads `path` with the process environment layered on top.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    pub fn load_with_env(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::one(&source, "", format!("cannot read the file ({e}); pass the path to your config, e.g. --config config.toml"))
+        })?;
+        Self::parse(&text, &source, env)
+    }
+
+    /// Parses TOML `text` (named `source` in errors) with `env` layered on top.
+    pub fn parse(
+        text: &str,
+        source: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| {
+            let path = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or_default();
+            ConfigError::one(source, &path, e.message().trim().to_string())
+        })?;
+        let overridden = apply_env(&mut table, env)?;
+        let mut value = toml::Value::Table(table);
+        dates_to_strings(&mut value);
+
+        let file: ConfigFile = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let from = overridden
+                .iter()
+                .find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")))
+                .map(|(_, var)| format!("environment variable {var}"))
+                .unwrap_or_else(|| source.to_string());
+            ConfigError::one(&from, &path, e.into_inner().message().trim().to_string())
+        })?;
+        file.into_config(source)
+    }
+}
+
+impl ConfigFile {
+    fn into_config(self, source: &str) -> Result<Config, ConfigError> {
+        let program = Program {
+            settings: self.program,
+            sprints: self.sprints,
+            skills: self.skills,
+            checkpoints: self.checkpoints,
+            people: self.people,
+            pairs: self.pairs,
+            pairing: self.pairing,
+            triggers: self.triggers,
+            checkins: self.checkins,
+            digest: self.digest,
+        };
+        let mut problems: Vec<Problem> = program
+            .validate()
+            .into_iter()
+            .map(|i| Problem {
+                source: source.into(),
+                path: i.path,
+                message: i.message,
+            })
+            .collect();
+        let mut problem = |path: &str, message: String| {
+            problems.push(Problem {
+                source: source.into(),
+                path: path.into(),
+                message,
+            })
+        };
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            problem(
+                "server.listen",
+                format!(
+                    "`{}` is not an address; use host:port, e.g. 127.0.0.1:3000",
+                    self.server.listen
+                ),
+            );
+        }
+        if self.server.max_body_bytes < 1024 {
+            problem(
+                "server.max_body_bytes",
+                "Slack's payloads need at least 1024 bytes; 65536 is a good value".into(),
+            );
+        }
+        let api = &self.slack.api_base_url;
+        if !(api.starts_with("https://") || api.starts_with("http://")) {
+            problem(
+                "slack.api_base_url",
+                format!("`{api}` is not a URL; use https://slack.com/api"),
+            );
+        }
+        if !self.database.url.starts_with("sqlite:") {
+            problem(
+                "database.url",
+                format!(
+                    "`{}` is not a SQLite URL; use e.g. sqlite://sko-reinforce.db",
+                    self.database.url
+                ),
+            );
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            problem(
+                "log.level",
+                format!(
+                    "`{}` is not a log filter; use error, warn, info, debug or trace",
+                    self.log.level
+                ),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        Ok(Config {
+            server: self.server,
+            slack: self.slack,
+            database: self.database,
+            log: self.log,
+            program: Arc::new(program),
+        })
+    }
+}
+
+/// Writes `SKO__SECTION__KEY=value` into the table; returns the key paths set, with their
+/// variable names, so errors can point at the variable rather than the file.
+fn apply_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut set = BTreeSet::new();
+    for (var, raw) in env {
+        let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let keys: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+        if keys.iter().any(String::is_empty) {
+            return Err(ConfigError::one(
+                &format!("environment variable {var}"),
+                "",
+                "use SKO__SECTION__KEY with double underscores, e.g. SKO__SERVER__LISTEN",
+            ));
+        }
+        let (last, parents) = keys.split_last().expect("split yields at least one key");
+        let mut node = &mut *table;
+        for key in parents {
+            let entry = node
+                .entry(key.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            node = entry.as_table_mut().ok_or_else(|| {
+                ConfigError::one(
+                    &format!("environment variable {var}"),
+                    &keys.join("."),
+                    format!("`{key}` is not a section, so it has no keys to set"),
+                )
+            })?;
+        }
+        node.insert(last.clone(), env_value(&raw));
+        set.insert((keys.join("."), var));
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// A variable's text as a TOML value when it is one (`60`, `true`, `2027-01-11`, `["Mon"]`),
+/// else as a string (`127.0.0.1:0`, `socket`).
+fn env_value(raw: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+/// TOML dates become `YYYY-MM-DD` strings so the domain reads them like any other text.
+fn dates_to_strings(value: &mut toml::Value) {
+    match value {
+        toml::Value::Datetime(dt) => *value = toml::Value::String(dt.to_string()),
+        toml::Value::Array(items) => items.iter_mut().for_each(dates_to_strings),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| dates_to_strings(v)),
+        _ => {}
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {col}")
+}
+
+/// The three secrets, read from the environment only; their `Debug` prints nothing of them.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    pub signing_secret: Option<SecretString>,
+    pub bot_token: Option<SecretString>,
+    pub app_token: Option<SecretString>,
+}
+
+impl Secrets {
+    pub fn from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(SecretString::from)
+        };
+        Self {
+            signing_secret: var("SLACK_SIGNING_SECRET"),
+            bot_token: var("SLACK_BOT_TOKEN"),
+            app_token: var("SLACK_APP_TOKEN"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[program]
+name = "SKO"
+kickoff = 2027-01-11
+timezone = "America/New_York"
+"#;
+
+    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::parse(
+            text,
+            "sko.toml",
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    fn error(text: &str, env: &[(&str, &str)]) -> String {
+        parse(text, env).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_fill_what_the_file_leaves_out() {
+        let c = parse(MINIMAL, &[]).unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:3000");
+        assert_eq!(c.slack.mode, SlackMode::Http);
+        assert_eq!(c.database.url, "sqlite://sko-reinforce.db");
+        assert_eq!(c.program.settings.days, 90);
+        assert_eq!(c.program.settings.working_days.len(), 5);
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let text = format!("{MINIMAL}\n[server]\nlisten = \"0.0.0.0:80\"\n");
+        let c = parse(
+            &text,
+            &[
+                ("SKO__SERVER__LISTEN", "127.0.0.1:0"),
+                ("SKO__SLACK__MODE", "socket"),
+                ("SKO__SLACK__API_BASE_URL", "http://127.0.0.1:9/api/"),
+                ("SKO__PROGRAM__KICKOFF", "2027-02-01"),
+                ("SKO__PROGRAM__DAYS", "60"),
+                ("UNRELATED", "x"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen, "127.0.0.1:0");
+        assert_eq!(c.slack.mode, SlackMode::Socket);
+        assert_eq!(c.slack.api_base(), "http://127.0.0.1:9/api");
+        assert_eq!(c.program.settings.kickoff.to_string(), "2027-02-01");
+        assert_eq!(c.program.settings.days, 60);
+    }
+
+    #[test]
+    fn errors_name_the_source_the_key_and_the_fix() {
+        let cases: [(&str, &[(&str, &str)], &str); 8] = [
+            (
+                &MINIMAL.replace("2027-01-11", "\"11/01/2027\""),
+                &[],
+                "sko.toml: program.kickoff: expected a date like 2027-01-11",
+            ),
+            (
+                &MINIMAL.replace("America/New_York", "Mars/Olympus"),
+                &[],
+                "sko.toml: program.timezone: `Mars/Olympus` is not an IANA timezone",
+            ),
+            (
+                &format!("{MINIMAL}\n[server]\nlisen = \"x\""),
+                &[],
+                "sko.toml: server.lisen: unknown field `lisen`, expected `listen`",
+            ),
+            (
+                &format!(
+                    "{MINIMAL}\n[[triggers]]\nname = \"t\"\ncron = \"0 9 * * Mon\"\naudience = \"reps\"\ntext = \"hi\""
+                ),
+                &[],
+                "sko.toml: triggers[0].cron: `0 9 * * Mon` is not a cron expression",
+            ),
+            (
+                &format!("{MINIMAL}\n[[people]]\nslack_id = \"U1\"\nrole = \"rep\""),
+                &[],
+                "people[0].slack_id: `U1` is not a Slack user id",
+            ),
+            (
+                MINIMAL,
+                &[("SKO__SLACK__MODE", "carrier-pigeon")],
+                "environment variable SKO__SLACK__MODE: slack.mode: unknown variant `carrier-pigeon`",
+            ),
+            (
+                MINIMAL,
+                &[("SKO__SERVER__LISTEN", "nowhere")],
+                "sko.toml: server.listen: `nowhere` is not an address",
+            ),
+            ("[program\nname=", &[], "sko.toml: line 1"),
+        ];
+        for (text, env, expected) in cases {
+            let got = error(text, env);
+            assert!(got.contains(expected), "expected {expected:?} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_section_is_named() {
+        assert!(error("", &[]).contains("missing field `program`"));
+    }
+
+    #[test]
+    fn roster_references_are_checked() {
+        let text = format!(
+            "{MINIMAL}
+[[people]]
+slack_id = \"U0REP1\"
+role = \"rep\"
+manager = \"U0NOBODY\"
+[[pairs]]
+members = [\"U0REP1\"]
+"
+        );
+        let got = error(&text, &[]);
+        assert!(
+            got.contains("people[0].manager: U0NOBODY is not in [[people]]"),
+            "{got}"
+        );
+        assert!(
+            got.contains("pairs[0].members: a pair has two members"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secrets {
+            signing_secret: Some(SecretString::from("very-secret-value")),
+            ..Default::default()
+        };
+        assert!(!format!("{s:?}").contains("very-secret-value"));
+    }
+}

@@ -1,0 +1,28 @@
+//! The product's rules, free of I/O: the program model, the command grammars and the records
+//! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
+
+pub mod commitment;
+pub mod de;
+pub mod mention;
+pub mod practice;
+pub mod program;
+
+/// Why a command's text could not be understood, worded for the rep who typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrammarError {
+    pub problem: String,
+    pub example: String,
+}
+
+impl GrammarError {
+    pub fn new(problem: impl Into<String>, example: impl Into<String>) -> Self {
+        Self {
+            problem: problem.into(),
+            example: example.into(),
+        }
+    }
+}
+
+/// Longest free text (commitment, notes) we accept: long enough for a real plan,
+/// short enough to read on a phone.
+pub const MAX_TEXT_CHARS: usize = 1_000;

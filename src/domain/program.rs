@@ -1,0 +1,597 @@
+//! The reinforcement program as an admin configures it: calendar, sprints, skills, people,
+//! pairs and triggers, with the rules that tie them together (which week a day is in, who is
+//! whose manager) and the checks that catch a broken roster before launch.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, de::Error};
+
+use super::de;
+
+/// Weeks 1–4 after kickoff are the integration sprints.
+pub const SPRINT_WEEKS: u32 = 4;
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub settings: ProgramSettings,
+    pub sprints: Vec<Sprint>,
+    pub skills: Vec<Skill>,
+    pub checkpoints: Vec<Checkpoint>,
+    pub people: Vec<Person>,
+    pub pairs: Vec<Pair>,
+    pub pairing: Pairing,
+    pub triggers: Vec<Trigger>,
+    pub checkins: Checkins,
+    pub digest: Digest,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSettings {
+    pub name: String,
+    #[serde(deserialize_with = "de::date")]
+    pub kickoff: NaiveDate,
+    #[serde(deserialize_with = "de::timezone")]
+    pub timezone: Tz,
+    #[serde(default = "weekdays_mon_to_fri", deserialize_with = "de::weekdays")]
+    pub working_days: Vec<Weekday>,
+    #[serde(default, deserialize_with = "de::dates")]
+    pub holidays: Vec<NaiveDate>,
+    /// Length of the program in calendar days from kickoff.
+    #[serde(default = "ninety")]
+    pub days: u32,
+    /// Program weeks (1 = kickoff week) in which pressure plans resurface.
+    #[serde(default)]
+    pub pressure_weeks: Vec<u32>,
+    /// A rep with no activity for this many working days is flagged as quiet.
+    #[serde(default = "five")]
+    pub quiet_after_working_days: u32,
+}
+
+fn weekdays_mon_to_fri() -> Vec<Weekday> {
+    use Weekday::*;
+    vec![Mon, Tue, Wed, Thu, Fri]
+}
+fn ninety() -> u32 {
+    90
+}
+fn five() -> u32 {
+    5
+}
+
+impl ProgramSettings {
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.working_days.contains(&date.weekday()) && !self.holidays.contains(&date)
+    }
+
+    /// The program week `date` falls in (1 = the week that starts on kickoff), counting only
+    /// weeks that hold at least one working day, so a holiday week does not use up a sprint.
+    /// `None` before kickoff, after the program, or inside a week with no working day.
+    pub fn program_week(&self, date: NaiveDate) -> Option<u32> {
+        let offset = (date - self.kickoff).num_days();
+        if offset < 0 || offset >= i64::from(self.days) {
+            return None;
+        }
+        let block = offset / 7;
+        let has_working_day =
+            |b: i64| (0..7).any(|d| self.is_working_day(self.kickoff + Duration::days(b * 7 + d)));
+        if !has_working_day(block) {
+            return None;
+        }
+        Some((0..=block).filter(|b| has_working_day(*b)).count() as u32)
+    }
+
+    /// The integration sprint (1–4) that `date` falls in, if any.
+    pub fn sprint_week(&self, date: NaiveDate) -> Option<u32> {
+        self.program_week(date).filter(|w| *w <= SPRINT_WEEKS)
+    }
+
+    /// The last working day of the week that holds `date` (the default "end of week").
+    pub fn end_of_week(&self, date: NaiveDate) -> NaiveDate {
+        let days_to_sunday = 6 - i64::from(date.weekday().num_days_from_monday());
+        (0..=days_to_sunday)
+            .rev()
+            .map(|d| date + Duration::days(d))
+            .find(|d| self.is_working_day(*d))
+            .unwrap_or(date)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sprint {
+    pub week: u32,
+    pub focus: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Skill {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub rubric: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub criterion: String,
+    /// What a 5 looks like, in the words of the top performers who modelled it.
+    pub good: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub day: u32,
+    /// Local time of day the pulse goes out, `HH:MM`.
+    #[serde(default = "half_past_nine")]
+    pub at: String,
+    pub text: String,
+}
+
+fn half_past_nine() -> String {
+    "09:30".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Rep,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Rep => "rep",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub slack_id: String,
+    /// How the bot addresses them until Slack tells it otherwise.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub role: Role,
+    #[serde(default)]
+    pub manager: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default, deserialize_with = "de::optional_timezone")]
+    pub timezone: Option<Tz>,
+}
+
+impl Person {
+    pub fn first_name(&self) -> Option<&str> {
+        self.name
+            .as_deref()
+            .and_then(|n| n.split_whitespace().next())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PairingMode {
+    /// Pairs as listed in `[[pairs]]`.
+    #[default]
+    Config,
+    /// New pairs each sprint, made by the bot.
+    Auto,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pairing {
+    #[serde(default)]
+    pub mode: PairingMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    Reps,
+    Managers,
+    Pairs,
+    Admins,
+    Channel(String),
+}
+
+impl FromStr for Audience {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        Ok(match raw {
+            "reps" => Audience::Reps,
+            "managers" => Audience::Managers,
+            "pairs" => Audience::Pairs,
+            "admins" => Audience::Admins,
+            other => match other.strip_prefix("channel:") {
+                Some(id) if !id.is_empty() => Audience::Channel(id.to_string()),
+                _ => {
+                    return Err(format!(
+                        "`{raw}` is not an audience; use reps, managers, pairs, admins or channel:<channel id>"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+}
+
+/// A cron expression in the `cron` crate's syntax, seconds first, checked when loaded.
+#[derive(Debug, Clone)]
+pub struct CronExpr {
+    pub source: String,
+    pub schedule: cron::Schedule,
+}
+
+impl FromStr for CronExpr {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        cron::Schedule::from_str(raw)
+            .map(|schedule| CronExpr {
+                source: raw.to_string(),
+                schedule,
+            })
+            .map_err(|e| {
+                format!(
+                    "`{raw}` is not a cron expression ({e}); write seconds first, e.g. \"0 0 9 * * Mon\" for 09:00 every Monday"
+                )
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for CronExpr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    pub name: String,
+    pub cron: CronExpr,
+    pub audience: Audience,
+    pub text: String,
+    /// Sprint weeks (1–4) the trigger is limited to; every week when absent.
+    #[serde(default)]
+    pub weeks: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkins {
+    pub cron: CronExpr,
+    #[serde(default = "default_checkin_text")]
+    pub text: String,
+}
+
+fn default_checkin_text() -> String {
+    "Time for your weekly check-in, {pair}: 30 minutes, one real deal each.".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Digest {
+    pub cron: CronExpr,
+}
+
+/// A problem in the program found after parsing: `path` is the config key it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramIssue {
+    pub path: String,
+    pub message: String,
+}
+
+impl Program {
+    pub fn person(&self, slack_id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.slack_id == slack_id)
+    }
+
+    pub fn sprint(&self, week: u32) -> Option<&Sprint> {
+        self.sprints.iter().find(|s| s.week == week)
+    }
+
+    /// Every cross-reference and range the types alone cannot check.
+    pub fn validate(&self) -> Vec<ProgramIssue> {
+        let mut issues = Vec::new();
+        let mut issue = |path: String, message: String| issues.push(ProgramIssue { path, message });
+        let s = &self.settings;
+
+        if s.working_days.is_empty() {
+            issue(
+                "program.working_days".into(),
+                "name at least one working day, e.g. [\"Mon\",\"Tue\",\"Wed\",\"Thu\",\"Fri\"]"
+                    .into(),
+            );
+        }
+        if !(7..=366).contains(&s.days) {
+            issue(
+                "program.days".into(),
+                format!(
+                    "{} days is not a program length; use 7 to 366 (90 is usual)",
+                    s.days
+                ),
+            );
+        }
+        let last_week = s.days.div_ceil(7);
+        for (i, w) in s.pressure_weeks.iter().enumerate() {
+            if *w == 0 || *w > last_week {
+                issue(
+                    format!("program.pressure_weeks[{i}]"),
+                    format!("week {w} is outside the program (weeks 1–{last_week})"),
+                );
+            }
+        }
+
+        let mut sprint_weeks = HashSet::new();
+        for (i, sprint) in self.sprints.iter().enumerate() {
+            if !(1..=SPRINT_WEEKS).contains(&sprint.week) {
+                issue(
+                    format!("sprints[{i}].week"),
+                    format!("sprint weeks are 1–{SPRINT_WEEKS}, got {}", sprint.week),
+                );
+            } else if !sprint_weeks.insert(sprint.week) {
+                issue(
+                    format!("sprints[{i}].week"),
+                    format!("week {} is described twice", sprint.week),
+                );
+            }
+        }
+
+        let mut skill_ids = HashSet::new();
+        for (i, skill) in self.skills.iter().enumerate() {
+            if skill.id.is_empty()
+                || !skill
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                issue(
+                    format!("skills[{i}].id"),
+                    format!(
+                        "`{}` is not a skill id; use letters, digits, - or _ (e.g. \"discovery\")",
+                        skill.id
+                    ),
+                );
+            }
+            if !skill_ids.insert(skill.id.to_lowercase()) {
+                issue(
+                    format!("skills[{i}].id"),
+                    format!("skill id `{}` is used twice", skill.id),
+                );
+            }
+            if skill.rubric.is_empty() {
+                issue(
+                    format!("skills[{i}].rubric"),
+                    "give the skill at least one rubric criterion".into(),
+                );
+            }
+        }
+
+        for (i, cp) in self.checkpoints.iter().enumerate() {
+            if cp.day == 0 || cp.day > s.days {
+                issue(
+                    format!("checkpoints[{i}].day"),
+                    format!("day {} is outside the program (days 1–{})", cp.day, s.days),
+                );
+            }
+            if chrono::NaiveTime::parse_from_str(&cp.at, "%H:%M").is_err() {
+                issue(
+                    format!("checkpoints[{i}].at"),
+                    format!(
+                        "`{}` is not a time of day; use HH:MM, e.g. \"09:30\"",
+                        cp.at
+                    ),
+                );
+            }
+        }
+
+        let mut ids = HashSet::new();
+        for (i, p) in self.people.iter().enumerate() {
+            if !super::mention::is_user_id(&p.slack_id) {
+                issue(
+                    format!("people[{i}].slack_id"),
+                    format!(
+                        "`{}` is not a Slack user id; they look like U024BE7LH (profile → ⋮ → Copy member ID)",
+                        p.slack_id
+                    ),
+                );
+            }
+            if !ids.insert(p.slack_id.as_str()) {
+                issue(
+                    format!("people[{i}].slack_id"),
+                    format!("{} is listed twice", p.slack_id),
+                );
+            }
+        }
+        for (i, p) in self.people.iter().enumerate() {
+            match (&p.manager, p.role) {
+                (Some(m), _) => match self.person(m) {
+                    None => issue(
+                        format!("people[{i}].manager"),
+                        format!("{m} is not in [[people]]; add them with role = \"manager\""),
+                    ),
+                    Some(mp) if mp.role == Role::Rep => issue(
+                        format!("people[{i}].manager"),
+                        format!("{m} is a rep; a manager needs role = \"manager\" or \"admin\""),
+                    ),
+                    Some(_) if m == &p.slack_id => issue(
+                        format!("people[{i}].manager"),
+                        "a person cannot manage themselves".into(),
+                    ),
+                    Some(_) => {}
+                },
+                (None, Role::Rep) => issue(
+                    format!("people[{i}].manager"),
+                    format!(
+                        "rep {} needs a manager so someone gets their digest",
+                        p.slack_id
+                    ),
+                ),
+                (None, _) => {}
+            }
+        }
+
+        let mut paired = HashSet::new();
+        for (i, pair) in self.pairs.iter().enumerate() {
+            if !(2..=3).contains(&pair.members.len()) {
+                issue(
+                    format!("pairs[{i}].members"),
+                    format!(
+                        "a pair has two members (three for a trio), got {}",
+                        pair.members.len()
+                    ),
+                );
+            }
+            for m in &pair.members {
+                match self.person(m) {
+                    None => issue(
+                        format!("pairs[{i}].members"),
+                        format!("{m} is not in [[people]]"),
+                    ),
+                    Some(p) if p.role != Role::Rep => issue(
+                        format!("pairs[{i}].members"),
+                        format!("{m} is a {}; pairs are made of reps", p.role.as_str()),
+                    ),
+                    Some(_) => {}
+                }
+                if !paired.insert(m.as_str()) {
+                    issue(
+                        format!("pairs[{i}].members"),
+                        format!("{m} is in more than one pair"),
+                    );
+                }
+            }
+        }
+        if self.pairing.mode == PairingMode::Auto && !self.pairs.is_empty() {
+            issue("pairing.mode".into(), "pairing.mode = \"auto\" makes its own pairs; remove [[pairs]] or use mode = \"config\"".into());
+        }
+
+        let mut names = HashSet::new();
+        for (i, t) in self.triggers.iter().enumerate() {
+            if !names.insert(t.name.as_str()) {
+                issue(
+                    format!("triggers[{i}].name"),
+                    format!("trigger name `{}` is used twice", t.name),
+                );
+            }
+            for w in t.weeks.iter().flatten() {
+                if !(1..=SPRINT_WEEKS).contains(w) {
+                    issue(
+                        format!("triggers[{i}].weeks"),
+                        format!("sprint weeks are 1–{SPRINT_WEEKS}, got {w}"),
+                    );
+                }
+            }
+            if t.text.trim().is_empty() {
+                issue(format!("triggers[{i}].text"), "the message is empty".into());
+            }
+        }
+        issues
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> ProgramSettings {
+        ProgramSettings {
+            name: "SKO".into(),
+            kickoff: NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(), // a Monday
+            timezone: chrono_tz::America::New_York,
+            working_days: weekdays_mon_to_fri(),
+            holidays: vec![],
+            days: 90,
+            pressure_weeks: vec![],
+            quiet_after_working_days: 5,
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn weeks_count_from_kickoff_and_stop_with_the_program() {
+        let s = settings();
+        let cases = [
+            (d(2027, 1, 10), None),
+            (d(2027, 1, 11), Some(1)),
+            (d(2027, 1, 17), Some(1)),
+            (d(2027, 1, 18), Some(2)),
+            (d(2027, 2, 7), Some(4)),
+            (d(2027, 2, 8), Some(5)),
+            (d(2027, 4, 10), Some(13)),
+            (d(2027, 4, 11), None),
+        ];
+        for (date, week) in cases {
+            assert_eq!(s.program_week(date), week, "{date}");
+        }
+        assert_eq!(s.sprint_week(d(2027, 2, 8)), None);
+        assert_eq!(s.sprint_week(d(2027, 2, 5)), Some(4));
+    }
+
+    #[test]
+    fn a_week_of_holidays_does_not_use_up_a_sprint() {
+        let mut s = settings();
+        s.holidays = (18..=22).map(|day| d(2027, 1, day)).collect();
+        assert_eq!(s.program_week(d(2027, 1, 19)), None);
+        assert_eq!(s.program_week(d(2027, 1, 25)), Some(2));
+    }
+
+    #[test]
+    fn end_of_week_is_the_last_working_day() {
+        let mut s = settings();
+        assert_eq!(s.end_of_week(d(2027, 1, 12)), d(2027, 1, 15));
+        s.holidays = vec![d(2027, 1, 15)];
+        assert_eq!(s.end_of_week(d(2027, 1, 12)), d(2027, 1, 14));
+    }
+
+    #[test]
+    fn audiences_parse_and_bad_ones_say_what_is_allowed() {
+        assert_eq!(
+            "channel:C0123".parse::<Audience>(),
+            Ok(Audience::Channel("C0123".into()))
+        );
+        assert_eq!("pairs".parse::<Audience>(), Ok(Audience::Pairs));
+        assert!(
+            "everyone"
+                .parse::<Audience>()
+                .unwrap_err()
+                .contains("reps, managers")
+        );
+        assert!("channel:".parse::<Audience>().is_err());
+    }
+
+    #[test]
+    fn cron_needs_seconds_first() {
+        assert!("0 0 9 * * Mon".parse::<CronExpr>().is_ok());
+        let err = "0 9 * * Mon".parse::<CronExpr>().unwrap_err();
+        assert!(err.contains("seconds first"), "{err}");
+    }
+}
