@@ -1,4 +1,14 @@
 //! sko-reinforce: a Slack bot that turns a Sales Kickoff into 90 days of practised behaviour.
+//!
+//! `domain` holds the rules and depends on nothing of ours; `store` (SQLite) and `slack`
+//! (requests in, Web API out) are the edges; `commands` answers what reps type; `app` wires
+//! them together for `main` and for the tests.
 
+pub mod app;
+pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod slack;
+pub mod store;
+pub mod telemetry;

@@ -1,1 +1,99 @@
-fn main() {}
+//! The `sko-reinforce` command line: parse arguments, load the config, hand over to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use sko_reinforce::app::Application;
+use sko_reinforce::clock::SystemClock;
+use sko_reinforce::config::{Config, Secrets};
+use sko_reinforce::telemetry;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Turns a Sales Kickoff into 90 days of practised behaviour, in Slack"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot: Slack listener until SIGTERM or SIGINT.
+    Serve {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+    /// Check a config file and say what is wrong with it.
+    CheckConfig {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::CheckConfig { config } => match Config::load(&config) {
+            Ok(c) => {
+                println!(
+                    "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers",
+                    config.display(),
+                    c.program.settings.name,
+                    c.program.settings.kickoff,
+                    c.program.people.len(),
+                    c.program.skills.len(),
+                    c.program.triggers.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Serve { config } => {
+            let config = match Config::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            telemetry::init(&config.log);
+            let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+            match runtime.block_on(serve(config)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = ?e, "sko-reinforce stopped with an error");
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config, Secrets::from_env(), Arc::new(SystemClock)).await?;
+    app.run_until_stopped(stop_signal()).await
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (systemd, Kubernetes) asks for a graceful stop.
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler installs");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("stop requested; finishing in-flight work");
+}

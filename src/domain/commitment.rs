@@ -1,6 +1,6 @@
 //! Commitments: what a rep says they will do, and the grammar of `/commit`.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 
 use super::{GrammarError, MAX_TEXT_CHARS};
 
@@ -74,6 +74,34 @@ impl std::fmt::Display for Target {
         }
         Ok(())
     }
+}
+
+/// A commitment as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commitment {
+    pub user_id: String,
+    /// The short id the rep types: #1, #2, … per person.
+    pub seq: u32,
+    pub text: String,
+    pub target: Option<Target>,
+    pub due: Option<NaiveDate>,
+    pub kind: CommitmentKind,
+    pub status: CommitmentStatus,
+    /// Program week it was made in; `None` before kickoff or after the program.
+    pub week: Option<u32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// What to record for a new or edited commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitmentInput {
+    pub text: String,
+    pub target: Option<Target>,
+    pub due: Option<NaiveDate>,
+    pub kind: CommitmentKind,
+    pub week: Option<u32>,
 }
 
 /// A due day as typed; turned into a date against the rep's own "today".

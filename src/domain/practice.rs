@@ -35,6 +35,19 @@ impl PracticeContext {
     }
 }
 
+/// A practice log as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeLog {
+    pub user_id: String,
+    pub skill_id: String,
+    pub context: PracticeContext,
+    pub partner_id: Option<String>,
+    pub score: Option<u8>,
+    pub notes: Option<String>,
+    pub week: Option<u32>,
+    pub logged_at: chrono::DateTime<chrono::Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticeDraft {
     pub skill_id: String,

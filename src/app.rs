@@ -1,0 +1,118 @@
+//! Building and running the bot: one way, used by `main` and by the tests, which start it on
+//! port 0 with a temporary database and a fake Slack and stop it through `shutdown`.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use secrecy::ExposeSecret;
+use slack_morphism::prelude::SlackSigningSecret;
+use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
+use tokio::net::TcpListener;
+use tokio_util::task::TaskTracker;
+
+use crate::clock::Clock;
+use crate::config::{Config, Secrets, SlackMode};
+use crate::slack::dispatch::Dispatcher;
+use crate::slack::gateway::SlackGateway;
+use crate::slack::http::{self, HttpState};
+use crate::slack::verify::SignatureCheck;
+use crate::store::Store;
+
+/// How long in-flight work may take to finish after a stop is asked for.
+const DRAIN_WITHIN: Duration = Duration::from_secs(10);
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    dispatcher: Dispatcher,
+}
+
+impl Application {
+    /// Opens the database (migrating it), syncs the roster and binds `server.listen`.
+    pub async fn build(
+        config: Config,
+        secrets: Secrets,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        if config.slack.mode == SlackMode::Socket {
+            bail!(
+                "slack.mode = \"socket\" is not available in this version yet; use slack.mode = \"http\""
+            );
+        }
+        let Some(signing_secret) = &secrets.signing_secret else {
+            bail!(
+                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information → App Credentials and export it"
+            );
+        };
+        if secrets.bot_token.is_none() {
+            bail!(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page and export it"
+            );
+        }
+        let store = Store::open(&config.database.url).await?;
+        store
+            .sync_roster(&config.program.people, clock.now())
+            .await?;
+        let gateway = SlackGateway::new(config.slack.api_base(), secrets.bot_token.as_ref())?;
+        let dispatcher = Dispatcher {
+            store,
+            program: config.program.clone(),
+            clock,
+            gateway: Arc::new(gateway),
+            tasks: TaskTracker::new(),
+        };
+        let signature = SignatureCheck {
+            verifier: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+                signing_secret.expose_secret().to_string(),
+            )),
+            max_body_bytes: config.server.max_body_bytes,
+        };
+        let router = http::router(HttpState {
+            dispatcher: dispatcher.clone(),
+            signature,
+        });
+        let listener = TcpListener::bind(&config.server.listen)
+            .await
+            .with_context(|| {
+                format!("cannot listen on {} (server.listen)", config.server.listen)
+            })?;
+        Ok(Application {
+            listener,
+            router,
+            dispatcher,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight work finish and closes the store.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, "listening for Slack on /slack/commands, /slack/events, /slack/interactivity");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the HTTP server failed")?;
+        let tasks = &self.dispatcher.tasks;
+        tasks.close();
+        if tokio::time::timeout(DRAIN_WITHIN, tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                left = tasks.len(),
+                "stopped before all background work finished"
+            );
+        }
+        self.dispatcher.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

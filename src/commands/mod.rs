@@ -1,0 +1,97 @@
+//! Slash commands: one file per command. Each takes what the rep typed and answers with the
+//! reply they see; Slack's transport (HTTP or Socket Mode) stays outside.
+
+mod commit;
+mod practice;
+mod render;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::GrammarError;
+use crate::domain::program::{Person, Program};
+use crate::store::Store;
+
+/// Every slash command the bot answers; `manifest.yml` must declare exactly these.
+pub const COMMANDS: &[&str] = &["/commit", "/practice"];
+
+/// One slash command as a rep sent it.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub command: String,
+    pub user_id: String,
+    pub text: String,
+}
+
+/// What the rep sees: an ephemeral message in Slack's mrkdwn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub text: String,
+}
+
+impl Reply {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
+}
+
+/// Who is asking, and what day it is where they are.
+pub struct Caller<'a> {
+    pub user_id: &'a str,
+    pub person: Option<&'a Person>,
+    pub timezone: Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl Caller<'_> {
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.timezone).date_naive()
+    }
+}
+
+/// Runs one slash command. `Err` is for failures on our side (logged, apologised for);
+/// a rep's mistake is an `Ok` reply that says what to do.
+pub async fn run(
+    store: &Store,
+    program: &Program,
+    now: DateTime<Utc>,
+    inv: &Invocation,
+) -> anyhow::Result<Reply> {
+    let person = program.person(&inv.user_id);
+    let caller = Caller {
+        user_id: &inv.user_id,
+        person,
+        timezone: person
+            .and_then(|p| p.timezone)
+            .unwrap_or(program.settings.timezone),
+        now,
+    };
+    let reply = match inv.command.as_str() {
+        "/commit" => commit::run(store, program, &caller, &inv.text).await?,
+        "/practice" => practice::run(store, program, &caller, &inv.text).await?,
+        other => Reply::new(format!(
+            "I don't handle `{}`. Try `/commit help` or `/practice help`.",
+            crate::domain::commitment::truncate(other, 32)
+        )),
+    };
+    Ok(reply)
+}
+
+/// Keeps the data of someone outside the roster, and tells them why no prompts will come.
+async fn roster_note(store: &Store, caller: &Caller<'_>) -> anyhow::Result<Option<String>> {
+    if caller.person.is_some() {
+        return Ok(None);
+    }
+    store.ensure_person(caller.user_id, caller.now).await?;
+    Ok(Some(format!(
+        "_Saved under your Slack id. You're not in this program's roster yet, so prompts, a partner and your manager's digest won't reach you: ask your enablement admin to add `{}` to the config._",
+        caller.user_id
+    )))
+}
+
+fn grammar_reply(err: GrammarError) -> Reply {
+    Reply::new(format!("{}\nFor example: `{}`", err.problem, err.example))
+}
+
+/// Shown instead of an internal error: short, honest, and says nothing was half-saved.
+pub const APOLOGY: &str = "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute; if it keeps happening, tell your enablement admin.";

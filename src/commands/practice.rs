@@ -1,0 +1,129 @@
+//! `/practice`: log a role-play or a live-deal application of a skill; list this week's.
+
+use chrono::{Datelike, Duration, TimeZone};
+
+use super::render::{capped, day, escape, unescape, week};
+use super::{Caller, Reply, grammar_reply, roster_note};
+use crate::domain::practice::{
+    self, PRACTICE_EXAMPLE, PracticeCommand, PracticeContext, PracticeDraft, PracticeLog,
+};
+use crate::domain::program::Program;
+use crate::store::Store;
+
+const LIST_MAX: usize = 25;
+
+pub async fn run(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+    text: &str,
+) -> anyhow::Result<Reply> {
+    if program.skills.is_empty() {
+        return Ok(Reply::new(
+            "This program has no skills configured yet, so there is nothing to log practice against. Ask your enablement admin to add [[skills]] to the config.",
+        ));
+    }
+    match practice::parse(text, &program.skills) {
+        Err(e) => Ok(grammar_reply(e)),
+        Ok(PracticeCommand::Help) => Ok(Reply::new(help(program))),
+        Ok(PracticeCommand::List) => list(store, program, caller).await,
+        Ok(PracticeCommand::Log(draft)) => log(store, program, caller, draft).await,
+    }
+}
+
+async fn log(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+    draft: PracticeDraft,
+) -> anyhow::Result<Reply> {
+    let note = roster_note(store, caller).await?;
+    let entry = PracticeLog {
+        user_id: caller.user_id.to_string(),
+        skill_id: draft.skill_id,
+        context: draft.context,
+        partner_id: draft.partner,
+        score: draft.score,
+        notes: draft.notes.map(|n| unescape(&n)),
+        week: program.settings.program_week(caller.today()),
+        logged_at: caller.now,
+    };
+    store.add_practice(&entry).await?;
+    let mut text = format!("Recorded: {}", summary(program, &entry));
+    if let Some(notes) = &entry.notes {
+        text.push_str(&format!("\nNotes: {}", escape(notes)));
+    }
+    if let Some(w) = week(program, entry.week) {
+        text.push_str(&format!("\n• {w} · `/practice list` shows this week's"));
+    }
+    if entry.partner_id.as_deref() == Some(caller.user_id) {
+        text.push_str("\n_You named yourself as partner; next time pick who you practised with._");
+    }
+    if let Some(note) = note {
+        text.push_str(&format!("\n{note}"));
+    }
+    Ok(Reply::new(text))
+}
+
+/// "Discovery · live deal · with @dana · 4/5"
+fn summary(program: &Program, entry: &PracticeLog) -> String {
+    let skill = program
+        .skills
+        .iter()
+        .find(|s| s.id == entry.skill_id)
+        .map_or(entry.skill_id.as_str(), |s| s.name.as_str());
+    let mut parts = vec![
+        format!("*{}*", escape(skill)),
+        entry.context.label().to_string(),
+    ];
+    if let Some(partner) = &entry.partner_id {
+        parts.push(format!("with <@{partner}>"));
+    }
+    if let Some(score) = entry.score {
+        parts.push(format!("{score}/5"));
+    }
+    parts.join(" · ")
+}
+
+async fn list(store: &Store, program: &Program, caller: &Caller<'_>) -> anyhow::Result<Reply> {
+    let today = caller.today();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let since = caller
+        .timezone
+        .from_local_datetime(&monday.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .earliest()
+        .map_or(caller.now - Duration::days(7), |t| t.to_utc());
+    let logs = store.practice_since(caller.user_id, since).await?;
+    if logs.is_empty() {
+        return Ok(Reply::new(format!(
+            "No practice logged since Monday. Log one: `{PRACTICE_EXAMPLE}`"
+        )));
+    }
+    let live = logs
+        .iter()
+        .filter(|l| l.context == PracticeContext::Live)
+        .count();
+    let lines = capped(&logs, LIST_MAX, |l| {
+        format!(
+            "• {} — {}",
+            day(l.logged_at.with_timezone(&caller.timezone).date_naive()),
+            summary(program, l)
+        )
+    });
+    Ok(Reply::new(format!(
+        "Your practice this week ({}, {live} in live deals):\n{lines}",
+        logs.len()
+    )))
+}
+
+fn help(program: &Program) -> String {
+    format!(
+        "*/practice* — log a rep, in a role-play or a live deal.
+• `{PRACTICE_EXAMPLE}`
+• `/practice objections roleplay with @sam 3/5` — options in any order; role-play is the default
+• `/practice list` — what you've logged this week
+Skills:
+{}",
+        practice::skill_list(&program.skills)
+    )
+}

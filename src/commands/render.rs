@@ -1,0 +1,113 @@
+//! Wording shared by the commands: dates, weeks, commitment lines.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::commitment::{Commitment, truncate};
+use crate::domain::mention::{self, Mention};
+use crate::domain::program::Program;
+
+/// "Fri 15 Jan": short enough for a phone, unambiguous across locales.
+pub fn day(date: NaiveDate) -> String {
+    format!("{} {} {}", date.weekday(), date.day(), month(date))
+}
+
+fn month(date: NaiveDate) -> &'static str {
+    [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][date.month0() as usize]
+}
+
+/// "week 2 (Refinement)", or the plain week outside the sprints.
+pub fn week(program: &Program, week: Option<u32>) -> Option<String> {
+    let w = week?;
+    Some(match program.sprint(w) {
+        Some(sprint) => format!("week {w} — {}", sprint.focus),
+        None => format!("week {w}"),
+    })
+}
+
+/// "#3 20 discovery calls by Friday — due Fri 15 Jan"
+pub fn commitment_line(c: &Commitment) -> String {
+    let mut line = format!("*#{}* {}", c.seq, escape(&truncate(&c.text, 200)));
+    if let Some(due) = c.due {
+        line.push_str(&format!(" — due {}", day(due)));
+    }
+    line
+}
+
+/// Slack's mrkdwn treats `&`, `<` and `>` as control characters, so user text is escaped;
+/// a well-formed user mention (`<@U123|dana>`) stays a mention.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let token = &rest[..=end];
+                if matches!(mention::parse(token), Some(Mention::User(_))) {
+                    out.push_str(token);
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Undoes Slack's escaping of command text, so what is stored is what the rep typed.
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// At most `max` lines, then "…and N more", so a long list stays readable.
+pub fn capped<T>(items: &[T], max: usize, line: impl Fn(&T) -> String) -> String {
+    let mut out: Vec<String> = items.iter().take(max).map(line).collect();
+    if items.len() > max {
+        out.push(format!("…and {} more", items.len() - max));
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_ping_or_link() {
+        assert_eq!(
+            escape("<!channel> & <http://x|y>"),
+            "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"
+        );
+        assert_eq!(
+            escape("with <@U0DANA|dana> <3"),
+            "with <@U0DANA|dana> &lt;3"
+        );
+        assert_eq!(unescape("a &lt;b&gt; &amp;amp;"), "a <b> &amp;");
+    }
+
+    #[test]
+    fn long_lists_are_capped() {
+        let items: Vec<u32> = (1..=30).collect();
+        let out = capped(&items, 20, |i| i.to_string());
+        assert!(out.ends_with("…and 10 more"));
+        assert_eq!(out.lines().count(), 21);
+    }
+
+    #[test]
+    fn days_read_short() {
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(2027, 1, 15).unwrap()),
+            "Fri 15 Jan"
+        );
+    }
+}

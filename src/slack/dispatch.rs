@@ -1,0 +1,145 @@
+//! What to do with each thing Slack sends, whatever carried it (HTTP now, Socket Mode later):
+//! commands are answered within Slack's 3-second deadline, events are handled once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use slack_morphism::prelude::*;
+use tokio_util::task::TaskTracker;
+
+use super::gateway::SlackGateway;
+use super::home;
+use crate::clock::Clock;
+use crate::commands::{self, APOLOGY, Invocation, Reply};
+use crate::domain::program::Program;
+use crate::store::Store;
+
+/// Slack gives 3 s; the rest of the budget is for the answer's trip back.
+const ANSWER_WITHIN: Duration = Duration::from_millis(2_000);
+
+const STILL_WORKING: &str = "Working on it; I'll post the result here in a moment.";
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub store: Store,
+    pub program: Arc<Program>,
+    pub clock: Arc<dyn Clock>,
+    pub gateway: Arc<SlackGateway>,
+    /// Work that outlives a request (follow-ups, Home tabs); drained at shutdown.
+    pub tasks: TaskTracker,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    Handled,
+    /// A retry of an event already handled: acknowledged, not redone.
+    Duplicate,
+}
+
+impl Dispatcher {
+    /// Answers a slash command. A slow answer is finished in the background and posted to
+    /// the command's `response_url`, so Slack never sees a timeout.
+    #[tracing::instrument(skip_all, fields(command = %cmd.command.0, user = %cmd.user_id))]
+    pub async fn command(&self, cmd: SlackCommandEvent) -> Reply {
+        let inv = Invocation {
+            command: cmd.command.0,
+            user_id: cmd.user_id.0,
+            text: cmd.text.unwrap_or_default(),
+        };
+        let this = self.clone();
+        let mut work = self.tasks.spawn(async move {
+            let now = this.clock.now();
+            commands::run(&this.store, &this.program, now, &inv).await
+        });
+        let finished = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
+        match finished {
+            Ok(result) => answer(result),
+            Err(_) => {
+                tracing::warn!("command is slow; answering through response_url");
+                let gateway = self.gateway.clone();
+                let response_url = cmd.response_url.0.to_string();
+                self.tasks.spawn(async move {
+                    let reply = answer(work.await);
+                    if let Err(e) = gateway.respond(&response_url, &reply.text).await {
+                        tracing::error!(error = ?e, "could not post a slow command's answer");
+                    }
+                });
+                Reply::new(STILL_WORKING)
+            }
+        }
+    }
+
+    /// Handles an event once: a delivery whose `event_id` was seen before is only acknowledged.
+    #[tracing::instrument(skip_all, fields(event_id = %callback.event_id.0))]
+    pub async fn event(&self, callback: SlackPushEventCallback) -> anyhow::Result<EventOutcome> {
+        let kind = event_type(&callback.event);
+        if !self
+            .store
+            .first_delivery(&callback.event_id.0, kind, self.clock.now())
+            .await?
+        {
+            tracing::info!(
+                kind,
+                "duplicate event delivery acknowledged, not processed again"
+            );
+            return Ok(EventOutcome::Duplicate);
+        }
+        match callback.event {
+            SlackEventCallbackBody::AppHomeOpened(opened) => {
+                let this = self.clone();
+                self.tasks.spawn(async move {
+                    let user = opened.user.0;
+                    let view =
+                        home::build(&this.store, &this.program, &user, this.clock.now()).await;
+                    let published = match view {
+                        Ok(view) => this.gateway.publish_home(&user, view).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = published {
+                        tracing::error!(error = ?e, %user, "could not publish the Home tab");
+                    }
+                });
+            }
+            _ => tracing::info!(kind, "event type not used by this bot; acknowledged"),
+        }
+        Ok(EventOutcome::Handled)
+    }
+
+    /// Interactions (buttons, modals) arrive with Block Kit prompts; until then they are
+    /// acknowledged and logged, never dropped silently.
+    pub async fn interaction(&self, event: SlackInteractionEvent) {
+        let kind = match &event {
+            SlackInteractionEvent::BlockActions(_) => "block_actions",
+            SlackInteractionEvent::ViewSubmission(_) => "view_submission",
+            SlackInteractionEvent::ViewClosed(_) => "view_closed",
+            SlackInteractionEvent::Shortcut(_) => "shortcut",
+            SlackInteractionEvent::MessageAction(_) => "message_action",
+            _ => "other",
+        };
+        tracing::info!(kind, "interaction acknowledged; no handler for it yet");
+    }
+}
+
+fn answer(result: Result<anyhow::Result<Reply>, tokio::task::JoinError>) -> Reply {
+    match result {
+        Ok(Ok(reply)) => reply,
+        Ok(Err(e)) => {
+            tracing::error!(error = ?e, "command failed");
+            Reply::new(APOLOGY)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "command handler panicked");
+            Reply::new(APOLOGY)
+        }
+    }
+}
+
+fn event_type(body: &SlackEventCallbackBody) -> &'static str {
+    match body {
+        SlackEventCallbackBody::AppHomeOpened(_) => "app_home_opened",
+        SlackEventCallbackBody::Message(_) => "message",
+        SlackEventCallbackBody::AppMention(_) => "app_mention",
+        SlackEventCallbackBody::AppUninstalled(_) => "app_uninstalled",
+        _ => "other",
+    }
+}

@@ -1,0 +1,104 @@
+//! HTTP mode: Slack's request URLs and the health check. Every `/slack/*` body is verified
+//! before it is parsed; malformed input gets a 4xx that says what was wrong.
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use slack_morphism::prelude::*;
+
+use super::dispatch::{Dispatcher, EventOutcome};
+use super::verify::{SignatureCheck, SignedBody};
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub dispatcher: Dispatcher,
+    pub signature: SignatureCheck,
+}
+
+impl FromRef<HttpState> for SignatureCheck {
+    fn from_ref(state: &HttpState) -> Self {
+        state.signature.clone()
+    }
+}
+
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/slack/commands", post(commands))
+        .route("/slack/events", post(events))
+        .route("/slack/interactivity", post(interactivity))
+        .route("/healthz", get(healthz))
+        .with_state(state)
+}
+
+fn bad_request(why: String) -> Response {
+    (StatusCode::BAD_REQUEST, why).into_response()
+}
+
+async fn commands(State(state): State<HttpState>, signed: SignedBody) -> Response {
+    let command: SlackCommandEvent = match serde_urlencoded::from_bytes(&signed.body) {
+        Ok(c) => c,
+        // Slack checks the certificate now and then with `ssl_check=1` and no command.
+        Err(_) if form_field(&signed.body, "ssl_check").as_deref() == Some("1") => {
+            return StatusCode::OK.into_response();
+        }
+        Err(e) => return bad_request(format!("not a slash command payload: {e}")),
+    };
+    let reply = state.dispatcher.command(command).await;
+    Json(
+        SlackCommandEventResponse::new(SlackMessageContent::new().with_text(reply.text))
+            .with_response_type(SlackMessageResponseType::Ephemeral),
+    )
+    .into_response()
+}
+
+async fn events(State(state): State<HttpState>, signed: SignedBody) -> Response {
+    let event: SlackPushEvent = match serde_json::from_slice(&signed.body) {
+        Ok(e) => e,
+        Err(e) => return bad_request(format!("not a Slack event payload: {e}")),
+    };
+    match event {
+        SlackPushEvent::UrlVerification(v) => v.challenge.into_response(),
+        SlackPushEvent::AppRateLimited(_) => {
+            tracing::warn!("Slack reports this app is rate limited for events");
+            StatusCode::OK.into_response()
+        }
+        SlackPushEvent::EventCallback(callback) => match state.dispatcher.event(callback).await {
+            Ok(EventOutcome::Handled | EventOutcome::Duplicate) => StatusCode::OK.into_response(),
+            Err(e) => {
+                // Not recorded, so Slack's retry will be processed: say so with a 503.
+                tracing::error!(error = ?e, "could not record an event");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+        },
+    }
+}
+
+async fn interactivity(State(state): State<HttpState>, signed: SignedBody) -> Response {
+    let Some(payload) = form_field(&signed.body, "payload") else {
+        return bad_request("an interaction needs a `payload` form field".into());
+    };
+    match serde_json::from_str::<SlackInteractionEvent>(&payload) {
+        Ok(event) => {
+            state.dispatcher.interaction(event).await;
+            StatusCode::OK.into_response()
+        }
+        Err(e) => bad_request(format!("not a Slack interaction payload: {e}")),
+    }
+}
+
+async fn healthz(State(state): State<HttpState>) -> StatusCode {
+    if state.dispatcher.store.is_healthy().await {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find_map(|(k, v)| (k == name).then_some(v))
+}

@@ -1,0 +1,8 @@
+//! Slack at the edges: requests in (verified, then dispatched to the commands and events they
+//! carry) and the Web API out. Transports share [`dispatch::Dispatcher`].
+
+pub mod dispatch;
+pub mod gateway;
+pub mod home;
+pub mod http;
+pub mod verify;

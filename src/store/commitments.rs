@@ -1,0 +1,156 @@
+//! Commitments, addressed by person and short id.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Store;
+use crate::domain::commitment::{
+    Commitment, CommitmentInput, CommitmentKind, CommitmentStatus, Target,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    user_id: String,
+    seq: i64,
+    text: String,
+    target_number: Option<f64>,
+    target_unit: Option<String>,
+    due_date: Option<NaiveDate>,
+    kind: String,
+    status: String,
+    program_week: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    done_at: Option<DateTime<Utc>>,
+}
+
+// A macro, not a const, so statements stay `&'static str` (sqlx refuses built strings).
+macro_rules! columns {
+    () => {
+        "user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at"
+    };
+}
+
+impl TryFrom<Row> for Commitment {
+    type Error = anyhow::Error;
+    fn try_from(r: Row) -> anyhow::Result<Commitment> {
+        Ok(Commitment {
+            user_id: r.user_id,
+            seq: u32::try_from(r.seq)?,
+            text: r.text,
+            target: r.target_number.map(|number| Target {
+                number,
+                unit: r.target_unit,
+            }),
+            due: r.due_date,
+            kind: CommitmentKind::parse(&r.kind)
+                .ok_or_else(|| anyhow::anyhow!("unknown kind {}", r.kind))?,
+            status: CommitmentStatus::parse(&r.status)
+                .ok_or_else(|| anyhow::anyhow!("unknown status {}", r.status))?,
+            week: r.program_week.map(u32::try_from).transpose()?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            done_at: r.done_at,
+        })
+    }
+}
+
+impl Store {
+    /// Records a commitment under the person's next short id.
+    #[tracing::instrument(skip_all)]
+    pub async fn add_commitment(
+        &self,
+        user_id: &str,
+        input: &CommitmentInput,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Commitment> {
+        // One statement takes the next short id and inserts, so two at once cannot collide.
+        let row: Row = sqlx::query_as(concat!("INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
+             SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8 FROM commitments WHERE user_id = ?1
+             RETURNING ", columns!()))
+        .bind(user_id)
+        .bind(&input.text)
+        .bind(input.target.as_ref().map(|t| t.number))
+        .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
+        .bind(input.due)
+        .bind(input.kind.as_str())
+        .bind(input.week.map(i64::from))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        row.try_into()
+    }
+
+    pub async fn commitment(&self, user_id: &str, seq: u32) -> anyhow::Result<Option<Commitment>> {
+        let row: Option<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM commitments WHERE user_id = ? AND seq = ?"
+        ))
+        .bind(user_id)
+        .bind(i64::from(seq))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// The person's commitments with `status`, oldest first.
+    pub async fn commitments_with_status(
+        &self,
+        user_id: &str,
+        status: CommitmentStatus,
+    ) -> anyhow::Result<Vec<Commitment>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM commitments WHERE user_id = ? AND status = ? ORDER BY seq"
+        ))
+        .bind(user_id)
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Moves a commitment to `status`; `None` when the person has no such commitment.
+    pub async fn set_commitment_status(
+        &self,
+        user_id: &str,
+        seq: u32,
+        status: CommitmentStatus,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Commitment>> {
+        let done_at = (status == CommitmentStatus::Done).then_some(now);
+        let row: Option<Row> = sqlx::query_as(concat!("UPDATE commitments SET status = ?, updated_at = ?, done_at = ? WHERE user_id = ? AND seq = ? RETURNING ", columns!()))
+        .bind(status.as_str())
+        .bind(now)
+        .bind(done_at)
+        .bind(user_id)
+        .bind(i64::from(seq))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Rewrites a commitment's text and what was recognised in it, keeping its short id.
+    pub async fn edit_commitment(
+        &self,
+        user_id: &str,
+        seq: u32,
+        input: &CommitmentInput,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<Commitment>> {
+        let row: Option<Row> = sqlx::query_as(concat!("UPDATE commitments SET text = ?, target_number = ?, target_unit = ?, due_date = ?, kind = ?, updated_at = ?
+             WHERE user_id = ? AND seq = ? RETURNING ", columns!()))
+        .bind(&input.text)
+        .bind(input.target.as_ref().map(|t| t.number))
+        .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
+        .bind(input.due)
+        .bind(input.kind.as_str())
+        .bind(now)
+        .bind(user_id)
+        .bind(i64::from(seq))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+}

@@ -1,0 +1,81 @@
+//! Practice logs.
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+use crate::domain::practice::{PracticeContext, PracticeLog};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    user_id: String,
+    skill_id: String,
+    context: String,
+    partner_id: Option<String>,
+    score: Option<i64>,
+    notes: Option<String>,
+    program_week: Option<i64>,
+    logged_at: DateTime<Utc>,
+}
+
+// A macro, not a const, so statements stay `&'static str` (sqlx refuses built strings).
+macro_rules! columns {
+    () => {
+        "user_id, skill_id, context, partner_id, score, notes, program_week, logged_at"
+    };
+}
+
+impl TryFrom<Row> for PracticeLog {
+    type Error = anyhow::Error;
+    fn try_from(r: Row) -> anyhow::Result<PracticeLog> {
+        Ok(PracticeLog {
+            user_id: r.user_id,
+            skill_id: r.skill_id,
+            context: PracticeContext::parse(&r.context)
+                .ok_or_else(|| anyhow::anyhow!("unknown context {}", r.context))?,
+            partner_id: r.partner_id,
+            score: r.score.map(u8::try_from).transpose()?,
+            notes: r.notes,
+            week: r.program_week.map(u32::try_from).transpose()?,
+            logged_at: r.logged_at,
+        })
+    }
+}
+
+impl Store {
+    #[tracing::instrument(skip_all)]
+    pub async fn add_practice(&self, log: &PracticeLog) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, notes, program_week, logged_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&log.user_id)
+        .bind(&log.skill_id)
+        .bind(log.context.as_str())
+        .bind(&log.partner_id)
+        .bind(log.score.map(i64::from))
+        .bind(&log.notes)
+        .bind(log.week.map(i64::from))
+        .bind(log.logged_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The person's practice logged at or after `since`, oldest first.
+    pub async fn practice_since(
+        &self,
+        user_id: &str,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<PracticeLog>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM practice_logs WHERE user_id = ? AND logged_at >= ? ORDER BY logged_at, id"
+        ))
+        .bind(user_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+}
