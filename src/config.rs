@@ -484,7 +484,8 @@ timezone = "America/New_York"
 
     #[test]
     fn errors_name_the_source_the_key_and_the_fix() {
-        let cases: [(&str, &[(&str, &str)], &str); 8] = [
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case; 8] = [
             (
                 &MINIMAL.replace("2027-01-11", "\"11/01/2027\""),
                 &[],

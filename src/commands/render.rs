@@ -41,15 +41,13 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>') {
-                let token = &rest[..=end];
-                if matches!(mention::parse(token), Some(Mention::User(_))) {
-                    out.push_str(token);
-                    rest = &rest[end + 1..];
-                    continue;
-                }
-            }
+        if c == '<'
+            && let Some(end) = rest.find('>')
+            && matches!(mention::parse(&rest[..=end]), Some(Mention::User(_)))
+        {
+            out.push_str(&rest[..=end]);
+            rest = &rest[end + 1..];
+            continue;
         }
         match c {
             '&' => out.push_str("&amp;"),

@@ -231,7 +231,7 @@ fn short_id(raw: &str, verb: &str) -> Result<u32, GrammarError> {
     let example = format!("/commit {verb} 3");
     if raw.is_empty() {
         return Err(GrammarError::new(
-            format!("Which commitment? Give its number; `/commit list` shows them."),
+            "Which commitment? Give its number; `/commit list` shows them.",
             example,
         ));
     }

@@ -1,0 +1,314 @@
+//! Slash commands as a rep uses them, and what they read back.
+
+use super::helpers::*;
+
+#[tokio::test]
+async fn a_commitment_is_recorded_with_its_target_due_day_and_sprint_week() {
+    let app = spawn_app().await;
+
+    let reply = app
+        .reply(
+            REP,
+            "/commit",
+            "20 discovery calls with the 4-question pain framework by Friday",
+        )
+        .await;
+
+    assert!(
+        reply.starts_with("Recorded: commitment #1 — 20 discovery calls"),
+        "{reply}"
+    );
+    assert!(reply.contains("target 20 discovery calls"), "{reply}");
+    assert!(reply.contains("due Fri 15 Jan"), "{reply}");
+    assert!(reply.contains("performance"), "{reply}");
+    assert!(reply.contains("week 1 — Application"), "{reply}");
+    assert!(
+        !reply.contains("roster"),
+        "a rostered rep gets no roster note: {reply}"
+    );
+}
+
+#[tokio::test]
+async fn commitments_are_listed_closed_edited_and_dropped_by_short_id() {
+    let app = spawn_app().await;
+    app.reply(REP, "/commit", "20 discovery calls by Friday")
+        .await;
+    app.reply(REP, "/commit", "3 conversations using the new questions")
+        .await;
+    app.reply(REP, "/commit", "listen more than I talk").await;
+
+    let list = app.reply(REP, "/commit", "list").await;
+    assert!(list.contains("Your open commitments (3)"), "{list}");
+    assert!(list.contains("*#2* 3 conversations"), "{list}");
+
+    let done = app.reply(REP, "/commit", "done 1").await;
+    assert!(done.starts_with("Done: #1 — 20 discovery calls"), "{done}");
+    let again = app.reply(REP, "/commit", "done #1").await;
+    assert!(again.contains("#1 is already done"), "{again}");
+
+    let edited = app
+        .reply(REP, "/commit", "edit 2 5 conversations by Thursday")
+        .await;
+    assert!(
+        edited.contains("Updated #2 — 5 conversations by Thursday"),
+        "{edited}"
+    );
+    assert!(edited.contains("due Thu 14 Jan"), "{edited}");
+
+    let dropped = app.reply(REP, "/commit", "drop 3").await;
+    assert!(dropped.starts_with("Dropped #3"), "{dropped}");
+
+    let list = app.reply(REP, "/commit", "list").await;
+    assert!(list.contains("Your open commitments (1)"), "{list}");
+    assert!(
+        list.contains("*#2* 5 conversations by Thursday — due Thu 14 Jan"),
+        "{list}"
+    );
+    assert!(!list.contains("#1") && !list.contains("#3"), "{list}");
+}
+
+#[tokio::test]
+async fn a_rep_cannot_close_another_reps_commitment() {
+    let app = spawn_app().await;
+    app.reply(REP, "/commit", "20 discovery calls").await;
+
+    let reply = app.reply(PARTNER, "/commit", "done 1").await;
+
+    assert!(reply.contains("You have no commitment #1"), "{reply}");
+    let list = app.reply(REP, "/commit", "list").await;
+    assert!(list.contains("Your open commitments (1)"), "{list}");
+}
+
+#[tokio::test]
+async fn a_pressure_plan_says_when_it_will_come_back() {
+    let app = spawn_app().await;
+
+    let reply = app
+        .reply(
+            REP,
+            "/commit",
+            "pressure when a late-stage deal slips I re-run discovery before discounting",
+        )
+        .await;
+
+    assert!(
+        reply.contains("Recorded: commitment #1 — when a late-stage deal slips"),
+        "{reply}"
+    );
+    assert!(reply.contains("pressure"), "{reply}");
+    assert!(
+        reply.contains("pressure weeks (week 11, week 12)"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn empty_text_and_help_explain_the_command() {
+    let app = spawn_app().await;
+    for text in ["", "help"] {
+        let commit = app.reply(REP, "/commit", text).await;
+        assert!(
+            commit.contains("/commit list") && commit.contains("/commit done 3"),
+            "{commit}"
+        );
+        let practice = app.reply(REP, "/practice", text).await;
+        assert!(
+            practice.contains("/practice list") && practice.contains("`discovery` — Discovery"),
+            "{practice}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn practice_is_logged_and_listed_for_the_week() {
+    let app = spawn_app().await;
+
+    let reply = app
+        .reply(
+            REP,
+            "/practice",
+            "discovery with <@U0WEST001|taylor> score 4 live asked all four pain questions",
+        )
+        .await;
+    assert!(
+        reply.starts_with(
+            "Recorded: *Discovery: 4-question pain framework* · live deal · with <@U0WEST001> · 4/5"
+        ),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("Notes: asked all four pain questions"),
+        "{reply}"
+    );
+    app.reply(REP, "/practice", "objection handling roleplay 3/5")
+        .await;
+
+    let list = app.reply(REP, "/practice", "list").await;
+    assert!(
+        list.contains("Your practice this week (2, 1 in live deals)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Wed 13 Jan — *Objection handling* · role-play · 3/5"),
+        "{list}"
+    );
+
+    let partner_list = app.reply(PARTNER, "/practice", "list").await;
+    assert!(
+        partner_list.contains("No practice logged since Monday"),
+        "{partner_list}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_skill_gets_the_list_of_skills() {
+    let app = spawn_app().await;
+
+    let reply = app.reply(REP, "/practice", "negotiation score 3").await;
+
+    assert!(
+        reply.contains("I don't know the skill `negotiation`"),
+        "{reply}"
+    );
+    for id in ["discovery", "objections", "competitive", "next-steps"] {
+        assert!(reply.contains(&format!("`{id}`")), "{reply}");
+    }
+    assert!(
+        app.reply(REP, "/practice", "list")
+            .await
+            .contains("No practice logged")
+    );
+}
+
+#[tokio::test]
+async fn someone_outside_the_roster_is_recorded_and_told_so() {
+    let app = spawn_app().await;
+
+    let reply = app.reply(STRANGER, "/commit", "10 calls").await;
+    assert!(reply.starts_with("Recorded: commitment #1"), "{reply}");
+    assert!(
+        reply.contains("not in this program's roster yet"),
+        "{reply}"
+    );
+    assert!(reply.contains(STRANGER), "{reply}");
+
+    let practice = app.reply(STRANGER, "/practice", "discovery").await;
+    assert!(
+        practice.contains("not in this program's roster yet"),
+        "{practice}"
+    );
+
+    let list = app.reply(STRANGER, "/commit", "list").await;
+    assert!(list.contains("*#1* 10 calls"), "{list}");
+}
+
+#[tokio::test]
+async fn mistakes_get_an_example_and_nothing_is_recorded() {
+    let app = spawn_app().await;
+    let cases = [
+        ("/commit", "done", "Which commitment?"),
+        ("/commit", "done seven", "not a commitment number"),
+        (
+            "/commit",
+            "edit 1",
+            "What should commitment #1 say instead?",
+        ),
+        ("/practice", "discovery score 9", "1 to 5"),
+        (
+            "/practice",
+            "discovery with @dana",
+            "couldn't tell who @dana is",
+        ),
+        (
+            "/practice",
+            "discovery with <@U0WEST001",
+            "`with` needs a person",
+        ),
+    ];
+    for (command, text, problem) in cases {
+        let reply = app.reply(REP, command, text).await;
+        assert!(reply.contains(problem), "{command} {text:?}: {reply}");
+        assert!(
+            reply.contains("For example: `/"),
+            "{command} {text:?}: {reply}"
+        );
+    }
+    assert!(
+        app.reply(REP, "/commit", "list")
+            .await
+            .contains("no open commitments")
+    );
+    assert!(
+        app.reply(REP, "/practice", "list")
+            .await
+            .contains("No practice logged")
+    );
+}
+
+#[tokio::test]
+async fn hostile_text_gets_a_clear_answer_never_a_server_error() {
+    let app = spawn_app().await;
+    let long = "9".repeat(5_000);
+    let cases = [
+        ("/commit", long.as_str(), Some("5000 characters")),
+        ("/practice", long.as_str(), Some("5000 characters")),
+        ("/commit", "20 calls'); DROP TABLE commitments;--", None),
+        (
+            "/commit",
+            "edit 99 ' OR 1=1 --",
+            Some("You have no commitment #99"),
+        ),
+        ("/commit", "3 démos für 👩‍💼 by Freitag", None),
+        ("/commit", "<!channel> & <https://evil.example|click>", None),
+        ("/practice", "\u{0}\u{202e}discovery", None),
+        ("/practice", "<@", None),
+        (
+            "/commit",
+            "done 18446744073709551616",
+            Some("not a commitment number"),
+        ),
+        ("/sko", "pause", Some("I don't handle `/sko`")),
+    ];
+    for (command, text, expected) in cases {
+        let reply = app.reply(REP, command, text).await;
+        if let Some(expected) = expected {
+            assert!(reply.contains(expected), "{command} {text:?}: {reply}");
+        }
+    }
+
+    let list = app.reply(REP, "/commit", "list").await;
+    assert!(
+        list.contains("20 calls'); DROP TABLE commitments;--"),
+        "stored verbatim: {list}"
+    );
+    assert!(list.contains("3 démos für 👩‍💼 by Freitag"), "{list}");
+    assert!(
+        list.contains("&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"),
+        "user text cannot ping a channel or hide a link: {list}"
+    );
+}
+
+#[tokio::test]
+async fn due_days_and_weeks_follow_the_reps_own_calendar() {
+    let app = spawn_app().await;
+    // Monday 18 Jan is a holiday (MLK Day); Tuesday 19 Jan, 09:00 in New York is week 2.
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 19, 14, 0, 0).unwrap());
+
+    let reply = app
+        .reply(
+            REP,
+            "/commit",
+            "book 30 minutes with my partner by end of week",
+        )
+        .await;
+    assert!(reply.contains("week 2 — Refinement"), "{reply}");
+    assert!(reply.contains("due Fri 22 Jan"), "{reply}");
+
+    // Riya works from Kolkata: at the same instant it is already Tuesday evening there, and
+    // "tomorrow" is her Wednesday.
+    let reply = app
+        .reply("U0EAST005", "/commit", "2 role-plays by tomorrow")
+        .await;
+    assert!(reply.contains("due Wed 20 Jan"), "{reply}");
+}

@@ -1,0 +1,243 @@
+//! The test harness: the real app on port 0 with a temporary SQLite file and a fake Slack,
+//! and requests signed exactly as Slack signs them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use secrecy::SecretString;
+use sha2::Sha256;
+use sko_reinforce::app::Application;
+use sko_reinforce::clock::ManualClock;
+use sko_reinforce::config::{Config, Secrets};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::fake_slack::FakeSlack;
+
+/// Slack's own example secret from its "verifying requests" page.
+pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+pub const BOT_TOKEN: &str = "xoxb-test-0000-bot-token-do-not-log";
+
+pub const REP: &str = "U0EAST001"; // Dana, East team, New York
+pub const PARTNER: &str = "U0WEST001"; // Taylor, West team, Los Angeles
+pub const STRANGER: &str = "U0NOTLISTED";
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var_os("TEST_LOG").is_some() {
+        sko_reinforce::telemetry::init(&Default::default());
+    }
+});
+
+/// Wednesday of sprint week 1 (Application), 10:00 in New York.
+pub fn wednesday_week_one() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub slack: FakeSlack,
+    pub clock: Arc<ManualClock>,
+    pub dir: Arc<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    spawn_app_in(dir, FakeSlack::start().await).await
+}
+
+/// Starts the app on the database in `dir`: a second call after `stop` is a restart.
+pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
+    LazyLock::force(&TRACING);
+    let config = test_config(&dir.path().join("sko.db"), &slack);
+    let secrets = Secrets {
+        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
+        bot_token: Some(SecretString::from(BOT_TOKEN)),
+        app_token: None,
+    };
+    let clock = Arc::new(ManualClock::new(wednesday_week_one()));
+    let app = Application::build(config, secrets, clock.clone())
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        slack,
+        clock,
+        dir,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+/// The shipped example config, pointed at this test's database and fake Slack through the
+/// same environment overrides an operator would use.
+pub fn test_config(db: &Path, slack: &FakeSlack) -> Config {
+    Config::load_with_env(
+        &example_config_path(),
+        [
+            ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
+            (
+                "SKO__DATABASE__URL".to_string(),
+                format!("sqlite://{}", db.display()),
+            ),
+            (
+                "SKO__SLACK__API_BASE_URL".to_string(),
+                format!("{}/", slack.api_url()),
+            ),
+        ],
+    )
+    .expect("config.example.toml loads")
+}
+
+pub fn example_config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml")
+}
+
+/// `v0=` + hex(HMAC-SHA256(secret, "v0:{ts}:{body}")), as Slack signs.
+pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+pub fn now_ts() -> i64 {
+    Utc::now().timestamp()
+}
+
+pub fn command_body(user: &str, command: &str, text: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "gIkuvaNzQIHg97ATvDxqgjtO"),
+        ("team_id", "T0001"),
+        ("team_domain", "example"),
+        ("channel_id", "D0DMCHANNEL"),
+        ("channel_name", "directmessage"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", command),
+        ("text", text),
+        ("api_app_id", "A0APP"),
+        ("is_enterprise_install", "false"),
+        (
+            "response_url",
+            "https://hooks.slack.com/commands/T0001/1/abc",
+        ),
+        ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
+    ])
+    .unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs `body` with the given signature headers (or none).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+        signed: Option<(i64, String)>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some((ts, signature)) = signed {
+            req = req
+                .header("x-slack-request-timestamp", ts.to_string())
+                .header("x-slack-signature", signature);
+        }
+        req.send().await.expect("the app answers")
+    }
+
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> reqwest::Response {
+        let ts = now_ts();
+        let signature = sign(SIGNING_SECRET, ts, &body);
+        self.post_raw(path, content_type, body, Some((ts, signature)))
+            .await
+    }
+
+    pub async fn slash(&self, user: &str, command: &str, text: &str) -> reqwest::Response {
+        self.post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            command_body(user, command, text),
+        )
+        .await
+    }
+
+    /// Sends a slash command and returns the ephemeral reply's text.
+    pub async fn reply(&self, user: &str, command: &str, text: &str) -> String {
+        let response = self.slash(user, command, text).await;
+        assert_eq!(response.status(), 200, "{command} {text:?}");
+        let body: serde_json::Value = response.json().await.expect("a JSON reply");
+        assert_eq!(body["response_type"], "ephemeral", "{body}");
+        body["text"].as_str().expect("reply text").to_string()
+    }
+
+    pub async fn event(
+        &self,
+        payload: &serde_json::Value,
+        retry: Option<u32>,
+    ) -> reqwest::Response {
+        let body = payload.to_string();
+        let ts = now_ts();
+        let mut req = self
+            .client
+            .post(self.url("/slack/events"))
+            .header("content-type", "application/json")
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", sign(SIGNING_SECRET, ts, &body))
+            .body(body);
+        if let Some(n) = retry {
+            req = req
+                .header("x-slack-retry-num", n.to_string())
+                .header("x-slack-retry-reason", "http_timeout");
+        }
+        req.send().await.expect("the app answers")
+    }
+
+    /// Stops the app the way SIGTERM does and waits for in-flight work; returns its database
+    /// folder and fake Slack for a restart.
+    pub async fn stop(mut self) -> (Arc<TempDir>, FakeSlack) {
+        self.shutdown.take().unwrap().send(()).unwrap();
+        self.server
+            .take()
+            .unwrap()
+            .await
+            .unwrap()
+            .expect("a clean stop");
+        (self.dir.clone(), self.slack.clone())
+    }
+}
+
+pub fn app_home_opened(event_id: &str, user: &str) -> serde_json::Value {
+    serde_json::json!({
+        "token": "XXYYZZ",
+        "team_id": "T0001",
+        "api_app_id": "A0APP",
+        "event": { "type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1700000000.000100" },
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1700000000,
+        "authorizations": [{ "team_id": "T0001", "user_id": "U0BOT", "is_bot": true }]
+    })
+}

@@ -1,0 +1,108 @@
+//! Start-up, health, restarts and stopping.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::helpers::*;
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_on_the_same_database() {
+    let app = spawn_app().await;
+    app.reply(REP, "/commit", "20 discovery calls by Friday")
+        .await;
+    app.reply(REP, "/practice", "discovery live").await;
+    let (dir, slack) = app.stop().await;
+
+    let app = spawn_app_in(dir, slack).await;
+
+    let list = app.reply(REP, "/commit", "list").await;
+    assert!(list.contains("*#1* 20 discovery calls by Friday"), "{list}");
+    let next = app.reply(REP, "/commit", "3 demos").await;
+    assert!(
+        next.starts_with("Recorded: commitment #2"),
+        "short ids continue: {next}"
+    );
+    let practice = app.reply(REP, "/practice", "list").await;
+    assert!(practice.contains("(1, 1 in live deals)"), "{practice}");
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["serve", "--config"])
+        .arg(example_config_path())
+        .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
+        .env(
+            "SKO__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("sko.db").display()),
+        )
+        .env("SKO__LOG__FORMAT", "json")
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let started = Instant::now();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening for Slack"))
+        .expect("serve logs where it listens");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let log: serde_json::Value = serde_json::from_str(&listening).expect("JSON logs");
+    let addr = log["fields"]["addr"].as_str().unwrap().to_string();
+    assert!(
+        std::net::TcpStream::connect(&addr).is_ok(),
+        "it accepts connections on {addr}"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+
+    assert_eq!(status.code(), Some(0));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    assert!(
+        rest.iter()
+            .chain([&listening])
+            .all(|l| !l.contains(BOT_TOKEN) && !l.contains(SIGNING_SECRET))
+    );
+}
+
+#[test]
+fn serve_without_secrets_says_which_one_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["serve", "--config"])
+        .arg(example_config_path())
+        .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
+        .env(
+            "SKO__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("sko.db").display()),
+        )
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("SLACK_SIGNING_SECRET is not set"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server, a real SQLite file, a fake Slack over HTTP.
+
+mod commands;
+mod events;
+mod fake_slack;
+mod helpers;
+mod lifecycle;
+mod manifest;
+mod security;

@@ -1,0 +1,92 @@
+//! The shipped `config.example.toml` is a complete, valid program, and `check-config` says
+//! exactly what is wrong with a broken one.
+
+use std::process::Command;
+
+use sko_reinforce::config::Config;
+use sko_reinforce::domain::program::Role;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+
+#[test]
+fn the_example_is_a_realistic_ninety_day_program() {
+    let config = Config::load_with_env(EXAMPLE.as_ref(), []).expect("the example loads");
+    let p = &config.program;
+    let count = |role| p.people.iter().filter(|x| x.role == role).count();
+    assert_eq!(
+        (count(Role::Rep), count(Role::Manager), count(Role::Admin)),
+        (12, 2, 1)
+    );
+    let focuses: Vec<&str> = p.sprints.iter().map(|s| s.focus.as_str()).collect();
+    assert_eq!(
+        focuses,
+        ["Application", "Refinement", "Optimization", "Integration"]
+    );
+    let days: Vec<u32> = p.checkpoints.iter().map(|c| c.day).collect();
+    assert_eq!(days, [30, 60, 90]);
+    assert!((3..=4).contains(&p.skills.len()));
+    assert!(p.skills.iter().all(|s| !s.rubric.is_empty()));
+    assert_eq!(p.settings.days, 90);
+    assert!(!p.settings.pressure_weeks.is_empty());
+    assert_eq!(p.pairs.len(), 6);
+    assert!(
+        p.triggers.iter().any(|t| t.weeks.is_some()),
+        "some triggers are scoped to sprint weeks"
+    );
+}
+
+fn check_config(text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn check_config_names_the_file_the_key_and_the_problem() {
+    let example = std::fs::read_to_string(EXAMPLE).unwrap();
+    let cases = [
+        (
+            example.replace("kickoff = 2027-01-11", "kickoff = \"next monday\""),
+            "program.kickoff: expected a date like 2027-01-11",
+        ),
+        (
+            example.replace("cron = \"0 0 16 * * Fri\"", "cron = \"every friday\""),
+            "triggers[5].cron: `every friday` is not a cron expression",
+        ),
+        (
+            example.replace(
+                "manager = \"U0MGRWEST\"\nteam = \"West\"\ntimezone = \"America/Denver\"",
+                "manager = \"U0GHOST\"\nteam = \"West\"\ntimezone = \"America/Denver\"",
+            ),
+            "people[11].manager: U0GHOST is not in [[people]]",
+        ),
+        (
+            example.replace("[digest]", "[digest]\ncolour = \"blue\""),
+            "digest.colour: unknown field `colour`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (ok, output) = check_config(&text);
+        assert!(!ok, "{expected}");
+        assert!(output.contains("broken.toml: "), "{output}");
+        assert!(
+            output.contains(expected),
+            "expected {expected:?} in {output}"
+        );
+    }
+    let (ok, output) = check_config(&example);
+    assert!(ok, "{output}");
+}
