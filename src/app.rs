@@ -47,8 +47,8 @@ impl Application {
             );
         };
         if secrets.bot_token.is_none() {
-            bail!(
-                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page and export it"
+            tracing::warn!(
+                "SLACK_BOT_TOKEN is not set: slash commands are answered, but the bot cannot post or publish the Home tab; export the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page"
             );
         }
         let store = Store::open(&config.database.url).await?;

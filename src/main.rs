@@ -67,7 +67,6 @@ fn main() -> ExitCode {
             match runtime.block_on(serve(config)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    tracing::error!(error = ?e, "sko-reinforce stopped with an error");
                     eprintln!("error: {e:#}");
                     ExitCode::FAILURE
                 }

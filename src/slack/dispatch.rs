@@ -61,7 +61,7 @@ impl Dispatcher {
                 self.tasks.spawn(async move {
                     let reply = answer(work.await);
                     if let Err(e) = gateway.respond(&response_url, &reply.text).await {
-                        tracing::error!(error = ?e, "could not post a slow command's answer");
+                        tracing::error!(error = %format_args!("{e:#}"), "could not post a slow command's answer");
                     }
                 });
                 Reply::new(STILL_WORKING)
@@ -96,7 +96,7 @@ impl Dispatcher {
                         Err(e) => Err(e),
                     };
                     if let Err(e) = published {
-                        tracing::error!(error = ?e, %user, "could not publish the Home tab");
+                        tracing::error!(error = %format_args!("{e:#}"), %user, "could not publish the Home tab");
                     }
                 });
             }
@@ -124,7 +124,7 @@ fn answer(result: Result<anyhow::Result<Reply>, tokio::task::JoinError>) -> Repl
     match result {
         Ok(Ok(reply)) => reply,
         Ok(Err(e)) => {
-            tracing::error!(error = ?e, "command failed");
+            tracing::error!(error = %format_args!("{e:#}"), "command failed");
             Reply::new(APOLOGY)
         }
         Err(e) => {

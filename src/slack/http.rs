@@ -68,7 +68,7 @@ async fn events(State(state): State<HttpState>, signed: SignedBody) -> Response 
             Ok(EventOutcome::Handled | EventOutcome::Duplicate) => StatusCode::OK.into_response(),
             Err(e) => {
                 // Not recorded, so Slack's retry will be processed: say so with a 503.
-                tracing::error!(error = ?e, "could not record an event");
+                tracing::error!(error = %format_args!("{e:#}"), "could not record an event");
                 StatusCode::SERVICE_UNAVAILABLE.into_response()
             }
         },

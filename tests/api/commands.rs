@@ -312,3 +312,54 @@ async fn due_days_and_weeks_follow_the_reps_own_calendar() {
         .await;
     assert!(reply.contains("due Wed 20 Jan"), "{reply}");
 }
+
+#[tokio::test]
+async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_url() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    // Another writer holds the database, so recording the commitment has to wait.
+    let mut blocker = sqlx::SqliteConnection::connect(&app.database_url())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    let response_url = format!("{}/response/slow", app.slack.base_url);
+    let body = command_body_answering_to(
+        REP,
+        "/commit",
+        "20 discovery calls by Friday",
+        &response_url,
+    );
+
+    let started = std::time::Instant::now();
+    let response = app
+        .post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
+        .await;
+    let waited = started.elapsed();
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        waited < std::time::Duration::from_secs(3),
+        "Slack's deadline is 3 s; took {waited:?}"
+    );
+    let reply: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        reply["text"].as_str().unwrap().contains("Working on it"),
+        "{reply}"
+    );
+
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+    let followups = app.slack.wait_for("response_url/slow", 1).await;
+    let text = followups[0].body["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Recorded: commitment #1 — 20 discovery calls by Friday"),
+        "{text}"
+    );
+    assert!(
+        app.reply(REP, "/commit", "list")
+            .await
+            .contains("*#1* 20 discovery calls")
+    );
+}

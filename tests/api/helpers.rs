@@ -116,6 +116,20 @@ pub fn now_ts() -> i64 {
 }
 
 pub fn command_body(user: &str, command: &str, text: &str) -> String {
+    command_body_answering_to(
+        user,
+        command,
+        text,
+        "https://hooks.slack.com/commands/T0001/1/abc",
+    )
+}
+
+pub fn command_body_answering_to(
+    user: &str,
+    command: &str,
+    text: &str,
+    response_url: &str,
+) -> String {
     serde_urlencoded::to_string([
         ("token", "gIkuvaNzQIHg97ATvDxqgjtO"),
         ("team_id", "T0001"),
@@ -128,10 +142,7 @@ pub fn command_body(user: &str, command: &str, text: &str) -> String {
         ("text", text),
         ("api_app_id", "A0APP"),
         ("is_enterprise_install", "false"),
-        (
-            "response_url",
-            "https://hooks.slack.com/commands/T0001/1/abc",
-        ),
+        ("response_url", response_url),
         ("trigger_id", "13345224609.738474920.8088930838d88f008e0"),
     ])
     .unwrap()
@@ -217,6 +228,10 @@ impl TestApp {
 
     /// Stops the app the way SIGTERM does and waits for in-flight work; returns its database
     /// folder and fake Slack for a restart.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("sko.db").display())
+    }
+
     pub async fn stop(mut self) -> (Arc<TempDir>, FakeSlack) {
         self.shutdown.take().unwrap().send(()).unwrap();
         self.server
