@@ -34,17 +34,24 @@ async fn data_survives_a_restart_on_the_same_database() {
     assert!(practice.contains("(1, 1 in live deals)"), "{practice}");
 }
 
-#[test]
-fn serve_stops_cleanly_on_sigterm_and_exits_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+/// The real binary serving the example config on a free port, with its database in `dir`.
+fn serve(dir: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"));
+    command
         .args(["serve", "--config"])
         .arg(example_config_path())
         .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
         .env(
             "SKO__DATABASE__URL",
             format!("sqlite://{}", dir.path().join("sko.db").display()),
-        )
+        );
+    command
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = serve(&dir)
         .env("SKO__LOG__FORMAT", "json")
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", BOT_TOKEN)
@@ -87,14 +94,7 @@ fn serve_stops_cleanly_on_sigterm_and_exits_zero() {
 #[test]
 fn serve_without_secrets_says_which_one_is_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
-        .args(["serve", "--config"])
-        .arg(example_config_path())
-        .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
-        .env(
-            "SKO__DATABASE__URL",
-            format!("sqlite://{}", dir.path().join("sko.db").display()),
-        )
+    let output = serve(&dir)
         .env_remove("SLACK_SIGNING_SECRET")
         .env_remove("SLACK_BOT_TOKEN")
         .output()
