@@ -76,23 +76,32 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // Handlers first: a stop asked for while starting must not kill the process outright.
+    let stop = stop_signal()?;
     let app = Application::build(config, Secrets::from_env(), Arc::new(SystemClock)).await?;
-    app.run_until_stopped(stop_signal()).await
+    app.run_until_stopped(stop).await
 }
 
-/// SIGINT (Ctrl-C) or SIGTERM (systemd, Kubernetes) asks for a graceful stop.
-async fn stop_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler installs");
+/// SIGINT (Ctrl-C) or SIGTERM (systemd, Kubernetes) asks for a graceful stop. The handlers
+/// are installed when this is called, not when the future is first polled.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => {},
-            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("stop requested; finishing in-flight work");
+        tracing::info!("stop requested; finishing in-flight work");
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stop requested; finishing in-flight work");
+    })
 }
