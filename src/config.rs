@@ -12,8 +12,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::domain::program::{
-    Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program, ProgramSettings, Skill,
-    Sprint, Trigger,
+    Calendar, Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program,
+    ProgramSettings, Skill, Sprint, Trigger,
 };
 
 #[derive(Debug, Clone)]
@@ -124,6 +124,8 @@ struct ConfigFile {
     #[serde(default)]
     log: LogConfig,
     program: ProgramSettings,
+    #[serde(default)]
+    calendars: Vec<Calendar>,
     #[serde(default)]
     sprints: Vec<Sprint>,
     #[serde(default)]
@@ -259,6 +261,7 @@ impl ConfigFile {
     fn into_config(self, source: &str) -> Result<Config, ConfigError> {
         let program = Program {
             settings: self.program,
+            calendars: self.calendars,
             sprints: self.sprints,
             skills: self.skills,
             checkpoints: self.checkpoints,

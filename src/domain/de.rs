@@ -9,6 +9,10 @@ pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     parse_date(&raw).map_err(D::Error::custom)
 }
 
+pub fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    date(d).map(Some)
+}
+
 pub fn dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
     let raw = Vec::<String>::deserialize(d).map_err(|_| D::Error::custom(DATES_HINT))?;
     raw.iter()

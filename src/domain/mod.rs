@@ -6,6 +6,7 @@ pub mod de;
 pub mod mention;
 pub mod practice;
 pub mod program;
+pub mod schedule;
 
 /// Why a command's text could not be understood, worded for the rep who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

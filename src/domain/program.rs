@@ -17,6 +17,7 @@ pub const SPRINT_WEEKS: u32 = 4;
 #[derive(Debug, Clone)]
 pub struct Program {
     pub settings: ProgramSettings,
+    pub calendars: Vec<Calendar>,
     pub sprints: Vec<Sprint>,
     pub skills: Vec<Skill>,
     pub checkpoints: Vec<Checkpoint>,
@@ -49,6 +50,26 @@ pub struct ProgramSettings {
     /// A rep with no activity for this many working days is flagged as quiet.
     #[serde(default = "five")]
     pub quiet_after_working_days: u32,
+    /// Local time (`HH:MM`) pressure plans resurface, on the first working day of a pressure week.
+    #[serde(default = "nine")]
+    pub pressure_at: String,
+}
+
+fn nine() -> String {
+    "09:00".into()
+}
+
+/// Extra holidays for a region or team (India and the US do not share holidays), on top of
+/// `program.holidays`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calendar {
+    pub name: String,
+    /// Teams that follow this calendar; a person can also name it with `calendar`.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    #[serde(default, deserialize_with = "de::dates")]
+    pub holidays: Vec<NaiveDate>,
 }
 
 fn weekdays_mon_to_fri() -> Vec<Weekday> {
@@ -172,6 +193,12 @@ pub struct Person {
     pub team: Option<String>,
     #[serde(default, deserialize_with = "de::optional_timezone")]
     pub timezone: Option<Tz>,
+    /// The `[[calendars]]` entry whose holidays this person keeps, if not their team's.
+    #[serde(default)]
+    pub calendar: Option<String>,
+    /// Out of office: nothing is sent to them before this date.
+    #[serde(default, deserialize_with = "de::optional_date")]
+    pub away_until: Option<NaiveDate>,
 }
 
 impl Person {
@@ -315,6 +342,17 @@ impl Program {
         self.sprints.iter().find(|s| s.week == week)
     }
 
+    /// The person's own holidays: their named calendar, else the one listing their team.
+    pub fn calendar_of(&self, person: &Person) -> Option<&Calendar> {
+        match &person.calendar {
+            Some(name) => self.calendars.iter().find(|c| &c.name == name),
+            None => {
+                let team = person.team.as_ref()?;
+                self.calendars.iter().find(|c| c.teams.contains(team))
+            }
+        }
+    }
+
     /// Every cross-reference and range the types alone cannot check.
     pub fn validate(&self) -> Vec<ProgramIssue> {
         let mut issues = Vec::new();
@@ -343,6 +381,25 @@ impl Program {
                 issue(
                     format!("program.pressure_weeks[{i}]"),
                     format!("week {w} is outside the program (weeks 1–{last_week})"),
+                );
+            }
+        }
+
+        if chrono::NaiveTime::parse_from_str(&s.pressure_at, "%H:%M").is_err() {
+            issue(
+                "program.pressure_at".into(),
+                format!(
+                    "`{}` is not a time of day; use HH:MM, e.g. \"09:00\"",
+                    s.pressure_at
+                ),
+            );
+        }
+        let mut calendar_names = HashSet::new();
+        for (i, c) in self.calendars.iter().enumerate() {
+            if !calendar_names.insert(c.name.as_str()) {
+                issue(
+                    format!("calendars[{i}].name"),
+                    format!("calendar `{}` is defined twice", c.name),
                 );
             }
         }
@@ -429,6 +486,14 @@ impl Program {
             }
         }
         for (i, p) in self.people.iter().enumerate() {
+            if let Some(name) = &p.calendar
+                && !calendar_names.contains(name.as_str())
+            {
+                issue(
+                    format!("people[{i}].calendar"),
+                    format!("no [[calendars]] entry is named `{name}`"),
+                );
+            }
             match (&p.manager, p.role) {
                 (Some(m), _) => match self.person(m) {
                     None => issue(
@@ -529,6 +594,7 @@ mod tests {
             days: 90,
             pressure_weeks: vec![],
             quiet_after_working_days: 5,
+            pressure_at: nine(),
         }
     }
 

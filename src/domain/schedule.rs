@@ -1,0 +1,1027 @@
+//! Who receives what, when: every due occurrence (source × recipient × instant) of the program
+//! in a window of time. Pure: the roster, the pairs and the window come in; nothing is read.
+//!
+//! Cron expressions are evaluated on each recipient's *wall clock*: a 09:00 trigger fires at
+//! 09:00 local on both sides of a DST change. A local time that happens twice (autumn) is sent
+//! once, at its first instant; one that does not exist (spring) is sent at the next minute
+//! that does. Occurrence keys carry the local time, so the same one can never be planned twice.
+
+use std::collections::BTreeMap;
+
+use chrono::{
+    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Utc,
+};
+use chrono_tz::Tz;
+
+use super::program::{Audience, CronExpr, Program, Role};
+
+/// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageKind {
+    Prompt,
+    Checkin,
+    Digest,
+    Pulse,
+    Pressure,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Prompt => "prompt",
+            MessageKind::Checkin => "checkin",
+            MessageKind::Digest => "digest",
+            MessageKind::Pulse => "pulse",
+            MessageKind::Pressure => "pressure",
+        }
+    }
+}
+
+/// Which part of the program an occurrence comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Trigger(String),
+    Checkin,
+    /// "Did you meet?", two working days after the check-in.
+    CheckinFollowUp,
+    Digest,
+    /// The admins' weekly program report.
+    ProgramReport,
+    Checkpoint(u32),
+    Pressure,
+}
+
+impl Source {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Source::Trigger(_) => MessageKind::Prompt,
+            Source::Checkin | Source::CheckinFollowUp => MessageKind::Checkin,
+            Source::Digest | Source::ProgramReport => MessageKind::Digest,
+            Source::Checkpoint(_) => MessageKind::Pulse,
+            Source::Pressure => MessageKind::Pressure,
+        }
+    }
+
+    /// Stable name used in outbox keys and exports.
+    pub fn key(&self) -> String {
+        match self {
+            Source::Trigger(name) => format!("trigger:{name}"),
+            Source::Checkin => "checkin".into(),
+            Source::CheckinFollowUp => "checkin-followup".into(),
+            Source::Digest => "digest".into(),
+            Source::ProgramReport => "program-report".into(),
+            Source::Checkpoint(day) => format!("checkpoint:{day}"),
+            Source::Pressure => "pressure".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Recipient {
+    Person(String),
+    /// A pair or trio, brought together in one group DM.
+    Group(Vec<String>),
+    Channel(String),
+}
+
+impl Recipient {
+    pub fn key(&self) -> String {
+        match self {
+            Recipient::Person(id) | Recipient::Channel(id) => id.clone(),
+            Recipient::Group(ids) => ids.join("+"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    pub source: Source,
+    pub recipient: Recipient,
+    pub at: DateTime<Utc>,
+    /// The recipient's wall-clock time.
+    pub local: DateTime<FixedOffset>,
+    /// Program week of the local date (1 = kickoff week).
+    pub program_week: u32,
+}
+
+impl Occurrence {
+    /// Unique per source × recipient × local time: what the outbox deduplicates on.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.source.key(),
+            self.recipient.key(),
+            self.local.naive_local().format("%Y-%m-%dT%H:%M")
+        )
+    }
+
+    pub fn kind(&self) -> MessageKind {
+        self.source.kind()
+    }
+
+    /// The integration sprint (1–4) it is sent in, if any.
+    pub fn sprint_week(&self) -> Option<u32> {
+        (self.program_week <= super::program::SPRINT_WEEKS).then_some(self.program_week)
+    }
+}
+
+/// A person as the scheduler sees them: where they are, whose holidays they keep, and
+/// whether they are away.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub slack_id: String,
+    pub role: Role,
+    pub timezone: Tz,
+    pub holidays: Vec<NaiveDate>,
+    pub away_until: Option<NaiveDate>,
+}
+
+impl Member {
+    /// Everyone in the program's roster, with the timezone each one resolves to.
+    pub fn roster(program: &Program, timezone_of: impl Fn(&str) -> Option<Tz>) -> Vec<Member> {
+        program
+            .people
+            .iter()
+            .map(|p| Member {
+                slack_id: p.slack_id.clone(),
+                role: p.role,
+                timezone: p
+                    .timezone
+                    .or_else(|| timezone_of(&p.slack_id))
+                    .unwrap_or(program.settings.timezone),
+                holidays: program
+                    .calendar_of(p)
+                    .map(|c| c.holidays.clone())
+                    .unwrap_or_default(),
+                away_until: p.away_until,
+            })
+            .collect()
+    }
+
+    fn is_away(&self, date: NaiveDate) -> bool {
+        self.away_until.is_some_and(|until| date < until)
+    }
+}
+
+/// Pairs by the program week they start in; a week uses the latest entry at or before it.
+#[derive(Debug, Clone, Default)]
+pub struct PairSchedule(pub BTreeMap<u32, Vec<Vec<String>>>);
+
+impl PairSchedule {
+    pub fn for_week(&self, week: u32) -> &[Vec<String>] {
+        self.0
+            .range(..=week)
+            .next_back()
+            .map_or(&[], |(_, pairs)| pairs)
+    }
+
+    /// The people `slack_id` is paired with in `week`.
+    pub fn partners(&self, slack_id: &str, week: u32) -> Vec<&str> {
+        self.for_week(week)
+            .iter()
+            .find(|g| g.iter().any(|m| m == slack_id))
+            .map(|g| {
+                g.iter()
+                    .filter(|m| *m != slack_id)
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Digests and reports keep coming for a week after the program, to close it out.
+const WRAP_UP_DAYS: i64 = 7;
+const FOLLOW_UP_WORKING_DAYS: usize = 2;
+
+pub struct Planner<'a> {
+    pub program: &'a Program,
+    pub members: &'a [Member],
+    pub pairs: &'a PairSchedule,
+}
+
+impl Planner<'_> {
+    /// Every occurrence due in `[from, to)`, ordered by instant, then key.
+    pub fn occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+        let mut out = Vec::new();
+        let settings = &self.program.settings;
+        let by_tz = self.by_timezone();
+
+        for t in &self.program.triggers {
+            let source = Source::Trigger(t.name.clone());
+            let weeks = t.weeks.as_deref();
+            let in_weeks = |w: u32| weeks.is_none_or(|ws| ws.contains(&w));
+            match &t.audience {
+                Audience::Reps => self.to_role(
+                    &mut out,
+                    &by_tz,
+                    &t.cron,
+                    Role::Rep,
+                    &source,
+                    from,
+                    to,
+                    &in_weeks,
+                ),
+                Audience::Managers => self.to_role(
+                    &mut out,
+                    &by_tz,
+                    &t.cron,
+                    Role::Manager,
+                    &source,
+                    from,
+                    to,
+                    &in_weeks,
+                ),
+                Audience::Admins => self.to_role(
+                    &mut out,
+                    &by_tz,
+                    &t.cron,
+                    Role::Admin,
+                    &source,
+                    from,
+                    to,
+                    &in_weeks,
+                ),
+                Audience::Pairs => self.to_pairs(&mut out, &t.cron, &source, from, to, &in_weeks),
+                Audience::Channel(channel) => {
+                    for (naive, at) in wall_clock_times(&t.cron, settings.timezone, from, to) {
+                        let date = naive.date();
+                        if let Some(week) = self.program_week(date, 0)
+                            && in_weeks(week)
+                            && settings.is_working_day(date)
+                        {
+                            out.push(occurrence(
+                                source.clone(),
+                                Recipient::Channel(channel.clone()),
+                                at,
+                                settings.timezone,
+                                week,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let always = |_: u32| true;
+        self.to_pairs(
+            &mut out,
+            &self.program.checkins.cron,
+            &Source::Checkin,
+            from,
+            to,
+            &always,
+        );
+        self.follow_ups(&mut out, from, to);
+        self.to_role_wrap_up(&mut out, &by_tz, Role::Manager, &Source::Digest, from, to);
+        self.to_role_wrap_up(
+            &mut out,
+            &by_tz,
+            Role::Admin,
+            &Source::ProgramReport,
+            from,
+            to,
+        );
+        self.checkpoints(&mut out, from, to);
+        self.pressure(&mut out, from, to);
+
+        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key().cmp(&b.key())));
+        out
+    }
+
+    fn by_timezone(&self) -> BTreeMap<&str, (Tz, Vec<&Member>)> {
+        let mut map: BTreeMap<&str, (Tz, Vec<&Member>)> = BTreeMap::new();
+        for m in self.members {
+            map.entry(m.timezone.name())
+                .or_insert_with(|| (m.timezone, Vec::new()))
+                .1
+                .push(m);
+        }
+        map
+    }
+
+    /// The program week of a local date, allowing `grace_days` after the program's end.
+    fn program_week(&self, date: NaiveDate, grace_days: i64) -> Option<u32> {
+        let s = &self.program.settings;
+        s.program_week(date).or_else(|| {
+            let end = s.kickoff + Duration::days(i64::from(s.days));
+            (date >= end && date < end + Duration::days(grace_days)).then(|| s.days.div_ceil(7) + 1)
+        })
+    }
+
+    fn member_works(&self, m: &Member, date: NaiveDate) -> bool {
+        self.program.settings.is_working_day(date)
+            && !m.holidays.contains(&date)
+            && !m.is_away(date)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn to_role(
+        &self,
+        out: &mut Vec<Occurrence>,
+        by_tz: &BTreeMap<&str, (Tz, Vec<&Member>)>,
+        cron: &CronExpr,
+        role: Role,
+        source: &Source,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        in_weeks: &dyn Fn(u32) -> bool,
+    ) {
+        for (tz, members) in by_tz.values() {
+            let times = wall_clock_times(cron, *tz, from, to);
+            for (naive, at) in &times {
+                let date = naive.date();
+                let Some(week) = self.program_week(date, 0).filter(|w| in_weeks(*w)) else {
+                    continue;
+                };
+                for m in members
+                    .iter()
+                    .filter(|m| m.role == role && self.member_works(m, date))
+                {
+                    out.push(occurrence(
+                        source.clone(),
+                        Recipient::Person(m.slack_id.clone()),
+                        *at,
+                        *tz,
+                        week,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn to_role_wrap_up(
+        &self,
+        out: &mut Vec<Occurrence>,
+        by_tz: &BTreeMap<&str, (Tz, Vec<&Member>)>,
+        role: Role,
+        source: &Source,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) {
+        for (tz, members) in by_tz.values() {
+            for (naive, at) in wall_clock_times(&self.program.digest.cron, *tz, from, to) {
+                let date = naive.date();
+                let Some(week) = self.program_week(date, WRAP_UP_DAYS) else {
+                    continue;
+                };
+                for m in members
+                    .iter()
+                    .filter(|m| m.role == role && self.member_works(m, date))
+                {
+                    out.push(occurrence(
+                        source.clone(),
+                        Recipient::Person(m.slack_id.clone()),
+                        at,
+                        *tz,
+                        week,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Pairs get one message in their group DM, on the first member's clock and calendar;
+    /// members who are away are left out, and a pair with fewer than two left gets nothing.
+    fn to_pairs(
+        &self,
+        out: &mut Vec<Occurrence>,
+        cron: &CronExpr,
+        source: &Source,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        in_weeks: &dyn Fn(u32) -> bool,
+    ) {
+        for (lead, group) in self.all_groups() {
+            for (naive, at) in wall_clock_times(cron, lead.timezone, from, to) {
+                let date = naive.date();
+                let Some(week) = self.program_week(date, 0).filter(|w| in_weeks(*w)) else {
+                    continue;
+                };
+                if !self.member_works(lead, date) {
+                    continue;
+                }
+                if let Some(present) = self.present_members(&group, week, date) {
+                    out.push(occurrence(
+                        source.clone(),
+                        Recipient::Group(present),
+                        at,
+                        lead.timezone,
+                        week,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Every group that holds in some week, with its first member (whose clock it runs on).
+    fn all_groups(&self) -> Vec<(&Member, Vec<String>)> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.pairs
+            .0
+            .values()
+            .flatten()
+            .filter(|g| seen.insert((*g).clone()))
+            .filter_map(|g| Some((self.member(g.first()?)?, g.clone())))
+            .collect()
+    }
+
+    /// The group's members who are present on `date`, if the group holds in `week` and at
+    /// least two of them are there.
+    fn present_members(&self, group: &[String], week: u32, date: NaiveDate) -> Option<Vec<String>> {
+        if !self.pairs.for_week(week).iter().any(|g| g == group) {
+            return None;
+        }
+        let present: Vec<String> = group
+            .iter()
+            .filter(|id| self.member(id).is_some_and(|m| !m.is_away(date)))
+            .cloned()
+            .collect();
+        (present.len() >= 2).then_some(present)
+    }
+
+    fn member(&self, slack_id: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.slack_id == slack_id)
+    }
+
+    /// "Did you meet?" two working days after each check-in, at the same local time.
+    fn follow_ups(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
+        // A follow-up due in the window comes from a check-in up to ~2 weeks earlier.
+        let earlier = from - Duration::days(14);
+        let mut checkins = Vec::new();
+        let always = |_: u32| true;
+        self.to_pairs(
+            &mut checkins,
+            &self.program.checkins.cron,
+            &Source::Checkin,
+            earlier,
+            to,
+            &always,
+        );
+        for c in checkins {
+            let Recipient::Group(group) = &c.recipient else {
+                continue;
+            };
+            let Some(lead) = self.member(&group[0]) else {
+                continue;
+            };
+            let mut date = c.local.date_naive();
+            let mut worked = 0;
+            while worked < FOLLOW_UP_WORKING_DAYS {
+                date += Duration::days(1);
+                if self.member_works(lead, date) {
+                    worked += 1;
+                }
+            }
+            let Some(week) = self.program_week(date, WRAP_UP_DAYS) else {
+                continue;
+            };
+            let at = resolve(lead.timezone, date.and_time(c.local.time()));
+            if at >= from && at < to {
+                out.push(occurrence(
+                    Source::CheckinFollowUp,
+                    c.recipient.clone(),
+                    at,
+                    lead.timezone,
+                    week,
+                ));
+            }
+        }
+    }
+
+    /// Day 30/60/90 pulses to every rep, moved to their next working day (and past any absence).
+    fn checkpoints(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let s = &self.program.settings;
+        for cp in &self.program.checkpoints {
+            let Ok(time) = NaiveTime::parse_from_str(&cp.at, "%H:%M") else {
+                continue;
+            };
+            let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
+            for m in self.members.iter().filter(|m| m.role == Role::Rep) {
+                let Some(date) = self.next_working_day(m, day) else {
+                    continue;
+                };
+                let at = resolve(m.timezone, date.and_time(time));
+                if at >= from && at < to {
+                    let week = self
+                        .program_week(date, WRAP_UP_DAYS)
+                        .unwrap_or(s.days.div_ceil(7));
+                    out.push(occurrence(
+                        Source::Checkpoint(cp.day),
+                        Recipient::Person(m.slack_id.clone()),
+                        at,
+                        m.timezone,
+                        week,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// On the first working day of each pressure week, every rep sees their pressure plans.
+    fn pressure(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let s = &self.program.settings;
+        let Ok(time) = NaiveTime::parse_from_str(&s.pressure_at, "%H:%M") else {
+            return;
+        };
+        for &week in &s.pressure_weeks {
+            for m in self.members.iter().filter(|m| m.role == Role::Rep) {
+                let first = (0..i64::from(s.days))
+                    .map(|d| s.kickoff + Duration::days(d))
+                    .filter(|d| s.program_week(*d) == Some(week))
+                    .find(|d| self.member_works(m, *d));
+                let Some(date) = first else { continue };
+                let at = resolve(m.timezone, date.and_time(time));
+                if at >= from && at < to {
+                    out.push(occurrence(
+                        Source::Pressure,
+                        Recipient::Person(m.slack_id.clone()),
+                        at,
+                        m.timezone,
+                        week,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `day` or the next day the member works, within two weeks.
+    fn next_working_day(&self, m: &Member, day: NaiveDate) -> Option<NaiveDate> {
+        let mut date = day;
+        if let Some(until) = m.away_until {
+            date = date.max(until);
+        }
+        (0..14)
+            .map(|d| date + Duration::days(d))
+            .find(|d| self.member_works(m, *d))
+    }
+}
+
+fn occurrence(
+    source: Source,
+    recipient: Recipient,
+    at: DateTime<Utc>,
+    tz: Tz,
+    program_week: u32,
+) -> Occurrence {
+    Occurrence {
+        source,
+        recipient,
+        at,
+        local: at.with_timezone(&tz).fixed_offset(),
+        program_week,
+    }
+}
+
+/// The wall-clock times `cron` names in `tz` whose instants fall in `[from, to)`.
+pub fn wall_clock_times(
+    cron: &CronExpr,
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(NaiveDateTime, DateTime<Utc>)> {
+    // Cron runs over naive wall-clock time (UTC stands in for "no timezone"); a day's margin
+    // each side covers every offset.
+    let start = from.with_timezone(&tz).naive_local() - Duration::days(1);
+    let end = to.with_timezone(&tz).naive_local() + Duration::days(1);
+    cron.schedule
+        .after(&Utc.from_utc_datetime(&start))
+        .map(|t| t.naive_utc())
+        .take_while(|naive| *naive < end)
+        .map(|naive| (naive, resolve(tz, naive)))
+        .filter(|(_, at)| *at >= from && *at < to)
+        .collect()
+}
+
+/// The instant of a wall-clock time: the first of two in an autumn overlap, the next minute
+/// that exists in a spring gap.
+pub fn resolve(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.to_utc(),
+        LocalResult::None => (1..=24 * 60)
+            .find_map(|m| {
+                tz.from_local_datetime(&(naive + Duration::minutes(m)))
+                    .earliest()
+            })
+            .map_or_else(|| Utc.from_utc_datetime(&naive), |t| t.to_utc()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use chrono::{Datelike, Timelike, Weekday};
+
+    use super::*;
+    use crate::domain::program::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn trigger(name: &str, cron: &str, audience: Audience, weeks: Option<Vec<u32>>) -> Trigger {
+        Trigger {
+            name: name.into(),
+            cron: cron.parse().unwrap(),
+            audience,
+            text: "hi".into(),
+            weeks,
+        }
+    }
+
+    fn person(id: &str, role: Role, tz: Tz) -> Person {
+        Person {
+            slack_id: id.into(),
+            name: None,
+            role,
+            manager: None,
+            team: None,
+            timezone: Some(tz),
+            calendar: None,
+            away_until: None,
+        }
+    }
+
+    /// Kickoff Monday 11 Jan 2027, 90 days: through the US DST change on 14 March.
+    fn program(triggers: Vec<Trigger>) -> Program {
+        Program {
+            settings: ProgramSettings {
+                name: "SKO".into(),
+                kickoff: d(2027, 1, 11),
+                timezone: chrono_tz::America::New_York,
+                working_days: vec![
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                ],
+                holidays: vec![d(2027, 1, 18)],
+                days: 90,
+                pressure_weeks: vec![11],
+                quiet_after_working_days: 5,
+                pressure_at: "09:00".into(),
+            },
+            calendars: vec![Calendar {
+                name: "india".into(),
+                teams: vec![],
+                holidays: vec![d(2027, 1, 26), d(2027, 3, 22)],
+            }],
+            sprints: vec![],
+            skills: vec![],
+            checkpoints: vec![
+                Checkpoint {
+                    day: 30,
+                    at: "09:30".into(),
+                    text: "pulse".into(),
+                },
+                Checkpoint {
+                    day: 60,
+                    at: "09:30".into(),
+                    text: "pulse".into(),
+                },
+                Checkpoint {
+                    day: 90,
+                    at: "09:30".into(),
+                    text: "pulse".into(),
+                },
+            ],
+            people: vec![
+                person("U0NY", Role::Rep, chrono_tz::America::New_York),
+                Person {
+                    calendar: Some("india".into()),
+                    ..person("U0IN", Role::Rep, chrono_tz::Asia::Kolkata)
+                },
+                person("U0UK", Role::Rep, chrono_tz::Europe::London),
+                person("U0MGR", Role::Manager, chrono_tz::America::Los_Angeles),
+                person("U0ADM", Role::Admin, chrono_tz::America::New_York),
+            ],
+            pairs: vec![],
+            pairing: Pairing::default(),
+            triggers,
+            checkins: Checkins {
+                cron: "0 0 10 * * Tue".parse().unwrap(),
+                text: "meet".into(),
+            },
+            digest: Digest {
+                cron: "0 0 8 * * Mon".parse().unwrap(),
+            },
+        }
+    }
+
+    fn plan(program: &Program, pairs: &PairSchedule) -> Vec<Occurrence> {
+        let members = Member::roster(program, |_| None);
+        let planner = Planner {
+            program,
+            members: &members,
+            pairs,
+        };
+        let from = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        planner.occurrences(from, from + Duration::days(120))
+    }
+
+    fn for_source<'a>(all: &'a [Occurrence], source: &Source, who: &str) -> Vec<&'a Occurrence> {
+        all.iter()
+            .filter(|o| &o.source == source && o.recipient.key() == who)
+            .collect()
+    }
+
+    #[test]
+    fn a_morning_trigger_fires_at_the_same_local_time_in_three_timezones_through_dst() {
+        let p = program(vec![trigger(
+            "daily",
+            "0 0 9 * * Mon-Fri",
+            Audience::Reps,
+            None,
+        )]);
+        let all = plan(&p, &PairSchedule::default());
+        let daily = Source::Trigger("daily".into());
+        for (who, holidays) in [("U0NY", 1), ("U0UK", 1), ("U0IN", 3)] {
+            let got = for_source(&all, &daily, who);
+            // 90 days from a Monday = 12 weeks + Mon–Sat = 65 working days, less holidays.
+            assert_eq!(got.len(), 65 - holidays, "{who}");
+            assert!(
+                got.iter()
+                    .all(|o| o.local.hour() == 9 && o.local.minute() == 0),
+                "{who}"
+            );
+            let days: HashSet<NaiveDate> = got.iter().map(|o| o.local.date_naive()).collect();
+            assert_eq!(days.len(), got.len(), "never twice a day: {who}");
+        }
+        // New York moves from UTC-5 to UTC-4 on 14 March: 14:00Z before, 13:00Z after.
+        let ny = for_source(&all, &daily, "U0NY");
+        let on = |date: NaiveDate| {
+            ny.iter()
+                .find(|o| o.local.date_naive() == date)
+                .unwrap()
+                .at
+                .hour()
+        };
+        assert_eq!((on(d(2027, 3, 12)), on(d(2027, 3, 15))), (14, 13));
+    }
+
+    #[test]
+    fn a_time_that_happens_twice_is_sent_once_and_one_that_never_happens_is_sent_after_the_gap() {
+        let mut p = program(vec![
+            trigger("night", "0 30 1 * * *", Audience::Reps, None),
+            trigger("gap", "0 30 2 * * *", Audience::Reps, None),
+        ]);
+        p.settings.kickoff = d(2027, 3, 1);
+        p.settings.working_days = vec![
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+            Weekday::Sun,
+        ];
+        p.settings.days = 270;
+        let all = plan_between(&p, Utc.with_ymd_and_hms(2027, 3, 1, 0, 0, 0).unwrap(), 270);
+        let ny = |name: &str, date: NaiveDate| -> Vec<Occurrence> {
+            all.iter()
+                .filter(|o| {
+                    o.source == Source::Trigger(name.into())
+                        && o.recipient.key() == "U0NY"
+                        && o.local.date_naive() == date
+                })
+                .cloned()
+                .collect()
+        };
+        // 7 Nov 2027: 01:30 happens twice in New York; one message, at the first.
+        let autumn = ny("night", d(2027, 11, 7));
+        assert_eq!(autumn.len(), 1);
+        assert_eq!(
+            autumn[0].at,
+            Utc.with_ymd_and_hms(2027, 11, 7, 5, 30, 0).unwrap()
+        );
+        // 14 Mar 2027: 02:30 does not exist; sent at 03:00, once.
+        let spring = ny("gap", d(2027, 3, 14));
+        assert_eq!(spring.len(), 1);
+        assert_eq!((spring[0].local.hour(), spring[0].local.minute()), (3, 0));
+    }
+
+    fn plan_between(program: &Program, from: DateTime<Utc>, days: i64) -> Vec<Occurrence> {
+        let members = Member::roster(program, |_| None);
+        Planner {
+            program,
+            members: &members,
+            pairs: &PairSchedule::default(),
+        }
+        .occurrences(from, from + Duration::days(days))
+    }
+
+    #[test]
+    fn holidays_are_program_wide_or_per_calendar() {
+        let p = program(vec![trigger("daily", "0 0 9 * * *", Audience::Reps, None)]);
+        let all = plan(&p, &PairSchedule::default());
+        let dates = |who: &str| -> HashSet<NaiveDate> {
+            for_source(&all, &Source::Trigger("daily".into()), who)
+                .iter()
+                .map(|o| o.local.date_naive())
+                .collect()
+        };
+        for who in ["U0NY", "U0IN", "U0UK"] {
+            assert!(
+                !dates(who).contains(&d(2027, 1, 18)),
+                "program holiday for {who}"
+            );
+            assert!(
+                dates(who)
+                    .iter()
+                    .all(|d| d.weekday().number_from_monday() <= 5),
+                "weekends off"
+            );
+        }
+        assert!(
+            !dates("U0IN").contains(&d(2027, 1, 26)),
+            "Republic Day in India"
+        );
+        assert!(
+            dates("U0NY").contains(&d(2027, 1, 26)),
+            "an ordinary Tuesday in New York"
+        );
+    }
+
+    #[test]
+    fn weeks_scope_triggers_to_their_sprints() {
+        let p = program(vec![trigger(
+            "refine",
+            "0 0 11 * * Tue",
+            Audience::Reps,
+            Some(vec![2]),
+        )]);
+        let all = plan(&p, &PairSchedule::default());
+        let got = for_source(&all, &Source::Trigger("refine".into()), "U0NY");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].local.date_naive(), d(2027, 1, 19));
+        assert_eq!(got[0].sprint_week(), Some(2));
+    }
+
+    #[test]
+    fn checkpoints_move_to_the_next_working_day() {
+        let mut p = program(vec![]);
+        p.settings.holidays.push(d(2027, 3, 15));
+        let all = plan(&p, &PairSchedule::default());
+        let pulses = |day: u32, who: &str| -> Vec<NaiveDate> {
+            for_source(&all, &Source::Checkpoint(day), who)
+                .iter()
+                .map(|o| o.local.date_naive())
+                .collect()
+        };
+        // Day 30 is Tue 9 Feb; day 60 is Thu 11 Mar; day 90 is Sat 10 Apr, moved to Mon 12 Apr.
+        assert_eq!(pulses(30, "U0NY"), [d(2027, 2, 9)]);
+        assert_eq!(pulses(60, "U0UK"), [d(2027, 3, 11)]);
+        assert_eq!(pulses(90, "U0IN"), [d(2027, 4, 12)]);
+        assert!(pulses(30, "U0MGR").is_empty(), "pulses go to reps");
+        assert!(
+            all.iter()
+                .filter(|o| o.kind() == MessageKind::Pulse)
+                .all(|o| o.local.hour() == 9 && o.local.minute() == 30)
+        );
+    }
+
+    #[test]
+    fn pressure_weeks_resurface_plans_on_their_first_working_day() {
+        let p = program(vec![]);
+        let all = plan(&p, &PairSchedule::default());
+        let got = for_source(&all, &Source::Pressure, "U0NY");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].local.date_naive(), d(2027, 3, 22));
+        assert_eq!(got[0].kind(), MessageKind::Pressure);
+        let india = for_source(&all, &Source::Pressure, "U0IN");
+        assert_eq!(
+            india[0].local.date_naive(),
+            d(2027, 3, 23),
+            "22 March is a holiday in India"
+        );
+    }
+
+    #[test]
+    fn people_away_get_nothing_until_they_are_back() {
+        let mut p = program(vec![trigger(
+            "daily",
+            "0 0 9 * * Mon-Fri",
+            Audience::Reps,
+            None,
+        )]);
+        p.people[0].away_until = Some(d(2027, 2, 15));
+        let all = plan(&p, &PairSchedule::default());
+        let mine: Vec<&Occurrence> = all
+            .iter()
+            .filter(|o| o.recipient.key().contains("U0NY"))
+            .collect();
+        assert!(mine.iter().all(|o| o.local.date_naive() >= d(2027, 2, 15)));
+        assert!(
+            mine.iter()
+                .any(|o| o.source == Source::Checkpoint(30)
+                    && o.local.date_naive() == d(2027, 2, 15)),
+            "the day-30 pulse waits for them"
+        );
+    }
+
+    #[test]
+    fn pairs_meet_in_one_group_dm_and_are_asked_two_working_days_later() {
+        let p = program(vec![]);
+        let pairs = PairSchedule(BTreeMap::from([(
+            1,
+            vec![vec!["U0NY".to_string(), "U0UK".to_string()]],
+        )]));
+        let all = plan(&p, &pairs);
+        let checkins = for_source(&all, &Source::Checkin, "U0NY+U0UK");
+        assert_eq!(checkins.len(), 13, "every Tuesday of the program");
+        assert!(
+            checkins
+                .iter()
+                .all(|o| o.local.weekday() == Weekday::Tue && o.local.hour() == 10)
+        );
+        let follow = for_source(&all, &Source::CheckinFollowUp, "U0NY+U0UK");
+        assert_eq!(follow[0].local.date_naive(), d(2027, 1, 14), "Tue → Thu");
+        assert!(follow.iter().all(|o| o.kind() == MessageKind::Checkin));
+    }
+
+    #[test]
+    fn digests_go_to_managers_and_reports_to_admins_one_week_past_the_end() {
+        let p = program(vec![]);
+        let all = plan(&p, &PairSchedule::default());
+        let digests = for_source(&all, &Source::Digest, "U0MGR");
+        assert_eq!(
+            digests.len(),
+            13,
+            "13 program Mondays but MLK Day, and the Monday after the end"
+        );
+        assert!(
+            digests
+                .iter()
+                .all(|o| o.local.hour() == 8 && o.local.weekday() == Weekday::Mon)
+        );
+        assert!(
+            all.iter()
+                .filter(|o| o.source == Source::Digest)
+                .all(|o| o.recipient.key() == "U0MGR")
+        );
+        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 13);
+    }
+
+    #[test]
+    fn every_occurrence_has_a_unique_key_and_the_list_is_in_time_order() {
+        let p = program(vec![
+            trigger("daily", "0 0 9 * * *", Audience::Reps, None),
+            trigger(
+                "wins",
+                "0 0 12 * * Fri",
+                Audience::Channel("C0WINS".into()),
+                Some(vec![1, 2, 3, 4]),
+            ),
+        ]);
+        let pairs = PairSchedule(BTreeMap::from([(
+            1,
+            vec![vec![
+                "U0NY".to_string(),
+                "U0IN".to_string(),
+                "U0UK".to_string(),
+            ]],
+        )]));
+        let all = plan(&p, &pairs);
+        let keys: HashSet<String> = all.iter().map(Occurrence::key).collect();
+        assert_eq!(keys.len(), all.len());
+        assert!(all.windows(2).all(|w| w[0].at <= w[1].at));
+        assert_eq!(
+            all.iter()
+                .filter(|o| o.recipient == Recipient::Channel("C0WINS".into()))
+                .count(),
+            4
+        );
+    }
+
+    #[test]
+    fn planning_in_pieces_gives_the_same_as_planning_at_once() {
+        let p = program(vec![trigger(
+            "daily",
+            "0 0 9 * * Mon-Fri",
+            Audience::Reps,
+            None,
+        )]);
+        let pairs = PairSchedule(BTreeMap::from([(
+            1,
+            vec![vec!["U0NY".to_string(), "U0UK".to_string()]],
+        )]));
+        let members = Member::roster(&p, |_| None);
+        let planner = Planner {
+            program: &p,
+            members: &members,
+            pairs: &pairs,
+        };
+        let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let whole = planner.occurrences(start, start + Duration::days(120));
+        let mut pieces = Vec::new();
+        let mut at = start;
+        while at < start + Duration::days(120) {
+            pieces.extend(planner.occurrences(at, at + Duration::hours(7)));
+            at += Duration::hours(7);
+        }
+        let keys = |v: &[Occurrence]| v.iter().map(Occurrence::key).collect::<Vec<_>>();
+        assert_eq!(keys(&whole), keys(&pieces));
+    }
+}
