@@ -4,6 +4,7 @@
 pub mod commitment;
 pub mod de;
 pub mod mention;
+pub mod pairing;
 pub mod practice;
 pub mod program;
 pub mod schedule;
