@@ -3,7 +3,9 @@
 
 pub mod commitment;
 pub mod de;
+pub mod digest;
 pub mod mention;
+pub mod message;
 pub mod pairing;
 pub mod practice;
 pub mod program;

@@ -575,9 +575,37 @@ impl Program {
             if t.text.trim().is_empty() {
                 issue(format!("triggers[{i}].text"), "the message is empty".into());
             }
+            for name in super::message::unknown_placeholders(&t.text) {
+                issue(
+                    format!("triggers[{i}].text"),
+                    format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
+                );
+            }
+        }
+        for (i, cp) in self.checkpoints.iter().enumerate() {
+            for name in super::message::unknown_placeholders(&cp.text) {
+                issue(
+                    format!("checkpoints[{i}].text"),
+                    format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
+                );
+            }
+        }
+        for name in super::message::unknown_placeholders(&self.checkins.text) {
+            issue(
+                "checkins.text".into(),
+                format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
+            );
         }
         issues
     }
+}
+
+fn placeholder_list() -> String {
+    super::message::PLACEHOLDERS
+        .iter()
+        .map(|p| format!("{{{p}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -1,0 +1,696 @@
+//! The manager's weekly digest (per direct report: committed, done, practised, applied in live
+//! deals, rubric trend, check-ins, who has gone quiet and what to coach next) and the admins'
+//! program report (adoption at day 30/60/90, check-in rate, by team). Built from records only.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::commitment::{Commitment, CommitmentStatus};
+use super::message::mentions;
+use super::practice::{PracticeContext, PracticeLog};
+use super::program::Program;
+
+/// One check-in a pair was due to hold, and whether it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinRecord {
+    pub due_at: DateTime<Utc>,
+    pub met: bool,
+}
+
+/// Everything recorded about one rep.
+#[derive(Debug, Clone)]
+pub struct RepRecord {
+    pub slack_id: String,
+    pub name: Option<String>,
+    pub team: Option<String>,
+    pub commitments: Vec<Commitment>,
+    pub practice: Vec<PracticeLog>,
+    pub checkins: Vec<CheckinRecord>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub made: usize,
+    pub done: usize,
+    pub practice: usize,
+    pub live: usize,
+    pub checkins_kept: usize,
+    pub checkins_due: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepSummary {
+    pub slack_id: String,
+    pub name: Option<String>,
+    pub week: Totals,
+    pub open: usize,
+    pub by_skill: Vec<(String, usize)>,
+    pub rubric_now: Option<f64>,
+    pub rubric_before: Option<f64>,
+    pub last_active: Option<NaiveDate>,
+    pub quiet: bool,
+    pub coach_next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagerDigest {
+    pub reps: Vec<RepSummary>,
+    pub this_week: Totals,
+    pub last_week: Totals,
+}
+
+const WEEK: i64 = 7;
+/// How far back rubric scores count when choosing what to coach next.
+const RECENT_DAYS: i64 = 14;
+
+fn totals(r: &RepRecord, from: DateTime<Utc>, to: DateTime<Utc>) -> Totals {
+    let within = |t: DateTime<Utc>| t >= from && t < to;
+    let practice: Vec<&PracticeLog> = r.practice.iter().filter(|p| within(p.logged_at)).collect();
+    let checkins: Vec<&CheckinRecord> = r.checkins.iter().filter(|c| within(c.due_at)).collect();
+    Totals {
+        made: r
+            .commitments
+            .iter()
+            .filter(|c| within(c.created_at))
+            .count(),
+        done: r
+            .commitments
+            .iter()
+            .filter(|c| c.done_at.is_some_and(within))
+            .count(),
+        practice: practice.len(),
+        live: practice
+            .iter()
+            .filter(|p| p.context == PracticeContext::Live)
+            .count(),
+        checkins_kept: checkins.iter().filter(|c| c.met).count(),
+        checkins_due: checkins.len(),
+    }
+}
+
+fn add(a: &mut Totals, b: &Totals) {
+    a.made += b.made;
+    a.done += b.done;
+    a.practice += b.practice;
+    a.live += b.live;
+    a.checkins_kept += b.checkins_kept;
+    a.checkins_due += b.checkins_due;
+}
+
+fn average(scores: impl Iterator<Item = u8>) -> Option<f64> {
+    let (sum, n) = scores.fold((0u32, 0u32), |(s, n), x| (s + u32::from(x), n + 1));
+    (n > 0).then(|| f64::from(sum) / f64::from(n))
+}
+
+/// The last day the rep did anything: made or closed a commitment, or logged practice.
+fn last_active(r: &RepRecord, tz: Tz) -> Option<NaiveDate> {
+    r.commitments
+        .iter()
+        .flat_map(|c| [Some(c.created_at), c.done_at])
+        .flatten()
+        .chain(r.practice.iter().map(|p| p.logged_at))
+        .max()
+        .map(|t| t.with_timezone(&tz).date_naive())
+}
+
+/// Working days strictly after `since` up to and including `today`.
+fn working_days_between(program: &Program, since: NaiveDate, today: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut d = since + Duration::days(1);
+    while d <= today {
+        n += u32::from(program.settings.is_working_day(d));
+        d += Duration::days(1);
+    }
+    n
+}
+
+/// The skill to coach next: the lowest recent rubric score, else the least practised.
+fn coach_next(program: &Program, r: &RepRecord, now: DateTime<Utc>) -> Option<String> {
+    let recent = now - Duration::days(RECENT_DAYS);
+    let scored = program
+        .skills
+        .iter()
+        .filter_map(|s| {
+            let avg = average(
+                r.practice
+                    .iter()
+                    .filter(|p| p.skill_id == s.id && p.logged_at >= recent)
+                    .filter_map(|p| p.score),
+            )?;
+            Some((s, avg))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((skill, avg)) = scored
+        && avg < 4.0
+    {
+        return Some(format!("{} (rubric {avg:.1}/5)", skill.name));
+    }
+    let counts = |id: &str| r.practice.iter().filter(|p| p.skill_id == id).count();
+    let least = program.skills.iter().min_by_key(|s| counts(&s.id))?;
+    Some(match counts(&least.id) {
+        0 => format!("{} (not practised yet)", least.name),
+        n => format!("{} (practised {n}×, the least)", least.name),
+    })
+}
+
+/// The digest for one manager over the week ending at `now`.
+pub fn manager_digest(
+    program: &Program,
+    reps: &[RepRecord],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> ManagerDigest {
+    let week_start = now - Duration::days(WEEK);
+    let before = week_start - Duration::days(WEEK);
+    let today = now.with_timezone(&tz).date_naive();
+    let program_start = program.settings.kickoff;
+    let quiet_after = program.settings.quiet_after_working_days;
+    let mut this_week = Totals::default();
+    let mut last_week = Totals::default();
+    let summaries = reps
+        .iter()
+        .map(|r| {
+            let week = totals(r, week_start, now);
+            add(&mut this_week, &week);
+            add(&mut last_week, &totals(r, before, week_start));
+            let mut by_skill: BTreeMap<&str, usize> = BTreeMap::new();
+            for p in r
+                .practice
+                .iter()
+                .filter(|p| p.logged_at >= week_start && p.logged_at < now)
+            {
+                *by_skill.entry(p.skill_id.as_str()).or_default() += 1;
+            }
+            let last = last_active(r, tz);
+            let idle_since = last.unwrap_or(program_start - Duration::days(1));
+            RepSummary {
+                slack_id: r.slack_id.clone(),
+                name: r.name.clone(),
+                open: r
+                    .commitments
+                    .iter()
+                    .filter(|c| c.status == CommitmentStatus::Open)
+                    .count(),
+                by_skill: program
+                    .skills
+                    .iter()
+                    .filter_map(|s| by_skill.get(s.id.as_str()).map(|n| (s.name.clone(), *n)))
+                    .collect(),
+                rubric_now: average(
+                    r.practice
+                        .iter()
+                        .filter(|p| p.logged_at >= week_start && p.logged_at < now)
+                        .filter_map(|p| p.score),
+                ),
+                rubric_before: average(
+                    r.practice
+                        .iter()
+                        .filter(|p| p.logged_at >= before && p.logged_at < week_start)
+                        .filter_map(|p| p.score),
+                ),
+                last_active: last,
+                quiet: working_days_between(program, idle_since, today) >= quiet_after,
+                coach_next: coach_next(program, r, now),
+                week,
+            }
+        })
+        .collect();
+    ManagerDigest {
+        reps: summaries,
+        this_week,
+        last_week,
+    }
+}
+
+fn change(now: usize, before: usize) -> String {
+    match now as i64 - before as i64 {
+        0 => "same as last week".into(),
+        d if d > 0 => format!("+{d} vs last week"),
+        d => format!("{d} vs last week"),
+    }
+}
+
+/// The digest as the manager reads it: team first, then one short block per rep.
+pub fn render_manager_digest(
+    program: &Program,
+    digest: &ManagerDigest,
+    week: Option<u32>,
+    today: NaiveDate,
+) -> String {
+    let heading = match week.and_then(|w| program.sprint(w).map(|s| (w, s))) {
+        Some((w, s)) => format!("*Weekly digest — week {w} ({})*", s.focus),
+        None => match week {
+            Some(w) => format!("*Weekly digest — week {w}*"),
+            None => "*Weekly digest*".to_string(),
+        },
+    };
+    let t = &digest.this_week;
+    let l = &digest.last_week;
+    let mut out = vec![
+        heading,
+        format!(
+            "Team this week: {} commitments made ({}), {} done · {} practice reps ({}), {} in live deals · check-ins {}/{} kept",
+            t.made,
+            change(t.made, l.made),
+            t.done,
+            t.practice,
+            change(t.practice, l.practice),
+            t.live,
+            t.checkins_kept,
+            t.checkins_due
+        ),
+    ];
+    let quiet: Vec<String> = digest
+        .reps
+        .iter()
+        .filter(|r| r.quiet)
+        .map(|r| r.slack_id.clone())
+        .collect();
+    if let Some(names) = mentions(&quiet) {
+        out.push(format!(
+            ":zzz: Quiet for {}+ working days: {names}. A two-minute check-in now saves the habit.",
+            program.settings.quiet_after_working_days
+        ));
+    }
+    if digest.reps.is_empty() {
+        out.push("No reps report to you in this program's roster.".into());
+    }
+    for r in &digest.reps {
+        let skills = if r.by_skill.is_empty() {
+            "no practice".to_string()
+        } else {
+            r.by_skill
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let rubric = match (r.rubric_before, r.rubric_now) {
+            (Some(b), Some(n)) => format!(
+                " · rubric {b:.1} → {n:.1}{}",
+                if n > b {
+                    " ↑"
+                } else if n < b {
+                    " ↓"
+                } else {
+                    ""
+                }
+            ),
+            (None, Some(n)) => format!(" · rubric {n:.1}"),
+            _ => String::new(),
+        };
+        let last = match r.last_active {
+            Some(d) if d == today => "active today".to_string(),
+            Some(d) => format!("last active {} days ago", (today - d).num_days()),
+            None => "no activity yet".to_string(),
+        };
+        out.push(format!(
+            "\n<@{}>{} — commitments {} made · {} done · {} open\nPractice {} ({} live, {} role-play): {skills}{rubric}\nCheck-ins {}/{} · {last}\nCoach next: {}",
+            r.slack_id,
+            if r.quiet { " :zzz:" } else { "" },
+            r.week.made,
+            r.week.done,
+            r.open,
+            r.week.practice,
+            r.week.live,
+            r.week.practice - r.week.live,
+            r.week.checkins_kept,
+            r.week.checkins_due,
+            r.coach_next.as_deref().unwrap_or("—"),
+        ));
+    }
+    out.join("\n")
+}
+
+/// Share of reps still practising each skill around each checkpoint reached, and check-in
+/// rates, overall and by team.
+pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
+    let today = now.with_timezone(&program.settings.timezone).date_naive();
+    let mut out = vec![format!("*Program report — {}*", program.settings.name)];
+    let mut teams: BTreeMap<String, Vec<&RepRecord>> = BTreeMap::new();
+    for r in reps {
+        teams
+            .entry(r.team.clone().unwrap_or_else(|| "no team".into()))
+            .or_default()
+            .push(r);
+    }
+    let share = |part: usize, whole: usize| {
+        if whole == 0 {
+            "—".to_string()
+        } else {
+            format!("{}%", part * 100 / whole)
+        }
+    };
+    let mut reached = false;
+    for cp in &program.checkpoints {
+        let day = program.settings.kickoff + Duration::days(i64::from(cp.day) - 1);
+        if day > today {
+            continue;
+        }
+        reached = true;
+        let end = day.and_hms_opt(23, 59, 59).expect("valid time").and_utc();
+        let start = end - Duration::days(RECENT_DAYS);
+        let practising = |r: &RepRecord, skill: Option<&str>| {
+            r.practice.iter().any(|p| {
+                p.logged_at > start && p.logged_at <= end && skill.is_none_or(|s| p.skill_id == s)
+            })
+        };
+        let skills: Vec<String> = program
+            .skills
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s.name,
+                    share(
+                        reps.iter().filter(|r| practising(r, Some(&s.id))).count(),
+                        reps.len()
+                    )
+                )
+            })
+            .collect();
+        let by_team: Vec<String> = teams
+            .iter()
+            .map(|(team, members)| {
+                format!(
+                    "{team} {}",
+                    share(
+                        members.iter().filter(|r| practising(r, None)).count(),
+                        members.len()
+                    )
+                )
+            })
+            .collect();
+        out.push(format!(
+            "Day {}: still practising (last {RECENT_DAYS} days) — {}\n   by team: {}",
+            cp.day,
+            skills.join(" · "),
+            by_team.join(" · ")
+        ));
+    }
+    if !reached {
+        out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
+    }
+    let rate = |members: &[&RepRecord]| {
+        let due: usize = members
+            .iter()
+            .map(|r| r.checkins.iter().filter(|c| c.due_at <= now).count())
+            .sum();
+        let kept: usize = members
+            .iter()
+            .map(|r| {
+                r.checkins
+                    .iter()
+                    .filter(|c| c.due_at <= now && c.met)
+                    .count()
+            })
+            .sum();
+        format!("{} ({kept}/{due})", share(kept, due))
+    };
+    let all: Vec<&RepRecord> = reps.iter().collect();
+    let by_team: Vec<String> = teams
+        .iter()
+        .map(|(team, m)| format!("{team} {}", rate(m)))
+        .collect();
+    out.push(format!(
+        "Check-ins kept: {} · by team: {}",
+        rate(&all),
+        by_team.join(" · ")
+    ));
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::commitment::CommitmentKind;
+    use crate::domain::program::*;
+
+    fn program() -> Program {
+        let skill = |id: &str, name: &str| Skill {
+            id: id.into(),
+            name: name.into(),
+            aliases: vec![],
+            rubric: vec![Criterion {
+                criterion: "c".into(),
+                good: "g".into(),
+            }],
+        };
+        Program {
+            settings: ProgramSettings {
+                name: "SKO".into(),
+                kickoff: NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+                timezone: chrono_tz::America::New_York,
+                working_days: vec![
+                    chrono::Weekday::Mon,
+                    chrono::Weekday::Tue,
+                    chrono::Weekday::Wed,
+                    chrono::Weekday::Thu,
+                    chrono::Weekday::Fri,
+                ],
+                holidays: vec![],
+                days: 90,
+                pressure_weeks: vec![],
+                quiet_after_working_days: 5,
+                pressure_at: "09:00".into(),
+            },
+            calendars: vec![],
+            sprints: vec![Sprint {
+                week: 3,
+                focus: "Optimization".into(),
+                summary: "s".into(),
+            }],
+            skills: vec![
+                skill("discovery", "Discovery"),
+                skill("objections", "Objection handling"),
+                skill("next-steps", "Next steps"),
+            ],
+            checkpoints: vec![Checkpoint {
+                day: 30,
+                at: "09:30".into(),
+                text: "t".into(),
+            }],
+            people: vec![],
+            pairs: vec![],
+            pairing: Pairing::default(),
+            triggers: vec![],
+            checkins: Checkins {
+                cron: "0 0 10 * * Tue".parse().unwrap(),
+                text: "t".into(),
+            },
+            digest: Digest {
+                cron: "0 0 8 * * Mon".parse().unwrap(),
+            },
+        }
+    }
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, day, hour, 0, 0).unwrap()
+    }
+
+    fn practice(skill: &str, when: DateTime<Utc>, score: Option<u8>, live: bool) -> PracticeLog {
+        PracticeLog {
+            user_id: "U1".into(),
+            skill_id: skill.into(),
+            context: if live {
+                PracticeContext::Live
+            } else {
+                PracticeContext::Roleplay
+            },
+            partner_id: None,
+            score,
+            notes: None,
+            week: None,
+            logged_at: when,
+        }
+    }
+
+    fn commitment(seq: u32, made: DateTime<Utc>, done: Option<DateTime<Utc>>) -> Commitment {
+        Commitment {
+            user_id: "U1".into(),
+            seq,
+            text: "t".into(),
+            target: None,
+            due: None,
+            kind: CommitmentKind::Performance,
+            status: if done.is_some() {
+                CommitmentStatus::Done
+            } else {
+                CommitmentStatus::Open
+            },
+            week: None,
+            created_at: made,
+            updated_at: made,
+            done_at: done,
+        }
+    }
+
+    fn rep(id: &str, team: &str) -> RepRecord {
+        RepRecord {
+            slack_id: id.into(),
+            name: None,
+            team: Some(team.into()),
+            commitments: vec![],
+            practice: vec![],
+            checkins: vec![],
+        }
+    }
+
+    /// Monday 1 Feb 2027, 08:00 New York: the digest covers 25–31 Jan against 18–24 Jan.
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 2, 1, 13, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn each_rep_is_summarised_with_numbers_trend_and_what_to_coach() {
+        let mut dana = rep("U0DANA", "East");
+        dana.commitments = vec![
+            commitment(1, at(20, 15), Some(at(26, 15))),
+            commitment(2, at(26, 15), None),
+            commitment(3, at(27, 15), None),
+        ];
+        dana.practice = vec![
+            practice("discovery", at(19, 15), Some(3), false),
+            practice("discovery", at(26, 15), Some(4), true),
+            practice("objections", at(27, 15), Some(2), false),
+            practice("objections", at(28, 15), Some(3), true),
+        ];
+        dana.checkins = vec![CheckinRecord {
+            due_at: at(26, 15),
+            met: true,
+        }];
+        let sam = rep("U0SAM", "East");
+        let d = manager_digest(
+            &program(),
+            &[dana, sam],
+            now(),
+            chrono_tz::America::New_York,
+        );
+
+        let dana = &d.reps[0];
+        assert_eq!((dana.week.made, dana.week.done, dana.open), (2, 1, 2));
+        assert_eq!((dana.week.practice, dana.week.live), (3, 2));
+        assert_eq!(
+            dana.by_skill,
+            [
+                ("Discovery".to_string(), 1),
+                ("Objection handling".to_string(), 2)
+            ]
+        );
+        assert_eq!(
+            (dana.rubric_before, dana.rubric_now),
+            (Some(3.0), Some(3.0))
+        );
+        assert_eq!(
+            dana.coach_next.as_deref(),
+            Some("Objection handling (rubric 2.5/5)")
+        );
+        assert!(!dana.quiet);
+        assert_eq!((dana.week.checkins_kept, dana.week.checkins_due), (1, 1));
+
+        let sam = &d.reps[1];
+        assert!(sam.quiet, "no activity since kickoff");
+        assert_eq!(
+            sam.coach_next.as_deref(),
+            Some("Discovery (not practised yet)")
+        );
+
+        assert_eq!(d.this_week.practice, 3);
+        assert_eq!(d.last_week.practice, 1);
+        assert_eq!(d.last_week.made, 1);
+
+        let text = render_manager_digest(
+            &program(),
+            &d,
+            Some(3),
+            now()
+                .with_timezone(&chrono_tz::America::New_York)
+                .date_naive(),
+        );
+        assert!(
+            text.starts_with("*Weekly digest — week 3 (Optimization)*"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2 commitments made (+1 vs last week)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("3 practice reps (+2 vs last week), 2 in live deals"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Quiet for 5+ working days: <@U0SAM>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Coach next: Objection handling (rubric 2.5/5)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Quiet for 5+ working days: <@U0DANA>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn quiet_counts_working_days_only() {
+        let mut r = rep("U1", "East");
+        // Last active Tuesday 26 Jan: Wed, Thu, Fri and Mon are four working days.
+        r.practice = vec![practice("discovery", at(26, 15), None, false)];
+        let d = manager_digest(
+            &program(),
+            &[r.clone()],
+            now(),
+            chrono_tz::America::New_York,
+        );
+        assert!(!d.reps[0].quiet);
+        r.practice = vec![practice("discovery", at(25, 15), None, false)];
+        let d = manager_digest(&program(), &[r], now(), chrono_tz::America::New_York);
+        assert!(d.reps[0].quiet);
+    }
+
+    #[test]
+    fn the_program_report_shows_adoption_at_each_checkpoint_by_team() {
+        let mut a = rep("U1", "East");
+        a.practice = vec![practice(
+            "discovery",
+            Utc.with_ymd_and_hms(2027, 2, 5, 15, 0, 0).unwrap(),
+            None,
+            true,
+        )];
+        a.checkins = vec![
+            CheckinRecord {
+                due_at: at(19, 15),
+                met: true,
+            },
+            CheckinRecord {
+                due_at: at(26, 15),
+                met: false,
+            },
+        ];
+        let b = rep("U2", "West");
+        let report = program_report(
+            &program(),
+            &[a, b],
+            Utc.with_ymd_and_hms(2027, 2, 15, 12, 0, 0).unwrap(),
+        );
+        assert!(
+            report.contains(
+                "Day 30: still practising (last 14 days) — Discovery 50% · Objection handling 0%"
+            ),
+            "{report}"
+        );
+        assert!(report.contains("by team: East 100% · West 0%"), "{report}");
+        assert!(
+            report.contains("Check-ins kept: 50% (1/2) · by team: East 50% (1/2) · West — (0/0)"),
+            "{report}"
+        );
+        let early = program_report(&program(), &[], at(20, 12));
+        assert!(early.contains("No checkpoint reached yet"));
+    }
+}
