@@ -337,11 +337,9 @@ pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
             .push(r);
     }
     let share = |part: usize, whole: usize| {
-        if whole == 0 {
-            "—".to_string()
-        } else {
-            format!("{}%", part * 100 / whole)
-        }
+        (part * 100)
+            .checked_div(whole)
+            .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
     };
     let mut reached = false;
     for cp in &program.checkpoints {
