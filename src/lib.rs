@@ -9,6 +9,8 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod scheduler;
+pub mod simulate;
 pub mod slack;
 pub mod store;
 pub mod telemetry;

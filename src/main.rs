@@ -27,6 +27,19 @@ enum Command {
         #[arg(long, default_value = "config.toml")]
         config: PathBuf,
     },
+    /// Preview the program: every message each person would receive, in simulated time.
+    Simulate {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+        /// First day to simulate (default: the kickoff).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// How many days to simulate.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Check a config file and say what is wrong with it.
     CheckConfig {
         #[arg(long, default_value = "config.toml")]
@@ -34,8 +47,50 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Jsonl,
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Simulate {
+            config,
+            from,
+            days,
+            format,
+        } => {
+            let config = match Config::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let program = &config.program;
+            let from = from.unwrap_or(program.settings.kickoff);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime starts");
+            match runtime.block_on(sko_reinforce::simulate::run(program, from, days)) {
+                Ok(messages) => {
+                    let out = match format {
+                        Format::Text => {
+                            sko_reinforce::simulate::text(program, from, days, &messages)
+                        }
+                        Format::Jsonl => sko_reinforce::simulate::jsonl(&messages),
+                    };
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::CheckConfig { config } => match Config::load(&config) {
             Ok(c) => {
                 println!(

@@ -3,7 +3,7 @@
 
 mod commit;
 mod practice;
-mod render;
+pub mod render;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;

@@ -19,6 +19,27 @@ pub struct CheckinRecord {
     pub met: bool,
 }
 
+/// A check-in happened if the pair said so, or if its members logged practice together in the
+/// days around it (`/practice … with @partner` counts as meeting).
+pub fn checkin_met(
+    members: &[&str],
+    due_at: DateTime<Utc>,
+    answer: Option<&str>,
+    practice: &[PracticeLog],
+) -> bool {
+    if let Some(answer) = answer {
+        return answer == "met";
+    }
+    let window = (due_at - Duration::days(1))..(due_at + Duration::days(WEEK));
+    practice.iter().any(|p| {
+        window.contains(&p.logged_at)
+            && members.contains(&p.user_id.as_str())
+            && p.partner_id
+                .as_deref()
+                .is_some_and(|partner| partner != p.user_id && members.contains(&partner))
+    })
+}
+
 /// Everything recorded about one rep.
 #[derive(Debug, Clone)]
 pub struct RepRecord {

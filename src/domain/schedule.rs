@@ -14,7 +14,8 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::program::{Audience, CronExpr, Program, Role};
+use super::pairing::{Candidate, make_pairs, meetings};
+use super::program::{Audience, CronExpr, PairingMode, Program, Role};
 
 /// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -132,6 +133,7 @@ impl Occurrence {
 pub struct Member {
     pub slack_id: String,
     pub role: Role,
+    pub team: Option<String>,
     pub timezone: Tz,
     pub holidays: Vec<NaiveDate>,
     pub away_until: Option<NaiveDate>,
@@ -146,6 +148,7 @@ impl Member {
             .map(|p| Member {
                 slack_id: p.slack_id.clone(),
                 role: p.role,
+                team: p.team.clone(),
                 timezone: p
                     .timezone
                     .or_else(|| timezone_of(&p.slack_id))
@@ -191,9 +194,40 @@ impl PairSchedule {
     }
 }
 
+impl PairSchedule {
+    /// The program's pairs: as listed in the config, or made anew for each sprint (reps away
+    /// when a sprint starts sit it out; nobody meets a past partner while a new one is free).
+    pub fn for_program(program: &Program, members: &[Member]) -> PairSchedule {
+        if program.pairing.mode == PairingMode::Config {
+            return PairSchedule(BTreeMap::from([(
+                1,
+                program.pairs.iter().map(|p| p.members.clone()).collect(),
+            )]));
+        }
+        let mut history = std::collections::HashSet::new();
+        let mut weeks = BTreeMap::new();
+        for week in 1..=super::program::SPRINT_WEEKS {
+            let starts = program.settings.kickoff + Duration::days(7 * i64::from(week - 1));
+            let candidates: Vec<Candidate> = members
+                .iter()
+                .filter(|m| m.role == Role::Rep && !m.is_away(starts))
+                .map(|m| Candidate {
+                    slack_id: m.slack_id.clone(),
+                    team: m.team.clone(),
+                })
+                .collect();
+            let groups = make_pairs(&candidates, &history, u64::from(week));
+            history.extend(meetings(&groups));
+            weeks.insert(week, groups);
+        }
+        PairSchedule(weeks)
+    }
+}
+
 /// Digests and reports keep coming for a week after the program, to close it out.
 const WRAP_UP_DAYS: i64 = 7;
 const FOLLOW_UP_WORKING_DAYS: usize = 2;
+const WEEK_DAYS: i64 = 7;
 
 pub struct Planner<'a> {
     pub program: &'a Program,
@@ -350,6 +384,7 @@ impl Planner<'_> {
         }
     }
 
+    /// Weekly looks back: from the end of the first week until a week after the program.
     fn to_role_wrap_up(
         &self,
         out: &mut Vec<Occurrence>,
@@ -359,9 +394,13 @@ impl Planner<'_> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) {
+        let first_full_week = self.program.settings.kickoff + Duration::days(WEEK_DAYS);
         for (tz, members) in by_tz.values() {
             for (naive, at) in wall_clock_times(&self.program.digest.cron, *tz, from, to) {
                 let date = naive.date();
+                if date < first_full_week {
+                    continue;
+                }
                 let Some(week) = self.program_week(date, WRAP_UP_DAYS) else {
                     continue;
                 };
@@ -498,7 +537,7 @@ impl Planner<'_> {
             };
             let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
             for m in self.members.iter().filter(|m| m.role == Role::Rep) {
-                let Some(date) = self.next_working_day(m, day) else {
+                let Some(date) = self.checkpoint_day(m, day) else {
                     continue;
                 };
                 let at = resolve(m.timezone, date.and_time(time));
@@ -545,15 +584,22 @@ impl Planner<'_> {
         }
     }
 
-    /// `day` or the next day the member works, within two weeks.
-    fn next_working_day(&self, m: &Member, day: NaiveDate) -> Option<NaiveDate> {
-        let mut date = day;
-        if let Some(until) = m.away_until {
-            date = date.max(until);
+    /// `day` or the next day the member works (after any absence); a checkpoint at the very
+    /// end moves back to the program's last working day instead of falling after it.
+    fn checkpoint_day(&self, m: &Member, day: NaiveDate) -> Option<NaiveDate> {
+        let s = &self.program.settings;
+        let last = s.kickoff + Duration::days(i64::from(s.days) - 1);
+        let earliest = m.away_until.map_or(day, |until| day.max(until));
+        let forward = (0..14)
+            .map(|d| earliest + Duration::days(d))
+            .find(|d| self.member_works(m, *d));
+        match forward {
+            Some(d) if d > last && earliest <= last => (0..14)
+                .map(|back| last - Duration::days(back))
+                .find(|d| self.member_works(m, *d))
+                .or(Some(d)),
+            other => other,
         }
-        (0..14)
-            .map(|d| date + Duration::days(d))
-            .find(|d| self.member_works(m, *d))
     }
 }
 
@@ -870,10 +916,11 @@ mod tests {
                 .map(|o| o.local.date_naive())
                 .collect()
         };
-        // Day 30 is Tue 9 Feb; day 60 is Thu 11 Mar; day 90 is Sat 10 Apr, moved to Mon 12 Apr.
+        // Day 30 is Tue 9 Feb; day 60 is Thu 11 Mar; day 90 is Sat 10 Apr, the program's last
+        // day: Mon 12 Apr would be after the end, so it moves back to Fri 9 Apr.
         assert_eq!(pulses(30, "U0NY"), [d(2027, 2, 9)]);
         assert_eq!(pulses(60, "U0UK"), [d(2027, 3, 11)]);
-        assert_eq!(pulses(90, "U0IN"), [d(2027, 4, 12)]);
+        assert_eq!(pulses(90, "U0IN"), [d(2027, 4, 9)]);
         assert!(pulses(30, "U0MGR").is_empty(), "pulses go to reps");
         assert!(
             all.iter()
@@ -948,8 +995,8 @@ mod tests {
         let digests = for_source(&all, &Source::Digest, "U0MGR");
         assert_eq!(
             digests.len(),
-            13,
-            "13 program Mondays but MLK Day, and the Monday after the end"
+            12,
+            "13 program Mondays but kickoff day (nothing to look back on) and MLK Day, plus the Monday after the end"
         );
         assert!(
             digests
@@ -961,7 +1008,7 @@ mod tests {
                 .filter(|o| o.source == Source::Digest)
                 .all(|o| o.recipient.key() == "U0MGR")
         );
-        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 13);
+        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 12);
     }
 
     #[test]
@@ -992,6 +1039,37 @@ mod tests {
                 .filter(|o| o.recipient == Recipient::Channel("C0WINS".into()))
                 .count(),
             4
+        );
+    }
+
+    #[test]
+    fn auto_pairs_change_each_sprint_and_skip_people_away() {
+        let mut p = program(vec![]);
+        p.pairing.mode = PairingMode::Auto;
+        for i in 0..4 {
+            p.people.push(person(
+                &format!("U0R{i}"),
+                Role::Rep,
+                chrono_tz::America::Chicago,
+            ));
+        }
+        p.people[0].away_until = Some(d(2027, 1, 25)); // away for sprints 1 and 2
+        let members = Member::roster(&p, |_| None);
+        let pairs = PairSchedule::for_program(&p, &members);
+        assert_eq!(pairs.0.keys().copied().collect::<Vec<_>>(), [1, 2, 3, 4]);
+        for week in 1..=4 {
+            let placed: Vec<&String> = pairs.for_week(week).iter().flatten().collect();
+            assert_eq!(
+                placed.iter().any(|id| *id == "U0NY"),
+                week >= 3,
+                "week {week}"
+            );
+        }
+        assert_ne!(pairs.for_week(1), pairs.for_week(2));
+        assert_eq!(
+            pairs.for_week(9),
+            pairs.for_week(4),
+            "the last sprint's pairs hold after it"
         );
     }
 

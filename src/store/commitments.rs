@@ -111,6 +111,31 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// Every commitment of one person, whatever its status, oldest first.
+    pub async fn all_commitments_of(&self, user_id: &str) -> anyhow::Result<Vec<Commitment>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM commitments WHERE user_id = ? ORDER BY seq"
+        ))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Every commitment of everyone, oldest first, for digests and exports.
+    pub async fn all_commitments(&self) -> anyhow::Result<Vec<Commitment>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM commitments ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     /// Moves a commitment to `status`; `None` when the person has no such commitment.
     pub async fn set_commitment_status(
         &self,

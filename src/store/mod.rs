@@ -1,6 +1,7 @@
 //! The only place with SQL: a SQLite file through sqlx, one file per aggregate, migrations
 //! embedded and run at start-up.
 
+mod checkins;
 mod commitments;
 mod events;
 mod people;
@@ -8,6 +9,8 @@ mod practice;
 
 use std::str::FromStr;
 use std::time::Duration;
+
+pub use checkins::Checkin;
 
 use anyhow::Context;
 use sqlx::SqlitePool;
@@ -39,6 +42,18 @@ impl Store {
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
+        Ok(Store { pool })
+    }
+
+    /// A private database in memory, for simulations: one connection, since each in-memory
+    /// connection would otherwise be a database of its own.
+    pub async fn open_in_memory() -> anyhow::Result<Store> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
     }
 

@@ -61,6 +61,22 @@ impl Store {
         Ok(())
     }
 
+    /// Everyone's practice logged at or after `since`, oldest first, for digests and exports.
+    pub async fn all_practice_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<PracticeLog>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM practice_logs WHERE logged_at >= ? ORDER BY logged_at, id"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     /// The person's practice logged at or after `since`, oldest first.
     pub async fn practice_since(
         &self,

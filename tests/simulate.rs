@@ -1,0 +1,207 @@
+//! `simulate` previews the whole program from the example config, with no tokens and no
+//! network, the same way every time.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use serde_json::Value;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+
+fn simulate(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["simulate", "--config", EXAMPLE])
+        .args(args)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("SLACK_APP_TOKEN")
+        .env("SKO__SLACK__API_BASE_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn jsonl(args: &[&str]) -> Vec<Value> {
+    simulate(&[&["--format", "jsonl"], args].concat())
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn of<'a>(messages: &'a [Value], recipient: &str, kind: &str) -> Vec<&'a Value> {
+    messages
+        .iter()
+        .filter(|m| m["recipient"] == recipient && m["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn jsonl_lines_carry_the_spec_fields_in_time_order() {
+    let messages = jsonl(&[]);
+    assert!(messages.len() > 500, "a full program: {}", messages.len());
+    let mut last = String::new();
+    for m in &messages {
+        let at = m["at"].as_str().unwrap();
+        assert!(at.ends_with('Z'), "UTC: {at}");
+        assert!(at >= last.as_str(), "ordered by at");
+        last = at.to_string();
+        let local =
+            chrono::DateTime::parse_from_rfc3339(m["local_time"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            local.to_utc(),
+            chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc()
+        );
+        assert!(m["recipient"].as_str().unwrap().starts_with(['U', 'C']));
+        assert!(m["week"].is_null() || (1..=4).contains(&m["week"].as_u64().unwrap()));
+        let text = m["text"].as_str().unwrap();
+        assert!(
+            !text.is_empty() && !text.contains("{first_name}") && !text.contains("{focus}"),
+            "{text}"
+        );
+    }
+    let kinds: BTreeSet<&str> = messages
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["checkin", "digest", "prompt", "pressure", "pulse"])
+    );
+}
+
+#[test]
+fn the_same_config_always_gives_the_same_preview() {
+    assert_eq!(
+        simulate(&["--format", "jsonl"]),
+        simulate(&["--format", "jsonl"])
+    );
+    assert_eq!(simulate(&[]), simulate(&[]));
+}
+
+#[test]
+fn each_rep_gets_their_own_prompts_on_their_own_clock() {
+    let messages = jsonl(&[]);
+    // Riya works from Kolkata: her first Monday prompt is at 08:30 her time, on kickoff day.
+    let riya = of(&messages, "U0EAST005", "prompt");
+    assert_eq!(riya[0]["local_time"], "2027-01-11T08:30:00+05:30");
+    assert!(
+        riya[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Week 1: Application. Riya,"),
+        "{}",
+        riya[0]
+    );
+    // Application-week nudge only in week 1; refinement coaching to pairs in week 2.
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Halfway through Application week"))
+            .count(),
+        12
+    );
+    let refinement: Vec<&Value> = messages
+        .iter()
+        .filter(|m| m["text"].as_str().unwrap().starts_with("Refinement week"))
+        .collect();
+    assert_eq!(refinement.len(), 12, "six pairs, both partners");
+    assert!(refinement.iter().all(|m| m["week"] == 2));
+    // Day 30/60/90 pulses reach every rep.
+    assert_eq!(messages.iter().filter(|m| m["kind"] == "pulse").count(), 36);
+    // The wins channel gets one post each sprint Friday.
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m["recipient"] == "C0SKOWINS")
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn pairs_are_brought_together_and_asked_afterwards() {
+    let messages = jsonl(&[]);
+    let dana = of(&messages, "U0EAST001", "checkin");
+    assert!(
+        dana[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("<@U0EAST001> and <@U0WEST001>"),
+        "{}",
+        dana[0]
+    );
+    assert!(dana.iter().any(|m| {
+        m["text"]
+            .as_str()
+            .unwrap()
+            .contains("did your check-in happen")
+    }));
+}
+
+#[test]
+fn a_manager_digest_covers_only_their_own_reps() {
+    let messages = jsonl(&[]);
+    let priya = of(&messages, "U0MGREAST", "digest");
+    assert!(!priya.is_empty());
+    for d in &priya {
+        let text = d["text"].as_str().unwrap();
+        assert!(
+            text.contains("<@U0EAST001>") && text.contains("<@U0EAST006>"),
+            "{text}"
+        );
+        assert!(!text.contains("<@U0WEST"), "another manager's rep: {text}");
+    }
+    assert!(
+        of(&messages, "U0ADMIN01", "digest")
+            .iter()
+            .all(|m| m["text"].as_str().unwrap().starts_with("*Program report"))
+    );
+    assert!(
+        of(&messages, "U0EAST001", "digest").is_empty(),
+        "reps get no digest"
+    );
+}
+
+#[test]
+fn from_and_days_choose_the_window() {
+    let messages = jsonl(&["--from", "2027-03-22", "--days", "7"]);
+    assert!(!messages.is_empty());
+    assert!(messages.iter().all(|m| {
+        let local = m["local_time"].as_str().unwrap();
+        ("2027-03-22".."2027-03-29").contains(&&local[..10])
+    }));
+    assert_eq!(
+        messages.iter().filter(|m| m["kind"] == "pressure").count(),
+        12,
+        "week 11 is a pressure week"
+    );
+}
+
+#[test]
+fn the_text_preview_reads_week_by_week() {
+    let text = simulate(&[]);
+    assert!(
+        text.starts_with("FY27 SKO: Discovery that sticks — simulated 90 days from Mon 11 Jan"),
+        "{}",
+        &text[..200]
+    );
+    for heading in [
+        "═══ Week 1 — Application",
+        "═══ Week 2 — Refinement",
+        "═══ Week 3 — Optimization",
+        "═══ Week 4 — Integration",
+        "═══ Week 13",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+    assert!(text.contains("→ Riya Kapoor"));
+    assert!(text.contains("@Taylor Kim"), "mentions read as names");
+}
