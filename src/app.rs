@@ -10,10 +10,12 @@ use secrecy::ExposeSecret;
 use slack_morphism::prelude::SlackSigningSecret;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::{Config, Secrets, SlackMode};
+use crate::scheduler::Scheduler;
 use crate::slack::dispatch::Dispatcher;
 use crate::slack::gateway::SlackGateway;
 use crate::slack::http::{self, HttpState};
@@ -27,6 +29,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     dispatcher: Dispatcher,
+    scheduler: Option<Arc<Scheduler<Arc<SlackGateway>>>>,
 }
 
 impl Application {
@@ -55,12 +58,25 @@ impl Application {
         store
             .sync_roster(&config.program.people, clock.now())
             .await?;
-        let gateway = SlackGateway::new(config.slack.api_base(), secrets.bot_token.as_ref())?;
+        let gateway = Arc::new(SlackGateway::new(
+            config.slack.api_base(),
+            secrets.bot_token.as_ref(),
+        )?);
+        // Without a bot token nothing could be posted, and every message would be parked.
+        let scheduler = secrets.bot_token.is_some().then(|| {
+            Arc::new(Scheduler::new(
+                store.clone(),
+                config.program.clone(),
+                clock.clone(),
+                gateway.clone(),
+                config.sender.clone(),
+            ))
+        });
         let dispatcher = Dispatcher {
             store,
             program: config.program.clone(),
             clock,
-            gateway: Arc::new(gateway),
+            gateway,
             tasks: TaskTracker::new(),
         };
         let signature = SignatureCheck {
@@ -82,7 +98,13 @@ impl Application {
             listener,
             router,
             dispatcher,
+            scheduler,
         })
+    }
+
+    /// The scheduler, for running a tick by hand (tests); `None` without a bot token.
+    pub fn scheduler(&self) -> Option<Arc<Scheduler<Arc<SlackGateway>>>> {
+        self.scheduler.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -95,11 +117,25 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
-        tracing::info!(%addr, "listening for Slack on /slack/commands, /slack/events, /slack/interactivity");
-        axum::serve(self.listener, self.router)
+        let stop = CancellationToken::new();
+        let scheduling = self.scheduler.clone().map(|s| {
+            let stop = stop.clone();
+            tokio::spawn(async move { s.run(stop).await })
+        });
+        tracing::info!(%addr, scheduler = scheduling.is_some(), "listening for Slack on /slack/commands, /slack/events, /slack/interactivity");
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("the HTTP server failed")?;
+            .context("the HTTP server failed");
+        stop.cancel();
+        if let Some(handle) = scheduling
+            && tokio::time::timeout(DRAIN_WITHIN, handle).await.is_err()
+        {
+            tracing::warn!(
+                "the scheduler did not stop in time; its unsent messages stay in the outbox"
+            );
+        }
+        served?;
         let tasks = &self.dispatcher.tasks;
         tasks.close();
         if tokio::time::timeout(DRAIN_WITHIN, tasks.wait())

@@ -22,6 +22,7 @@ pub struct Config {
     pub slack: SlackConfig,
     pub database: DatabaseConfig,
     pub log: LogConfig,
+    pub sender: SenderConfig,
     pub program: Arc<Program>,
 }
 
@@ -111,6 +112,35 @@ impl Default for LogConfig {
     }
 }
 
+/// How scheduled messages are delivered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SenderConfig {
+    /// Messages a second across the whole workspace (Slack allows about one a second per
+    /// channel, plus a workspace-wide limit).
+    pub rate_per_second: f64,
+    /// Occurrences missed while the bot was down are still sent if at most this late.
+    pub grace_minutes: i64,
+    /// Tries before a message is parked as failed.
+    pub max_attempts: u32,
+    /// A Slack call taking longer than this counts as failed and is retried.
+    pub timeout_seconds: u64,
+    /// First retry after a 5xx or timeout; doubles each time, up to an hour.
+    pub retry_base_seconds: u64,
+}
+
+impl Default for SenderConfig {
+    fn default() -> Self {
+        Self {
+            rate_per_second: 5.0,
+            grace_minutes: 120,
+            max_attempts: 6,
+            timeout_seconds: 10,
+            retry_base_seconds: 30,
+        }
+    }
+}
+
 /// The file as written; split into [`Config`] once it has been checked.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +153,8 @@ struct ConfigFile {
     database: DatabaseConfig,
     #[serde(default)]
     log: LogConfig,
+    #[serde(default)]
+    sender: SenderConfig,
     program: ProgramSettings,
     #[serde(default)]
     calendars: Vec<Calendar>,
@@ -310,6 +342,32 @@ impl ConfigFile {
                 format!("`{api}` is not a URL; use https://slack.com/api"),
             );
         }
+        let sender = &self.sender;
+        if !(sender.rate_per_second > 0.0 && sender.rate_per_second <= 100.0) {
+            problem(
+                "sender.rate_per_second",
+                format!(
+                    "{} is not a usable rate; use a number of messages a second from 0.1 to 100 (5 is safe)",
+                    sender.rate_per_second
+                ),
+            );
+        }
+        if !(0..=24 * 60).contains(&sender.grace_minutes) {
+            problem(
+                "sender.grace_minutes",
+                format!(
+                    "{} minutes is not a grace window; use 0 to 1440 (120 is usual)",
+                    sender.grace_minutes
+                ),
+            );
+        }
+        if sender.max_attempts == 0 || sender.timeout_seconds == 0 || sender.retry_base_seconds == 0
+        {
+            problem(
+                "sender",
+                "max_attempts, timeout_seconds and retry_base_seconds must be at least 1".into(),
+            );
+        }
         if !self.database.url.starts_with("sqlite:") {
             problem(
                 "database.url",
@@ -336,6 +394,7 @@ impl ConfigFile {
             slack: self.slack,
             database: self.database,
             log: self.log,
+            sender: self.sender,
             program: Arc::new(program),
         })
     }

@@ -64,6 +64,22 @@ impl Source {
         }
     }
 
+    /// Reads back [`Source::key`].
+    pub fn parse(key: &str) -> Option<Source> {
+        Some(match key {
+            "checkin" => Source::Checkin,
+            "checkin-followup" => Source::CheckinFollowUp,
+            "digest" => Source::Digest,
+            "program-report" => Source::ProgramReport,
+            "pressure" => Source::Pressure,
+            other => match other.split_once(':')? {
+                ("trigger", name) => Source::Trigger(name.to_string()),
+                ("checkpoint", day) => Source::Checkpoint(day.parse().ok()?),
+                _ => return None,
+            },
+        })
+    }
+
     /// Stable name used in outbox keys and exports.
     pub fn key(&self) -> String {
         match self {
@@ -87,6 +103,17 @@ pub enum Recipient {
 }
 
 impl Recipient {
+    /// Reads back [`Recipient::key`]: `U1+U2` is a group, a `C…`/`G…` id a channel.
+    pub fn parse(key: &str) -> Recipient {
+        if key.contains('+') {
+            Recipient::Group(key.split('+').map(str::to_string).collect())
+        } else if key.starts_with(['C', 'G']) {
+            Recipient::Channel(key.to_string())
+        } else {
+            Recipient::Person(key.to_string())
+        }
+    }
+
     pub fn key(&self) -> String {
         match self {
             Recipient::Person(id) | Recipient::Channel(id) => id.clone(),
@@ -1071,6 +1098,29 @@ mod tests {
             pairs.for_week(4),
             "the last sprint's pairs hold after it"
         );
+    }
+
+    #[test]
+    fn sources_and_recipients_read_back_from_their_keys() {
+        for source in [
+            Source::Trigger("a:b".into()),
+            Source::Checkin,
+            Source::CheckinFollowUp,
+            Source::Digest,
+            Source::ProgramReport,
+            Source::Checkpoint(60),
+            Source::Pressure,
+        ] {
+            assert_eq!(Source::parse(&source.key()), Some(source.clone()));
+        }
+        assert_eq!(Source::parse("nonsense"), None);
+        for r in [
+            Recipient::Person("U1".into()),
+            Recipient::Group(vec!["U1".into(), "U2".into()]),
+            Recipient::Channel("C1".into()),
+        ] {
+            assert_eq!(Recipient::parse(&r.key()), r);
+        }
     }
 
     #[test]

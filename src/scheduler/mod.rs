@@ -1,4 +1,380 @@
 //! Turning the program's schedule into messages: what each occurrence says (`compose`), the
-//! durable outbox and the rate-limited sender that delivers it.
+//! durable outbox it is written to before sending, and the rate-limited sender.
+//!
+//! One `tick`: plan what has come due into the outbox; skip what is past the grace window or
+//! superseded by a later one; settle sends a crash interrupted (by asking Slack whether the
+//! message arrived); deliver the rest in due order.
 
 pub mod compose;
+pub mod sender;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::config::SenderConfig;
+use crate::domain::program::{PairingMode, Program};
+use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
+use crate::store::{Delivery, Store};
+use compose::Composer;
+use sender::{Messenger, RateLimiter, SendError, backoff};
+
+/// What one tick did, for logs and tests.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub planned: u64,
+    pub sent: u64,
+    pub retried: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub recovered: u64,
+}
+
+pub struct Scheduler<M> {
+    store: Store,
+    program: Arc<Program>,
+    clock: Arc<dyn Clock>,
+    messenger: M,
+    settings: SenderConfig,
+    limiter: Mutex<RateLimiter>,
+    /// One tick at a time: the loop and a manual tick never interleave.
+    running: tokio::sync::Mutex<()>,
+}
+
+const BATCH: i64 = 200;
+const RETRY_CAP: Duration = Duration::from_secs(3600);
+/// A 429 longer than this is not waited out in-line; the message is tried again later.
+const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
+
+impl<M: Messenger> Scheduler<M> {
+    pub fn new(
+        store: Store,
+        program: Arc<Program>,
+        clock: Arc<dyn Clock>,
+        messenger: M,
+        settings: SenderConfig,
+    ) -> Self {
+        let limiter = RateLimiter::new(Duration::from_secs(1), settings.rate_per_second);
+        Self {
+            store,
+            program,
+            clock,
+            messenger,
+            settings,
+            limiter: Mutex::new(limiter),
+            running: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Ticks every second until `stop` is cancelled.
+    pub async fn run(&self, stop: CancellationToken) {
+        loop {
+            if let Err(e) = self.tick(&stop).await {
+                tracing::error!(error = %format_args!("{e:#}"), "scheduler tick failed; trying again");
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
+    pub async fn tick(&self, stop: &CancellationToken) -> anyhow::Result<TickReport> {
+        let _one_at_a_time = self.running.lock().await;
+        let now = self.clock.now();
+        let mut report = TickReport {
+            planned: self.plan(now).await?,
+            ..TickReport::default()
+        };
+        let grace = chrono::Duration::minutes(self.settings.grace_minutes);
+        report.skipped += self.store.skip_stale(now - grace, now).await?;
+        report.skipped += self.store.skip_superseded(now).await?;
+        let pairs = self.pairs().await?;
+        for d in self.store.interrupted_deliveries().await? {
+            self.settle_interrupted(d, &mut report).await?;
+        }
+        loop {
+            let batch = self.store.due_deliveries(now, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for d in batch {
+                if stop.is_cancelled() {
+                    return Ok(report);
+                }
+                self.deliver(d, &pairs, stop, &mut report).await?;
+            }
+        }
+        if report != TickReport::default() {
+            tracing::info!(?report, "scheduler tick");
+        }
+        Ok(report)
+    }
+
+    /// Writes every occurrence due since the last plan into the outbox.
+    async fn plan(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        let grace = chrono::Duration::minutes(self.settings.grace_minutes);
+        let from = self.store.planned_until().await?.unwrap_or(now - grace);
+        if from >= now {
+            return Ok(0);
+        }
+        let members = self.members().await?;
+        let pairs = self.pairs().await?;
+        let occurrences = Planner {
+            program: &self.program,
+            members: &members,
+            pairs: &pairs,
+        }
+        .occurrences(from, now);
+        for o in &occurrences {
+            if let (Source::Checkin, Recipient::Group(group)) = (&o.source, &o.recipient) {
+                self.store
+                    .record_checkin(group, Some(o.program_week), o.at)
+                    .await?;
+            }
+        }
+        self.store.enqueue(&occurrences, now, now).await
+    }
+
+    async fn members(&self) -> anyhow::Result<Vec<Member>> {
+        let slack: HashMap<String, Tz> = self
+            .store
+            .slack_timezones()
+            .await?
+            .into_iter()
+            .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
+            .collect();
+        Ok(Member::roster(&self.program, |id| slack.get(id).copied()))
+    }
+
+    /// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
+    async fn pairs(&self) -> anyhow::Result<PairSchedule> {
+        if self.program.pairing.mode == PairingMode::Config {
+            return Ok(PairSchedule::for_program(&self.program, &[]));
+        }
+        if let Some(stored) = self.store.stored_pairs().await? {
+            return Ok(stored);
+        }
+        let pairs = PairSchedule::for_program(&self.program, &self.members().await?);
+        self.store.store_pairs(&pairs).await?;
+        Ok(pairs)
+    }
+
+    async fn deliver(
+        &self,
+        d: Delivery,
+        pairs: &PairSchedule,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let Some(source) = Source::parse(&d.source) else {
+            self.store
+                .mark_final(d.id, "failed", &format!("unknown source {}", d.source), now)
+                .await?;
+            report.failed += 1;
+            return Ok(());
+        };
+        let occ = Occurrence {
+            source,
+            recipient: Recipient::parse(&d.recipient),
+            at: d.due_at,
+            local: d.local_time,
+            program_week: u32::try_from(d.program_week).unwrap_or(0),
+        };
+        let composer = Composer {
+            store: &self.store,
+            program: &self.program,
+            pairs,
+        };
+        let Some(text) = composer.text(&occ).await? else {
+            self.store
+                .mark_final(
+                    d.id,
+                    "skipped",
+                    "nothing to say any more (e.g. the pair already met)",
+                    now,
+                )
+                .await?;
+            report.skipped += 1;
+            return Ok(());
+        };
+        let channel = match self.channel_for(&occ.recipient).await {
+            Ok(c) => c,
+            Err(e) => return self.after_failure(&d, e, report).await,
+        };
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(&channel, tokio::time::Instant::now());
+        tokio::select! {
+            _ = stop.cancelled() => return Ok(()),
+            _ = tokio::time::sleep_until(slot) => {}
+        }
+        self.store
+            .mark_sending(d.id, &text, &channel, self.clock.now())
+            .await?;
+        match self
+            .call(self.messenger.post(&channel, &text, &d.key))
+            .await
+        {
+            Ok(ts) => {
+                self.store.mark_sent(d.id, &ts, self.clock.now()).await?;
+                report.sent += 1;
+                Ok(())
+            }
+            Err(e) => self.after_failure(&d, e, report).await,
+        }
+    }
+
+    async fn channel_for(&self, recipient: &Recipient) -> Result<String, SendError> {
+        let users = match recipient {
+            Recipient::Channel(id) => return Ok(id.clone()),
+            Recipient::Person(id) => vec![id.clone()],
+            Recipient::Group(ids) => ids.clone(),
+        };
+        let key = users.join("+");
+        if let Ok(Some(channel)) = self.store.dm_channel(&key).await {
+            return Ok(channel);
+        }
+        let channel = self.call(self.messenger.open(&users)).await?;
+        if let Err(e) = self.store.remember_dm_channel(&key, &channel).await {
+            tracing::warn!(error = %format_args!("{e:#}"), "could not cache a DM channel");
+        }
+        Ok(channel)
+    }
+
+    /// A Slack call under the configured timeout; a timeout is a transient failure.
+    async fn call<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Result<T, SendError> {
+        match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Transient(format!(
+                "no answer within {}s",
+                self.settings.timeout_seconds
+            ))),
+        }
+    }
+
+    async fn after_failure(
+        &self,
+        d: &Delivery,
+        error: SendError,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let attempts = u32::try_from(d.attempts)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        match &error {
+            SendError::RateLimited(wait) => {
+                tracing::warn!(
+                    wait_s = wait.as_secs_f64(),
+                    "Slack rate limit: waiting it out"
+                );
+                self.limiter
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .block("chat.postMessage", *wait, tokio::time::Instant::now());
+                let later = if *wait > LONGEST_INLINE_WAIT {
+                    now + chrono::Duration::from_std(*wait)?
+                } else {
+                    now
+                };
+                self.store
+                    .mark_retry(d.id, later, &error.to_string(), now)
+                    .await?;
+                report.retried += 1;
+            }
+            SendError::Transient(_) if attempts < self.settings.max_attempts => {
+                let wait = backoff(
+                    attempts,
+                    Duration::from_secs(self.settings.retry_base_seconds),
+                    RETRY_CAP,
+                    fastrand::f64(),
+                );
+                self.store
+                    .mark_retry(
+                        d.id,
+                        now + chrono::Duration::from_std(wait)?,
+                        &error.to_string(),
+                        now,
+                    )
+                    .await?;
+                report.retried += 1;
+            }
+            _ => {
+                tracing::error!(key = %d.key, error = %error, "message parked as failed");
+                self.store
+                    .mark_final(
+                        d.id,
+                        "failed",
+                        &format!("{error} (after {attempts} attempts)"),
+                        now,
+                    )
+                    .await?;
+                report.failed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// A send under way when the process stopped: Slack may or may not have the message.
+    /// Every message carries its outbox key, so ask Slack before sending it again.
+    async fn settle_interrupted(&self, d: Delivery, report: &mut TickReport) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let since = d.updated_at - chrono::Duration::minutes(1);
+        let found = match &d.channel {
+            Some(channel) => {
+                self.call(self.messenger.find_posted(channel, &d.key, since))
+                    .await
+            }
+            None => Ok(None),
+        };
+        match found {
+            Ok(Some(ts)) => {
+                tracing::info!(key = %d.key, "interrupted send had reached Slack; marked sent");
+                self.store.mark_sent(d.id, &ts, now).await?;
+                report.recovered += 1;
+            }
+            Ok(None) => {
+                self.store
+                    .mark_retry(
+                        d.id,
+                        now,
+                        "interrupted before Slack had it; sending again",
+                        now,
+                    )
+                    .await?;
+                report.recovered += 1;
+            }
+            Err(SendError::Permanent(e)) => {
+                // Slack will not say (no history scope, channel gone): sending again is the
+                // only way not to lose it, and may repeat it. Say so.
+                tracing::warn!(key = %d.key, error = %e, "cannot check an interrupted send; sending again, which may repeat it");
+                self.store
+                    .mark_retry(
+                        d.id,
+                        now,
+                        &format!("interrupted; Slack could not confirm ({e}); sent again"),
+                        now,
+                    )
+                    .await?;
+                report.recovered += 1;
+            }
+            Err(e) => {
+                // Unknown for now: check again next tick rather than risk a duplicate.
+                tracing::warn!(key = %d.key, error = %e, "could not check an interrupted send yet");
+            }
+        }
+        Ok(())
+    }
+}

@@ -6,6 +6,10 @@ use hyper_rustls::HttpsConnectorBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::prelude::*;
 
+use slack_morphism::errors::SlackClientError;
+
+use crate::scheduler::sender::{Messenger, SendError};
+
 pub struct SlackGateway {
     client: SlackClient<SlackClientHyperHttpsConnector>,
     token: Option<SlackApiToken>,
@@ -66,5 +70,102 @@ impl SlackGateway {
             .await
             .context("posting to response_url failed")?;
         Ok(())
+    }
+}
+
+/// The metadata type every scheduled message carries, with its outbox key.
+const OCCURRENCE_EVENT: &str = "sko_reinforce_occurrence";
+
+/// Sorts slack-morphism's errors by what the sender should do about them.
+fn classify(error: SlackClientError) -> SendError {
+    match error {
+        SlackClientError::RateLimitError(e) => {
+            SendError::RateLimited(e.retry_after.unwrap_or(std::time::Duration::from_secs(1)))
+        }
+        SlackClientError::ApiError(e) => match e.code.as_str() {
+            "ratelimited" => SendError::RateLimited(std::time::Duration::from_secs(1)),
+            "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+                SendError::Transient(e.code)
+            }
+            _ => SendError::Permanent(e.code),
+        },
+        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
+            SendError::Transient(format!("HTTP {}", e.status_code))
+        }
+        SlackClientError::HttpError(e) if e.status_code.as_u16() == 429 => {
+            SendError::RateLimited(std::time::Duration::from_secs(1))
+        }
+        SlackClientError::HttpError(e) => SendError::Permanent(format!("HTTP {}", e.status_code)),
+        other => SendError::Transient(other.to_string()),
+    }
+}
+
+impl Messenger for std::sync::Arc<SlackGateway> {
+    async fn open(&self, users: &[String]) -> Result<String, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let req = SlackApiConversationsOpenRequest::new()
+            .with_users(users.iter().map(|u| SlackUserId::new(u.clone())).collect());
+        let res = session.conversations_open(&req).await.map_err(classify)?;
+        Ok(res.channel.id.0)
+    }
+
+    async fn post(&self, channel: &str, text: &str, key: &str) -> Result<String, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let metadata = SlackMessageMetadata {
+            event_type: OCCURRENCE_EVENT.to_string(),
+            event_payload: Some(std::collections::HashMap::from([(
+                "key".to_string(),
+                key.to_string(),
+            )])),
+        };
+        let content = SlackMessageContent::new()
+            .with_text(text.to_string())
+            .with_metadata(metadata);
+        let req = SlackApiChatPostMessageRequest::new(channel.into(), content);
+        let res = session.chat_post_message(&req).await.map_err(classify)?;
+        Ok(res.ts.0)
+    }
+
+    async fn find_posted(
+        &self,
+        channel: &str,
+        key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<String>, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let oldest = format!(
+            "{}.{:06}",
+            since.timestamp(),
+            since.timestamp_subsec_micros()
+        );
+        let req = SlackApiConversationsHistoryRequest::new()
+            .with_channel(channel.into())
+            .with_oldest(SlackTs::new(oldest))
+            .with_include_all_metadata(true)
+            .with_limit(200);
+        let res = session
+            .conversations_history(&req)
+            .await
+            .map_err(classify)?;
+        Ok(res
+            .messages
+            .into_iter()
+            .find(|m| {
+                m.content.metadata.as_ref().is_some_and(|md| {
+                    md.event_type == OCCURRENCE_EVENT
+                        && md
+                            .event_payload
+                            .as_ref()
+                            .and_then(|p| p.get("key"))
+                            .is_some_and(|k| k == key)
+                })
+            })
+            .map(|m| m.origin.ts.0))
     }
 }

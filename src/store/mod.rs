@@ -4,6 +4,8 @@
 mod checkins;
 mod commitments;
 mod events;
+mod outbox;
+mod pairs;
 mod people;
 mod practice;
 
@@ -11,6 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use checkins::Checkin;
+pub use outbox::Delivery;
 
 use anyhow::Context;
 use sqlx::SqlitePool;

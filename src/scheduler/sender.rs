@@ -1,0 +1,160 @@
+//! Delivery to Slack within its limits: one message a second per channel, a global rate,
+//! `Retry-After` honoured per method, 5xx and timeouts retried with backoff and jitter.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::time::Instant;
+
+/// Why a Slack call did not succeed, sorted by what to do about it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendError {
+    /// 429: wait this long before calling the method again.
+    RateLimited(Duration),
+    /// 5xx, a timeout, a dropped connection: try again later.
+    Transient(String),
+    /// Slack said no for good (`channel_not_found`, `not_in_channel`, …).
+    Permanent(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::RateLimited(d) => write!(f, "rate limited for {}s", d.as_secs_f64()),
+            SendError::Transient(e) => write!(f, "temporary failure: {e}"),
+            SendError::Permanent(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The three Slack calls delivery needs; the gateway implements it, tests may fake it.
+pub trait Messenger: Send + Sync + 'static {
+    /// The DM channel for one user, or the group DM for several (`conversations.open`).
+    fn open(&self, users: &[String]) -> impl Future<Output = Result<String, SendError>> + Send;
+    /// Posts `text` to `channel` tagged with `key`; returns the message's `ts`.
+    fn post(
+        &self,
+        channel: &str,
+        text: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<String, SendError>> + Send;
+    /// The `ts` of a message tagged `key` posted to `channel` since `since`, if there is one.
+    fn find_posted(
+        &self,
+        channel: &str,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
+}
+
+/// Spacing of messages: per channel and overall. Pure bookkeeping over instants.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_channel: Duration,
+    global: Duration,
+    next_global: Option<Instant>,
+    next_in_channel: HashMap<String, Instant>,
+    /// Per method, after a 429: nothing before this instant.
+    blocked: HashMap<&'static str, Instant>,
+}
+
+impl RateLimiter {
+    pub fn new(per_channel: Duration, global_per_second: f64) -> Self {
+        Self {
+            per_channel,
+            global: Duration::from_secs_f64(1.0 / global_per_second.max(0.001)),
+            next_global: None,
+            next_in_channel: HashMap::new(),
+            blocked: HashMap::new(),
+        }
+    }
+
+    /// The earliest instant a message may go to `channel`, reserved for it.
+    pub fn reserve(&mut self, channel: &str, now: Instant) -> Instant {
+        let mut at = now;
+        if let Some(g) = self.next_global {
+            at = at.max(g);
+        }
+        if let Some(c) = self.next_in_channel.get(channel) {
+            at = at.max(*c);
+        }
+        if let Some(b) = self.blocked.get("chat.postMessage") {
+            at = at.max(*b);
+        }
+        self.next_global = Some(at + self.global);
+        self.next_in_channel
+            .insert(channel.to_string(), at + self.per_channel);
+        // Forget channels whose spacing has long passed, so the map stays small.
+        if self.next_in_channel.len() > 10_000 {
+            self.next_in_channel.retain(|_, t| *t > now);
+        }
+        at
+    }
+
+    /// A 429 on `method`: hold every call of it until `retry_after` has passed.
+    pub fn block(&mut self, method: &'static str, retry_after: Duration, now: Instant) {
+        let until = now + retry_after;
+        let entry = self.blocked.entry(method).or_insert(until);
+        *entry = (*entry).max(until);
+        if method == "chat.postMessage" {
+            self.next_global = Some(self.next_global.map_or(until, |g| g.max(until)));
+        }
+    }
+
+    pub fn blocked_until(&self, method: &'static str) -> Option<Instant> {
+        self.blocked.get(method).copied()
+    }
+}
+
+/// Exponential backoff with full jitter: attempt 1 waits up to `base`, then 2×, 4×, … capped.
+pub fn backoff(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+    let exp = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(16)));
+    let ceiling = exp.min(cap);
+    // Half fixed, half random: never immediately, never all at once.
+    ceiling.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_message_a_second_per_channel_and_a_global_rate() {
+        let start = Instant::now();
+        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
+        let a1 = r.reserve("D1", start);
+        let b1 = r.reserve("D2", start);
+        let a2 = r.reserve("D1", start);
+        assert_eq!(a1, start);
+        assert_eq!(b1 - start, Duration::from_millis(100), "global 10/s");
+        assert_eq!(
+            a2 - start,
+            Duration::from_secs(1),
+            "same channel waits a second"
+        );
+    }
+
+    #[test]
+    fn a_429_holds_the_method() {
+        let start = Instant::now();
+        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
+        r.block("chat.postMessage", Duration::from_secs(30), start);
+        assert_eq!(r.reserve("D9", start) - start, Duration::from_secs(30));
+        assert!(
+            r.blocked_until("conversations.open").is_none(),
+            "other methods are not held"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        let base = Duration::from_secs(10);
+        let cap = Duration::from_secs(600);
+        assert_eq!(backoff(1, base, cap, 1.0), Duration::from_secs(10));
+        assert_eq!(backoff(1, base, cap, 0.0), Duration::from_secs(5));
+        assert_eq!(backoff(3, base, cap, 1.0), Duration::from_secs(40));
+        assert_eq!(backoff(30, base, cap, 1.0), cap);
+    }
+}

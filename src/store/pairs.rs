@@ -1,0 +1,82 @@
+//! Automatic pairs, kept with the week they start in, and what Slack told us about people.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+use crate::domain::schedule::PairSchedule;
+
+impl Store {
+    pub async fn stored_pairs(&self) -> anyhow::Result<Option<PairSchedule>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT week_from, members FROM pairs ORDER BY week_from, members")
+                .fetch_all(&self.pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut weeks: BTreeMap<u32, Vec<Vec<String>>> = BTreeMap::new();
+        for (week, members) in rows {
+            weeks
+                .entry(u32::try_from(week)?)
+                .or_default()
+                .push(members.split('+').map(str::to_string).collect());
+        }
+        Ok(Some(PairSchedule(weeks)))
+    }
+
+    pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (week, groups) in &pairs.0 {
+            for g in groups {
+                sqlx::query("INSERT OR IGNORE INTO pairs (week_from, members) VALUES (?, ?)")
+                    .bind(i64::from(*week))
+                    .bind(g.join("+"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// People's IANA timezones as Slack reported them.
+    pub async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// When Slack was last asked about `slack_id`.
+    pub async fn slack_user_fetched_at(
+        &self,
+        slack_id: &str,
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
+        Ok(
+            sqlx::query_scalar("SELECT fetched_at FROM slack_users WHERE slack_id = ?")
+                .bind(slack_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn remember_slack_user(
+        &self,
+        slack_id: &str,
+        timezone: Option<&str>,
+        real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES (?, ?, ?, ?)")
+            .bind(slack_id)
+            .bind(timezone)
+            .bind(real_name)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
