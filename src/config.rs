@@ -127,6 +127,8 @@ pub struct SenderConfig {
     pub timeout_seconds: u64,
     /// First retry after a 5xx or timeout; doubles each time, up to an hour.
     pub retry_base_seconds: u64,
+    /// How often the scheduler looks for due messages; 0 runs it only on demand (tests).
+    pub tick_seconds: u64,
 }
 
 impl Default for SenderConfig {
@@ -137,6 +139,7 @@ impl Default for SenderConfig {
             max_attempts: 6,
             timeout_seconds: 10,
             retry_base_seconds: 30,
+            tick_seconds: 1,
         }
     }
 }

@@ -71,15 +71,19 @@ impl<M: Messenger> Scheduler<M> {
         }
     }
 
-    /// Ticks every second until `stop` is cancelled.
+    /// Ticks every `sender.tick_seconds` until `stop` is cancelled.
     pub async fn run(&self, stop: CancellationToken) {
+        let every = Duration::from_secs(self.settings.tick_seconds);
+        if every.is_zero() {
+            return;
+        }
         loop {
             if let Err(e) = self.tick(&stop).await {
                 tracing::error!(error = %format_args!("{e:#}"), "scheduler tick failed; trying again");
             }
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep(every) => {}
             }
         }
     }
@@ -257,7 +261,7 @@ impl<M: Messenger> Scheduler<M> {
     ) -> Result<T, SendError> {
         match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut).await {
             Ok(result) => result,
-            Err(_) => Err(SendError::Transient(format!(
+            Err(_) => Err(SendError::Unanswered(format!(
                 "no answer within {}s",
                 self.settings.timeout_seconds
             ))),
@@ -275,6 +279,11 @@ impl<M: Messenger> Scheduler<M> {
             .unwrap_or(u32::MAX)
             .saturating_add(1);
         match &error {
+            SendError::Unanswered(e) => {
+                // Left as `sending`: the next ticks ask Slack whether it arrived.
+                tracing::warn!(key = %d.key, error = %e, "Slack did not answer; will check whether the message arrived");
+                report.retried += 1;
+            }
             SendError::RateLimited(wait) => {
                 tracing::warn!(
                     wait_s = wait.as_secs_f64(),
@@ -331,12 +340,13 @@ impl<M: Messenger> Scheduler<M> {
     /// Every message carries its outbox key, so ask Slack before sending it again.
     async fn settle_interrupted(&self, d: Delivery, report: &mut TickReport) -> anyhow::Result<()> {
         let now = self.clock.now();
-        let since = d.updated_at - chrono::Duration::minutes(1);
+        // A call still in flight could yet land: give it twice the timeout first.
+        if now - d.updated_at < chrono::Duration::seconds(2 * self.settings.timeout_seconds as i64)
+        {
+            return Ok(());
+        }
         let found = match &d.channel {
-            Some(channel) => {
-                self.call(self.messenger.find_posted(channel, &d.key, since))
-                    .await
-            }
+            Some(channel) => self.call(self.messenger.find_posted(channel, &d.key)).await,
             None => Ok(None),
         };
         match found {
@@ -344,6 +354,11 @@ impl<M: Messenger> Scheduler<M> {
                 tracing::info!(key = %d.key, "interrupted send had reached Slack; marked sent");
                 self.store.mark_sent(d.id, &ts, now).await?;
                 report.recovered += 1;
+            }
+            Ok(None) if d.attempts >= i64::from(self.settings.max_attempts) => {
+                let reason = format!("never confirmed by Slack after {} attempts", d.attempts);
+                self.store.mark_final(d.id, "failed", &reason, now).await?;
+                report.failed += 1;
             }
             Ok(None) => {
                 self.store

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
@@ -13,8 +12,10 @@ use tokio::time::Instant;
 pub enum SendError {
     /// 429: wait this long before calling the method again.
     RateLimited(Duration),
-    /// 5xx, a timeout, a dropped connection: try again later.
+    /// 5xx, a dropped connection: not posted; try again later.
     Transient(String),
+    /// No answer in time: Slack may or may not have posted it, so check before resending.
+    Unanswered(String),
     /// Slack said no for good (`channel_not_found`, `not_in_channel`, …).
     Permanent(String),
 }
@@ -24,6 +25,7 @@ impl std::fmt::Display for SendError {
         match self {
             SendError::RateLimited(d) => write!(f, "rate limited for {}s", d.as_secs_f64()),
             SendError::Transient(e) => write!(f, "temporary failure: {e}"),
+            SendError::Unanswered(e) => write!(f, "no answer: {e}"),
             SendError::Permanent(e) => write!(f, "{e}"),
         }
     }
@@ -40,12 +42,12 @@ pub trait Messenger: Send + Sync + 'static {
         text: &str,
         key: &str,
     ) -> impl Future<Output = Result<String, SendError>> + Send;
-    /// The `ts` of a message tagged `key` posted to `channel` since `since`, if there is one.
+    /// The `ts` of a recent message in `channel` tagged `key`, if there is one. Found by key,
+    /// not by time, so a clock that disagrees with Slack's cannot hide it.
     fn find_posted(
         &self,
         channel: &str,
         key: &str,
-        since: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
 }
 

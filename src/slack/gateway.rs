@@ -73,6 +73,9 @@ impl SlackGateway {
     }
 }
 
+/// How many of a channel's newest messages are searched for an interrupted send.
+const HISTORY_CHECKED: u16 = 200;
+
 /// The metadata type every scheduled message carries, with its outbox key.
 const OCCURRENCE_EVENT: &str = "sko_reinforce_occurrence";
 
@@ -130,25 +133,15 @@ impl Messenger for std::sync::Arc<SlackGateway> {
         Ok(res.ts.0)
     }
 
-    async fn find_posted(
-        &self,
-        channel: &str,
-        key: &str,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<String>, SendError> {
+    async fn find_posted(&self, channel: &str, key: &str) -> Result<Option<String>, SendError> {
         let session = self
             .session()
             .map_err(|e| SendError::Permanent(e.to_string()))?;
-        let oldest = format!(
-            "{}.{:06}",
-            since.timestamp(),
-            since.timestamp_subsec_micros()
-        );
+        // The newest messages of a bot's DM: an interrupted send is among the last few.
         let req = SlackApiConversationsHistoryRequest::new()
             .with_channel(channel.into())
-            .with_oldest(SlackTs::new(oldest))
             .with_include_all_metadata(true)
-            .with_limit(200);
+            .with_limit(HISTORY_CHECKED);
         let res = session
             .conversations_history(&req)
             .await

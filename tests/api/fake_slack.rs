@@ -1,14 +1,16 @@
 //! A fake Slack Web API on 127.0.0.1 over plain http: answers the methods the bot calls the
-//! way Slack does, and records every call so tests can assert on what Slack received.
+//! way Slack does (including message metadata and history), can be told to fail the way
+//! Slack fails (429 with Retry-After, 500, slow answers), and records every call.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
-use axum::response::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::any;
 use serde_json::{Value, json};
 
@@ -19,9 +21,38 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A message Slack accepted.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub channel: String,
+    pub text: String,
+    pub key: Option<String>,
+    pub ts: String,
+}
+
+/// How the next `chat.postMessage` goes wrong.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// 429 with `Retry-After` seconds; nothing posted.
+    RateLimited(u64),
+    /// 500; nothing posted.
+    ServerError,
+    /// Posted, but the answer comes this late.
+    SlowAnswer(Duration),
+    /// `{"ok": false, "error": code}`; nothing posted.
+    Refused(&'static str),
+}
+
+#[derive(Default)]
+struct State_ {
+    calls: Vec<Call>,
+    posts: Vec<Post>,
+    faults: VecDeque<Fault>,
+}
+
 #[derive(Clone, Default)]
 pub struct FakeSlack {
-    calls: Arc<Mutex<Vec<Call>>>,
+    state: Arc<Mutex<State_>>,
     pub base_url: String,
 }
 
@@ -30,7 +61,7 @@ impl FakeSlack {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let fake = FakeSlack {
-            calls: Arc::default(),
+            state: Arc::default(),
             base_url: format!("http://127.0.0.1:{port}"),
         };
         let router = Router::new()
@@ -46,7 +77,7 @@ impl FakeSlack {
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.calls.lock().unwrap().clone()
+        self.state.lock().unwrap().calls.clone()
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
@@ -56,10 +87,28 @@ impl FakeSlack {
             .collect()
     }
 
+    pub fn posts(&self) -> Vec<Post> {
+        self.state.lock().unwrap().posts.clone()
+    }
+
+    /// How many times each scheduled occurrence (by its metadata key) was posted.
+    pub fn posts_per_key(&self) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for p in self.posts() {
+            *counts.entry(p.key.unwrap_or_default()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// The next `chat.postMessage` calls fail like this, in order.
+    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.lock().unwrap().faults.extend(faults);
+    }
+
     /// Waits (bounded) until `method` has been called `count` times, for work the app does
     /// in the background after acknowledging Slack.
     pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Call> {
-        for _ in 0..200 {
+        for _ in 0..500 {
             let calls = self.calls_to(method);
             if calls.len() >= count {
                 return calls;
@@ -67,8 +116,8 @@ impl FakeSlack {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!(
-            "fake Slack never received {count} × {method}; got {:#?}",
-            self.calls()
+            "fake Slack never received {count} × {method}; got {} calls",
+            self.calls().len()
         );
     }
 }
@@ -85,7 +134,7 @@ fn record(
         .or_else(|| form(body))
         .or_else(|| query.and_then(|q| form(q.as_bytes())))
         .unwrap_or(Value::Null);
-    fake.calls.lock().unwrap().push(Call {
+    fake.state.lock().unwrap().calls.push(Call {
         method: method.to_string(),
         authorization: headers
             .get("authorization")
@@ -108,32 +157,104 @@ fn form(bytes: &[u8]) -> Option<Value> {
     })
 }
 
+fn users_of(body: &Value) -> Vec<String> {
+    match &body["users"] {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|u| u.as_str().map(str::to_string))
+            .collect(),
+        Value::String(s) => s.split(',').map(str::to_string).collect(),
+        _ => vec![],
+    }
+}
+
 async fn api(
     State(fake): State<FakeSlack>,
     Path(method): Path<String>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
-) -> Json<Value> {
+) -> Response {
     let body = record(&fake, &method, &headers, query, &body);
-    Json(match method.as_str() {
+    match method.as_str() {
         "views.publish" | "views.open" | "views.update" => {
             let mut view = body.get("view").cloned().unwrap_or(json!({}));
             view["id"] = json!("V0FAKE");
             view["team_id"] = json!("T0FAKE");
             view["hash"] = json!("h");
-            json!({ "ok": true, "view": view })
+            Json(json!({ "ok": true, "view": view })).into_response()
         }
-        "chat.postMessage" => json!({
-            "ok": true, "channel": body["channel"], "ts": "1700000000.000100",
-            "message": { "ts": "1700000000.000100", "text": body["text"] }
-        }),
-        "users.info" => json!({
+        "conversations.open" => {
+            let users = users_of(&body);
+            let prefix = if users.len() == 1 { "D" } else { "G" };
+            Json(json!({ "ok": true, "channel": { "id": format!("{prefix}{}", users.join("_")) } })).into_response()
+        }
+        "chat.postMessage" => post_message(&fake, &body).await,
+        "conversations.history" => {
+            let channel = body["channel"].as_str().unwrap_or_default().to_string();
+            let oldest = body["oldest"].as_str().and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0);
+            let messages: Vec<Value> = fake
+                .posts()
+                .into_iter()
+                .filter(|p| p.channel == channel && p.ts.parse::<f64>().unwrap_or(0.0) >= oldest)
+                .map(|p| json!({
+                    "type": "message", "ts": p.ts, "text": p.text, "bot_id": "B0BOT",
+                    "metadata": { "event_type": "sko_reinforce_occurrence", "event_payload": { "key": p.key } }
+                }))
+                .collect();
+            Json(json!({ "ok": true, "messages": messages, "has_more": false })).into_response()
+        }
+        "users.info" => Json(json!({
             "ok": true,
             "user": { "id": body["user"], "name": "someone", "tz": "America/New_York", "tz_offset": -18000 }
-        }),
-        _ => json!({ "ok": false, "error": "unknown_method" }),
-    })
+        }))
+        .into_response(),
+        _ => Json(json!({ "ok": false, "error": "unknown_method" })).into_response(),
+    }
+}
+
+async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
+    let fault = fake.state.lock().unwrap().faults.pop_front();
+    match fault {
+        Some(Fault::RateLimited(secs)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", secs.to_string())],
+                Json(json!({ "ok": false, "error": "ratelimited" })),
+            )
+                .into_response();
+        }
+        Some(Fault::ServerError) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "upstream trouble").into_response();
+        }
+        Some(Fault::Refused(code)) => {
+            return Json(json!({ "ok": false, "error": code })).into_response();
+        }
+        _ => {}
+    }
+    let post = {
+        let mut state = fake.state.lock().unwrap();
+        // Real Slack timestamps: seconds now, and a sequence that keeps them unique.
+        let ts = format!(
+            "{}.{:06}",
+            chrono::Utc::now().timestamp(),
+            state.posts.len()
+        );
+        let post = Post {
+            channel: body["channel"].as_str().unwrap_or_default().to_string(),
+            text: body["text"].as_str().unwrap_or_default().to_string(),
+            key: body["metadata"]["event_payload"]["key"]
+                .as_str()
+                .map(str::to_string),
+            ts,
+        };
+        state.posts.push(post.clone());
+        post
+    };
+    if let Some(Fault::SlowAnswer(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    Json(json!({ "ok": true, "channel": post.channel, "ts": post.ts, "message": { "ts": post.ts, "text": post.text } })).into_response()
 }
 
 async fn response_url(

@@ -11,9 +11,13 @@ use sha2::Sha256;
 use sko_reinforce::app::Application;
 use sko_reinforce::clock::ManualClock;
 use sko_reinforce::config::{Config, Secrets};
+use sko_reinforce::scheduler::{Scheduler, TickReport};
+use sko_reinforce::slack::gateway::SlackGateway;
+use sko_reinforce::store::{Delivery, Store};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use super::fake_slack::FakeSlack;
 
@@ -37,6 +41,7 @@ pub fn wednesday_week_one() -> DateTime<Utc> {
 }
 
 pub struct TestApp {
+    pub scheduler: Arc<Scheduler<Arc<SlackGateway>>>,
     pub address: String,
     pub client: reqwest::Client,
     pub slack: FakeSlack,
@@ -53,23 +58,35 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app on the database in `dir`: a second call after `stop` is a restart.
 pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
+    spawn_app_with(dir, slack, wednesday_week_one(), &[]).await
+}
+
+/// Starts the app at `now` with extra `SKO__…` overrides.
+pub async fn spawn_app_with(
+    dir: Arc<TempDir>,
+    slack: FakeSlack,
+    now: DateTime<Utc>,
+    env: &[(&str, &str)],
+) -> TestApp {
     LazyLock::force(&TRACING);
-    let config = test_config(&dir.path().join("sko.db"), &slack);
+    let config = test_config(&dir.path().join("sko.db"), &slack, env);
     let secrets = Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         bot_token: Some(SecretString::from(BOT_TOKEN)),
         app_token: None,
     };
-    let clock = Arc::new(ManualClock::new(wednesday_week_one()));
+    let clock = Arc::new(ManualClock::new(now));
     let app = Application::build(config, secrets, clock.clone())
         .await
         .expect("the app builds");
+    let scheduler = app.scheduler().expect("a bot token gives a scheduler");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {
         let _ = rx.await;
     }));
     TestApp {
+        scheduler,
         address,
         client: reqwest::Client::new(),
         slack,
@@ -82,22 +99,26 @@ pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
 
 /// The shipped example config, pointed at this test's database and fake Slack through the
 /// same environment overrides an operator would use.
-pub fn test_config(db: &Path, slack: &FakeSlack) -> Config {
-    Config::load_with_env(
-        &example_config_path(),
-        [
-            ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
-            (
-                "SKO__DATABASE__URL".to_string(),
-                format!("sqlite://{}", db.display()),
-            ),
-            (
-                "SKO__SLACK__API_BASE_URL".to_string(),
-                format!("{}/", slack.api_url()),
-            ),
-        ],
-    )
-    .expect("config.example.toml loads")
+pub fn test_config(db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
+    let mut env = vec![
+        ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
+        (
+            "SKO__DATABASE__URL".to_string(),
+            format!("sqlite://{}", db.display()),
+        ),
+        (
+            "SKO__SLACK__API_BASE_URL".to_string(),
+            format!("{}/", slack.api_url()),
+        ),
+        // The tests tick the scheduler themselves, at the times they choose.
+        ("SKO__SENDER__TICK_SECONDS".to_string(), "0".to_string()),
+        (
+            "SKO__SENDER__RATE_PER_SECOND".to_string(),
+            "100".to_string(),
+        ),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::load_with_env(&example_config_path(), env).expect("config.example.toml loads")
 }
 
 pub fn example_config_path() -> PathBuf {
@@ -228,6 +249,22 @@ impl TestApp {
 
     /// Stops the app the way SIGTERM does and waits for in-flight work; returns its database
     /// folder and fake Slack for a restart.
+    /// One scheduler tick at the clock's current time.
+    pub async fn tick(&self) -> TickReport {
+        self.scheduler
+            .tick(&CancellationToken::new())
+            .await
+            .expect("a tick runs")
+    }
+
+    /// The outbox as an admin's export shows it.
+    pub async fn deliveries(&self) -> Vec<Delivery> {
+        let store = Store::open(&self.database_url()).await.unwrap();
+        let all = store.deliveries().await.unwrap();
+        store.close().await;
+        all
+    }
+
     pub fn database_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("sko.db").display())
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server, a real SQLite file, a fake Slack over HTTP.
 
 mod commands;
+mod delivery;
 mod events;
 mod fake_slack;
 mod helpers;

@@ -1,0 +1,289 @@
+//! Scheduled messages reach Slack exactly once: through restarts, downtime, crashes, rate
+//! limits, server errors and unanswered calls. Time is set by hand, never slept through.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::fake_slack::{FakeSlack, Fault};
+use super::helpers::*;
+
+/// Monday 11 Jan 2027 (kickoff), 08:31 in New York: the 08:30 sprint prompts are due for the
+/// four reps on New York time.
+fn monday_0831_new_york() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap()
+}
+
+const NEW_YORK_REPS: [&str; 4] = ["U0EAST001", "U0EAST002", "U0EAST003", "U0EAST004"];
+
+async fn app_at(now: DateTime<Utc>, env: &[(&str, &str)]) -> TestApp {
+    spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        FakeSlack::start().await,
+        now,
+        env,
+    )
+    .await
+}
+
+fn assert_each_once(slack: &FakeSlack, expected: usize) {
+    let per_key = slack.posts_per_key();
+    assert_eq!(per_key.len(), expected, "{per_key:#?}");
+    assert!(
+        per_key.values().all(|n| *n == 1),
+        "duplicates: {per_key:#?}"
+    );
+}
+
+#[tokio::test]
+async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
+    let app = app_at(monday_0831_new_york(), &[]).await;
+
+    let report = app.tick().await;
+
+    assert_eq!(report.sent, 4, "{report:?}");
+    let posts = app.slack.posts();
+    let channels: Vec<String> = posts.iter().map(|p| p.channel.clone()).collect();
+    for rep in NEW_YORK_REPS {
+        assert!(
+            channels.contains(&format!("D{rep}")),
+            "{rep} in {channels:?}"
+        );
+    }
+    let dana = posts.iter().find(|p| p.channel == "DU0EAST001").unwrap();
+    assert!(
+        dana.text
+            .starts_with("Week 1: Application. Dana, what will you commit to this week?"),
+        "{}",
+        dana.text
+    );
+    assert!(
+        dana.key
+            .as_deref()
+            .unwrap()
+            .starts_with("trigger:sprint-kickoff|U0EAST001|2027-01-11T08:30")
+    );
+    let opens = app.slack.calls_to("conversations.open");
+    assert_eq!(opens.len(), 4, "one DM opened per rep, then remembered");
+
+    assert_eq!(app.tick().await.sent, 0);
+    let (dir, slack) = app.stop().await;
+    let app = spawn_app_with(dir, slack, monday_0831_new_york(), &[]).await;
+    assert_eq!(app.tick().await.sent, 0, "a restart repeats nothing");
+    assert_each_once(&app.slack, 4);
+
+    // An hour later it is 08:31 in Chicago: Quinn's prompt, and only hers.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(app.tick().await.sent, 1);
+    assert!(app.slack.posts().last().unwrap().text.contains("Quinn"));
+    assert_eq!(app.slack.calls_to("conversations.open").len(), 5);
+}
+
+#[tokio::test]
+async fn after_downtime_late_messages_inside_the_grace_window_go_and_older_ones_are_skipped() {
+    // Up at 07:00 New York, then down until 11:00.
+    let app = app_at(Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap(), &[]).await;
+    assert_eq!(app.tick().await.sent, 0);
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 11, 16, 0, 0).unwrap());
+
+    let report = app.tick().await;
+
+    // New York's 08:30 is 2½ h late: skipped. Chicago's (1½ h) and Denver's (½ h) still go.
+    assert_eq!((report.sent, report.skipped), (2, 4), "{report:?}");
+    let recipients: Vec<String> = app
+        .slack
+        .posts()
+        .iter()
+        .map(|p| p.channel.clone())
+        .collect();
+    assert_eq!(recipients, ["DU0WEST005", "DU0WEST003"], "in due order");
+    let skipped: Vec<_> = app
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.status == "skipped")
+        .collect();
+    assert_eq!(skipped.len(), 4);
+    assert!(
+        skipped
+            .iter()
+            .all(|d| d.last_error.as_deref() == Some("missed: later than the grace window"))
+    );
+    assert!(
+        skipped
+            .iter()
+            .all(|d| NEW_YORK_REPS.contains(&d.recipient.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_nothing_is_lost_or_doubled() {
+    let app = app_at(monday_0831_new_york(), &[]).await;
+    app.slack
+        .fail_next([Fault::RateLimited(1), Fault::RateLimited(1)]);
+
+    let started = Instant::now();
+    let report = app.tick().await;
+
+    assert_eq!(report.sent, 4, "{report:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was honoured"
+    );
+    assert_eq!(app.slack.calls_to("chat.postMessage").len(), 6);
+    assert_each_once(&app.slack, 4);
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_later_with_backoff() {
+    let app = app_at(monday_0831_new_york(), &[]).await;
+    app.slack.fail_next([Fault::ServerError]);
+
+    let first = app.tick().await;
+    assert_eq!((first.sent, first.retried), (3, 1), "{first:?}");
+    let waiting: Vec<_> = app
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.status == "pending")
+        .collect();
+    assert_eq!(waiting.len(), 1);
+    assert!(
+        waiting[0].next_attempt_at > monday_0831_new_york(),
+        "backs off"
+    );
+    assert!(
+        waiting[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("HTTP 500")
+    );
+
+    assert_eq!(app.tick().await.sent, 0, "not before its time");
+    app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(app.tick().await.sent, 1);
+    assert_each_once(&app.slack, 4);
+}
+
+#[tokio::test]
+async fn what_keeps_failing_is_parked_as_failed_for_the_admin() {
+    let app = app_at(
+        monday_0831_new_york(),
+        &[("SKO__SENDER__MAX_ATTEMPTS", "2")],
+    )
+    .await;
+    app.slack
+        .fail_next([Fault::ServerError, Fault::Refused("channel_not_found")]);
+
+    app.tick().await;
+    app.clock.advance(chrono::Duration::minutes(2));
+    app.slack.fail_next([Fault::ServerError]);
+    app.tick().await;
+
+    let failed: Vec<_> = app
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.status == "failed")
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:#?}");
+    let reasons: Vec<&str> = failed
+        .iter()
+        .map(|d| d.last_error.as_deref().unwrap())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with("channel_not_found")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("HTTP 500") && r.contains("after 2 attempts")),
+        "{reasons:?}"
+    );
+    assert_eq!(app.slack.posts().len(), 2);
+}
+
+#[tokio::test]
+async fn an_unanswered_send_is_checked_with_slack_not_blindly_repeated() {
+    let app = app_at(
+        monday_0831_new_york(),
+        &[("SKO__SENDER__TIMEOUT_SECONDS", "1")],
+    )
+    .await;
+    app.slack
+        .fail_next([Fault::SlowAnswer(Duration::from_millis(1_500))]);
+
+    let report = app.tick().await;
+    assert_eq!((report.sent, report.retried), (3, 1), "{report:?}");
+    assert_eq!(
+        app.slack.posts().len(),
+        4,
+        "Slack did post the slow one: {:#?}",
+        app.deliveries().await
+    );
+
+    app.clock.advance(chrono::Duration::seconds(5));
+    let report = app.tick().await;
+
+    assert_eq!(
+        (report.recovered, report.sent),
+        (1, 0),
+        "{report:?} {:#?}",
+        app.deliveries().await
+    );
+    assert_each_once(&app.slack, 4);
+    assert!(app.deliveries().await.iter().all(|d| d.status == "sent"));
+}
+
+#[tokio::test]
+async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
+    let app = app_at(monday_0831_new_york(), &[]).await;
+    // The second message is posted, but its answer is still on the way when the process dies.
+    app.slack.fail_next([
+        Fault::SlowAnswer(Duration::ZERO),
+        Fault::SlowAnswer(Duration::from_secs(5)),
+    ]);
+    let scheduler = app.scheduler.clone();
+    let fan_out = tokio::spawn(async move { scheduler.tick(&CancellationToken::new()).await });
+    while app.slack.posts().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    fan_out.abort();
+    let _ = fan_out.await;
+    let in_flight: Vec<_> = app
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.status == "sending")
+        .collect();
+    assert_eq!(
+        in_flight.len(),
+        1,
+        "the crash left one send whose outcome is unknown"
+    );
+    let (dir, slack) = app.stop().await;
+
+    let app = spawn_app_with(
+        dir,
+        slack,
+        monday_0831_new_york() + chrono::Duration::minutes(1),
+        &[],
+    )
+    .await;
+    let report = app.tick().await;
+
+    assert_eq!((report.recovered, report.sent), (1, 2), "{report:?}");
+    assert_each_once(&app.slack, 4);
+    let statuses: Vec<String> = app
+        .deliveries()
+        .await
+        .into_iter()
+        .map(|d| d.status)
+        .collect();
+    assert_eq!(statuses, ["sent", "sent", "sent", "sent"]);
+}
