@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod scheduler;
 pub mod simulate;
 pub mod slack;

@@ -40,6 +40,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write the program's data as CSV to standard output.
+    Export {
+        #[arg(long, default_value = "config.toml")]
+        config: PathBuf,
+        #[arg(long, value_enum)]
+        what: sko_reinforce::export::What,
+    },
     /// Check a config file and say what is wrong with it.
     CheckConfig {
         #[arg(long, default_value = "config.toml")]
@@ -85,6 +92,36 @@ fn main() -> ExitCode {
                     print!("{out}");
                     ExitCode::SUCCESS
                 }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Export { config, what } => {
+            let config = match Config::load(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime starts");
+            let exported = runtime.block_on(async {
+                let store = sko_reinforce::store::Store::open(&config.database.url).await?;
+                sko_reinforce::export::write(
+                    &store,
+                    &config.program,
+                    what,
+                    std::io::stdout().lock(),
+                )
+                .await
+            });
+            match exported {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");
                     ExitCode::FAILURE

@@ -47,6 +47,8 @@ pub struct Scheduler<M> {
 }
 
 const BATCH: i64 = 200;
+/// `users.info` calls per tick: Tier 4 allows about 100 a minute.
+const TIMEZONES_PER_TICK: usize = 20;
 const RETRY_CAP: Duration = Duration::from_secs(3600);
 /// A 429 longer than this is not waited out in-line; the message is tried again later.
 const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
@@ -91,6 +93,7 @@ impl<M: Messenger> Scheduler<M> {
     pub async fn tick(&self, stop: &CancellationToken) -> anyhow::Result<TickReport> {
         let _one_at_a_time = self.running.lock().await;
         let now = self.clock.now();
+        self.refresh_timezones(now).await?;
         let mut report = TickReport {
             planned: self.plan(now).await?,
             ..TickReport::default()
@@ -143,6 +146,34 @@ impl<M: Messenger> Scheduler<M> {
             }
         }
         self.store.enqueue(&occurrences, now, now).await
+    }
+
+    /// Asks Slack for the timezone of people the roster does not place, at most once a day
+    /// each and a few per tick (`users.info` is rate limited too). A failure keeps the old one.
+    async fn refresh_timezones(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut asked = 0;
+        for person in self.program.people.iter().filter(|p| p.timezone.is_none()) {
+            if asked == TIMEZONES_PER_TICK {
+                break;
+            }
+            let fetched = self.store.slack_user_fetched_at(&person.slack_id).await?;
+            if fetched.is_some_and(|t| now - t < chrono::Duration::days(1)) {
+                continue;
+            }
+            asked += 1;
+            match self.call(self.messenger.timezone(&person.slack_id)).await {
+                Ok(tz) => {
+                    let tz = tz.filter(|t| t.parse::<Tz>().is_ok());
+                    self.store
+                        .remember_slack_user(&person.slack_id, tz.as_deref(), None, now)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::warn!(user = %person.slack_id, error = %e, "could not read a timezone from Slack; using the last known one")
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn members(&self) -> anyhow::Result<Vec<Member>> {

@@ -42,6 +42,11 @@ pub trait Messenger: Send + Sync + 'static {
         text: &str,
         key: &str,
     ) -> impl Future<Output = Result<String, SendError>> + Send;
+    /// The person's IANA timezone as Slack knows it (`users.info`), if set.
+    fn timezone(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
     /// The `ts` of a recent message in `channel` tagged `key`, if there is one. Found by key,
     /// not by time, so a clock that disagrees with Slack's cannot hide it.
     fn find_posted(

@@ -133,6 +133,17 @@ impl Messenger for std::sync::Arc<SlackGateway> {
         Ok(res.ts.0)
     }
 
+    async fn timezone(&self, user: &str) -> Result<Option<String>, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let res = session
+            .users_info(&SlackApiUsersInfoRequest::new(user.into()))
+            .await
+            .map_err(classify)?;
+        Ok(res.user.tz)
+    }
+
     async fn find_posted(&self, channel: &str, key: &str) -> Result<Option<String>, SendError> {
         let session = self
             .session()

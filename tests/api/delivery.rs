@@ -287,3 +287,39 @@ async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
         .collect();
     assert_eq!(statuses, ["sent", "sent", "sent", "sent"]);
 }
+
+#[tokio::test]
+async fn a_person_the_roster_does_not_place_gets_messages_on_slacks_timezone_for_them() {
+    let slack = FakeSlack::start().await;
+    slack.set_timezone("U0EAST002", "Europe/Berlin");
+    // 08:31 in Berlin: Sam's Monday prompt is due, New York's are hours away.
+    let app = spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        slack,
+        Utc.with_ymd_and_hms(2027, 1, 11, 7, 31, 0).unwrap(),
+        &[],
+    )
+    .await;
+
+    let report = app.tick().await;
+
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(app.slack.posts()[0].channel, "DU0EAST002");
+    let asked: Vec<String> = app
+        .slack
+        .calls_to("users.info")
+        .iter()
+        .map(|c| c.body["user"].as_str().unwrap().to_string())
+        .collect();
+    assert!(asked.contains(&"U0EAST002".to_string()));
+    assert!(
+        !asked.contains(&"U0EAST005".to_string()),
+        "Riya's timezone is set in the roster"
+    );
+    app.tick().await;
+    assert_eq!(
+        app.slack.calls_to("users.info").len(),
+        asked.len(),
+        "cached for a day"
+    );
+}

@@ -48,6 +48,7 @@ struct State_ {
     calls: Vec<Call>,
     posts: Vec<Post>,
     faults: VecDeque<Fault>,
+    timezones: HashMap<String, String>,
 }
 
 #[derive(Clone, Default)]
@@ -98,6 +99,15 @@ impl FakeSlack {
             *counts.entry(p.key.unwrap_or_default()).or_default() += 1;
         }
         counts
+    }
+
+    /// What `users.info` says of `user`'s timezone (New York unless told otherwise).
+    pub fn set_timezone(&self, user: &str, tz: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .timezones
+            .insert(user.into(), tz.into());
     }
 
     /// The next `chat.postMessage` calls fail like this, in order.
@@ -187,12 +197,16 @@ async fn api(
         "conversations.open" => {
             let users = users_of(&body);
             let prefix = if users.len() == 1 { "D" } else { "G" };
-            Json(json!({ "ok": true, "channel": { "id": format!("{prefix}{}", users.join("_")) } })).into_response()
+            Json(json!({ "ok": true, "channel": { "id": format!("{prefix}{}", users.join("_")) } }))
+                .into_response()
         }
         "chat.postMessage" => post_message(&fake, &body).await,
         "conversations.history" => {
             let channel = body["channel"].as_str().unwrap_or_default().to_string();
-            let oldest = body["oldest"].as_str().and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0);
+            let oldest = body["oldest"]
+                .as_str()
+                .and_then(|t| t.parse::<f64>().ok())
+                .unwrap_or(0.0);
             let messages: Vec<Value> = fake
                 .posts()
                 .into_iter()
@@ -204,11 +218,18 @@ async fn api(
                 .collect();
             Json(json!({ "ok": true, "messages": messages, "has_more": false })).into_response()
         }
-        "users.info" => Json(json!({
-            "ok": true,
-            "user": { "id": body["user"], "name": "someone", "tz": "America/New_York", "tz_offset": -18000 }
-        }))
-        .into_response(),
+        "users.info" => {
+            let user = body["user"].as_str().unwrap_or_default();
+            let tz = fake
+                .state
+                .lock()
+                .unwrap()
+                .timezones
+                .get(user)
+                .cloned()
+                .unwrap_or_else(|| "America/New_York".into());
+            Json(json!({ "ok": true, "user": { "id": user, "name": "someone", "tz": tz, "tz_offset": 0 } })).into_response()
+        }
         _ => Json(json!({ "ok": false, "error": "unknown_method" })).into_response(),
     }
 }

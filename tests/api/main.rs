@@ -2,6 +2,7 @@
 
 mod commands;
 mod delivery;
+mod digests;
 mod events;
 mod fake_slack;
 mod helpers;

@@ -1,0 +1,169 @@
+//! `export`: the program's data as CSV, one kind at a time, for admins' own analysis.
+
+use std::io::Write;
+
+use chrono::DateTime;
+
+use crate::domain::digest::checkin_met;
+use crate::domain::program::Program;
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Commitments,
+    Practice,
+    Checkins,
+    Deliveries,
+}
+
+pub async fn write(
+    store: &Store,
+    program: &Program,
+    what: What,
+    out: impl Write,
+) -> anyhow::Result<()> {
+    let mut csv = csv::Writer::from_writer(out);
+    let person = |id: &str| {
+        let p = program.person(id);
+        (
+            p.and_then(|p| p.name.clone()).unwrap_or_default(),
+            p.and_then(|p| p.team.clone()).unwrap_or_default(),
+            p.and_then(|p| p.manager.clone()).unwrap_or_default(),
+        )
+    };
+    match what {
+        What::Commitments => {
+            csv.write_record([
+                "user_id",
+                "name",
+                "team",
+                "manager",
+                "id",
+                "kind",
+                "status",
+                "text",
+                "target_number",
+                "target_unit",
+                "due_date",
+                "program_week",
+                "created_at",
+                "done_at",
+            ])?;
+            for c in store.all_commitments().await? {
+                let (name, team, manager) = person(&c.user_id);
+                csv.write_record([
+                    c.user_id.clone(),
+                    name,
+                    team,
+                    manager,
+                    c.seq.to_string(),
+                    c.kind.as_str().into(),
+                    c.status.as_str().into(),
+                    c.text.clone(),
+                    c.target
+                        .as_ref()
+                        .map(|t| t.number.to_string())
+                        .unwrap_or_default(),
+                    c.target
+                        .as_ref()
+                        .and_then(|t| t.unit.clone())
+                        .unwrap_or_default(),
+                    c.due.map(|d| d.to_string()).unwrap_or_default(),
+                    c.week.map(|w| w.to_string()).unwrap_or_default(),
+                    c.created_at.to_rfc3339(),
+                    c.done_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                ])?;
+            }
+        }
+        What::Practice => {
+            csv.write_record([
+                "user_id",
+                "name",
+                "team",
+                "skill_id",
+                "skill",
+                "context",
+                "partner_id",
+                "score",
+                "notes",
+                "program_week",
+                "logged_at",
+            ])?;
+            for p in store.all_practice_since(DateTime::UNIX_EPOCH).await? {
+                let (name, team, _) = person(&p.user_id);
+                let skill = program
+                    .skills
+                    .iter()
+                    .find(|s| s.id == p.skill_id)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                csv.write_record([
+                    p.user_id.clone(),
+                    name,
+                    team,
+                    p.skill_id.clone(),
+                    skill,
+                    p.context.as_str().into(),
+                    p.partner_id.clone().unwrap_or_default(),
+                    p.score.map(|s| s.to_string()).unwrap_or_default(),
+                    p.notes.clone().unwrap_or_default(),
+                    p.week.map(|w| w.to_string()).unwrap_or_default(),
+                    p.logged_at.to_rfc3339(),
+                ])?;
+            }
+        }
+        What::Checkins => {
+            let practice = store.all_practice_since(DateTime::UNIX_EPOCH).await?;
+            csv.write_record(["members", "program_week", "due_at", "answer", "met"])?;
+            for c in store.checkins().await? {
+                let members: Vec<&str> = c.member_ids().collect();
+                let met = checkin_met(&members, c.due_at, c.answer.as_deref(), &practice);
+                csv.write_record([
+                    c.members.clone(),
+                    c.program_week.map(|w| w.to_string()).unwrap_or_default(),
+                    c.due_at.to_rfc3339(),
+                    c.answer.clone().unwrap_or_default(),
+                    met.to_string(),
+                ])?;
+            }
+        }
+        What::Deliveries => {
+            csv.write_record([
+                "key",
+                "kind",
+                "source",
+                "recipient",
+                "program_week",
+                "due_at",
+                "local_time",
+                "status",
+                "attempts",
+                "last_error",
+                "sent_at",
+                "channel",
+                "slack_ts",
+                "text",
+            ])?;
+            for d in store.deliveries().await? {
+                csv.write_record([
+                    d.key,
+                    d.kind,
+                    d.source,
+                    d.recipient,
+                    d.program_week.to_string(),
+                    d.due_at.to_rfc3339(),
+                    d.local_time.to_rfc3339(),
+                    d.status,
+                    d.attempts.to_string(),
+                    d.last_error.unwrap_or_default(),
+                    d.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    d.channel.unwrap_or_default(),
+                    d.slack_ts.unwrap_or_default(),
+                    d.text.unwrap_or_default(),
+                ])?;
+            }
+        }
+    }
+    csv.flush()?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Managers' digests and admins' exports, from activity recorded through real commands.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+
+use super::fake_slack::FakeSlack;
+use super::helpers::*;
+
+const DANA: &str = "U0EAST001";
+const JAMIE_WEST: &str = "U0WEST002";
+
+/// Dana works through week 2; Jamie (another manager's rep) practises too.
+async fn app_with_a_week_of_activity() -> TestApp {
+    let tuesday_week_two = Utc.with_ymd_and_hms(2027, 1, 19, 15, 0, 0).unwrap();
+    let app = spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        FakeSlack::start().await,
+        tuesday_week_two,
+        &[],
+    )
+    .await;
+    app.reply(DANA, "/commit", "20 discovery calls by Friday")
+        .await;
+    app.reply(DANA, "/commit", "done 1").await;
+    app.reply(
+        DANA,
+        "/practice",
+        "discovery with <@U0WEST001|taylor> score 4 live",
+    )
+    .await;
+    app.reply(DANA, "/practice", "objections 2/5").await;
+    app.reply(JAMIE_WEST, "/practice", "discovery live").await;
+    app
+}
+
+#[tokio::test]
+async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
+    let app = app_with_a_week_of_activity().await;
+    // Monday 25 Jan, 08:01 in New York: Priya's digest and the admin's report are due.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 0).unwrap());
+
+    app.tick().await;
+
+    let posts = app.slack.posts();
+    let digest = posts
+        .iter()
+        .find(|p| p.channel == "DU0MGREAST")
+        .expect("Priya's digest");
+    let text = &digest.text;
+    assert!(
+        text.starts_with("*Weekly digest — week 2 (Refinement)*"),
+        "{text}"
+    );
+    assert!(text.contains("Team this week: 1 commitments made (+1 vs last week), 1 done · 2 practice reps (+2 vs last week), 1 in live deals"), "{text}");
+    assert!(
+        text.contains("<@U0EAST001> — commitments 1 made · 1 done · 0 open"),
+        "{text}"
+    );
+    assert!(text.contains("Practice 2 (1 live, 1 role-play): Discovery: 4-question pain framework 1, Objection handling 1 · rubric 3.0"), "{text}");
+    assert!(
+        text.contains("Coach next: Objection handling (rubric 2.0/5)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Quiet for 5+ working days: <@U0EAST002>"),
+        "Sam did nothing: {text}"
+    );
+    assert!(
+        !text.contains("U0WEST"),
+        "another manager's reps never appear: {text}"
+    );
+    let report = posts
+        .iter()
+        .find(|p| p.channel == "DU0ADMIN01")
+        .expect("the admin's report");
+    assert!(
+        report.text.starts_with("*Program report"),
+        "{}",
+        report.text
+    );
+    assert!(
+        !posts.iter().any(|p| p.channel == "DU0MGRWEST"),
+        "Diego's Monday 08:00 is in Los Angeles, hours later"
+    );
+}
+
+fn export(app: &TestApp, what: &str) -> Vec<csv::StringRecord> {
+    let out = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["export", "--config"])
+        .arg(example_config_path())
+        .args(["--what", what])
+        .env("SKO__DATABASE__URL", app.database_url())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    csv::Reader::from_reader(out.stdout.as_slice())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
+    let app = app_with_a_week_of_activity().await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 0).unwrap());
+    app.tick().await;
+
+    let commitments = export(&app, "commitments");
+    assert_eq!(commitments.len(), 1);
+    let c = &commitments[0];
+    assert_eq!(
+        (&c[0], &c[1], &c[2], &c[3]),
+        (DANA, "Dana Whitfield", "East", "U0MGREAST")
+    );
+    assert_eq!(
+        (&c[5], &c[6], &c[7], &c[8], &c[9]),
+        (
+            "performance",
+            "done",
+            "20 discovery calls by Friday",
+            "20",
+            "discovery calls"
+        )
+    );
+
+    let practice = export(&app, "practice");
+    assert_eq!(practice.len(), 3);
+    assert_eq!(
+        (
+            &practice[0][3],
+            &practice[0][5],
+            &practice[0][6],
+            &practice[0][7]
+        ),
+        ("discovery", "live", "U0WEST001", "4")
+    );
+
+    let deliveries = export(&app, "deliveries");
+    assert!(
+        deliveries
+            .iter()
+            .any(|d| &d[1] == "digest" && &d[3] == "U0MGREAST" && &d[7] == "sent"),
+        "{deliveries:?}"
+    );
+
+    let checkins = export(&app, "checkins");
+    assert!(checkins.is_empty(), "no check-in was due yet");
+}
