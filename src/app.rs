@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use arc_swap::ArcSwap;
 use secrecy::ExposeSecret;
 use slack_morphism::prelude::SlackSigningSecret;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
-use crate::config::{Config, Secrets, SlackMode};
+use crate::config::{Config, LiveProgram, Secrets, SlackMode};
 use crate::scheduler::Scheduler;
 use crate::slack::dispatch::Dispatcher;
 use crate::slack::gateway::SlackGateway;
@@ -63,10 +64,11 @@ impl Application {
             secrets.bot_token.as_ref(),
         )?);
         // Without a bot token nothing could be posted, and every message would be parked.
+        let program: LiveProgram = Arc::new(ArcSwap::new(config.program.clone()));
         let scheduler = secrets.bot_token.is_some().then(|| {
             Arc::new(Scheduler::new(
                 store.clone(),
-                config.program.clone(),
+                program.clone(),
                 clock.clone(),
                 gateway.clone(),
                 config.sender.clone(),
@@ -74,7 +76,7 @@ impl Application {
         });
         let dispatcher = Dispatcher {
             store,
-            program: config.program.clone(),
+            program: program.clone(),
             clock,
             gateway,
             tasks: TaskTracker::new(),
@@ -100,6 +102,15 @@ impl Application {
             dispatcher,
             scheduler,
         })
+    }
+
+    /// A handle that puts a new program in force while the app runs.
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            program: self.dispatcher.program.clone(),
+            store: self.dispatcher.store.clone(),
+            clock: self.dispatcher.clock.clone(),
+        }
     }
 
     /// The scheduler, for running a tick by hand (tests); `None` without a bot token.
@@ -149,6 +160,33 @@ impl Application {
         }
         self.dispatcher.store.close().await;
         tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Puts a re-read config's program in force without a restart.
+#[derive(Clone)]
+pub struct Reloader {
+    program: LiveProgram,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Reloader {
+    /// Applies a config that has already passed validation: the roster is synced first, then
+    /// the program is swapped whole. Server, Slack, database and sender settings are read at
+    /// start-up only.
+    pub async fn apply(&self, config: &Config) -> anyhow::Result<()> {
+        self.store
+            .sync_roster(&config.program.people, self.clock.now())
+            .await?;
+        self.program.store(config.program.clone());
+        tracing::info!(
+            program = %config.program.settings.name,
+            people = config.program.people.len(),
+            triggers = config.program.triggers.len(),
+            "config reloaded; server, slack, database and sender settings apply at the next restart"
+        );
         Ok(())
     }
 }

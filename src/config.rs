@@ -16,6 +16,9 @@ use crate::domain::program::{
     ProgramSettings, Skill, Sprint, Trigger,
 };
 
+/// The program in force, swapped whole when the config is reloaded; readers take a snapshot.
+pub type LiveProgram = Arc<arc_swap::ArcSwap<Program>>;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub server: ServerConfig,

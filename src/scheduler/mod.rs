@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::config::SenderConfig;
+use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::program::{PairingMode, Program};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::store::{Delivery, Store};
@@ -37,7 +37,7 @@ pub struct TickReport {
 
 pub struct Scheduler<M> {
     store: Store,
-    program: Arc<Program>,
+    program: LiveProgram,
     clock: Arc<dyn Clock>,
     messenger: M,
     settings: SenderConfig,
@@ -56,7 +56,7 @@ const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
 impl<M: Messenger> Scheduler<M> {
     pub fn new(
         store: Store,
-        program: Arc<Program>,
+        program: LiveProgram,
         clock: Arc<dyn Clock>,
         messenger: M,
         settings: SenderConfig,
@@ -93,15 +93,18 @@ impl<M: Messenger> Scheduler<M> {
     pub async fn tick(&self, stop: &CancellationToken) -> anyhow::Result<TickReport> {
         let _one_at_a_time = self.running.lock().await;
         let now = self.clock.now();
-        self.refresh_timezones(now).await?;
+        // One program for the whole tick, even if a reload lands meanwhile.
+        let program = self.program.load_full();
+        let program = program.as_ref();
+        self.refresh_timezones(program, now).await?;
         let mut report = TickReport {
-            planned: self.plan(now).await?,
+            planned: self.plan(program, now).await?,
             ..TickReport::default()
         };
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
-        let pairs = self.pairs().await?;
+        let pairs = self.pairs(program).await?;
         for d in self.store.interrupted_deliveries().await? {
             self.settle_interrupted(d, &mut report).await?;
         }
@@ -114,7 +117,7 @@ impl<M: Messenger> Scheduler<M> {
                 if stop.is_cancelled() {
                     return Ok(report);
                 }
-                self.deliver(d, &pairs, stop, &mut report).await?;
+                self.deliver(d, program, &pairs, stop, &mut report).await?;
             }
         }
         if report != TickReport::default() {
@@ -124,16 +127,16 @@ impl<M: Messenger> Scheduler<M> {
     }
 
     /// Writes every occurrence due since the last plan into the outbox.
-    async fn plan(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    async fn plan(&self, program: &Program, now: DateTime<Utc>) -> anyhow::Result<u64> {
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         let from = self.store.planned_until().await?.unwrap_or(now - grace);
         if from >= now {
             return Ok(0);
         }
-        let members = self.members().await?;
-        let pairs = self.pairs().await?;
+        let members = self.members(program).await?;
+        let pairs = self.pairs(program).await?;
         let occurrences = Planner {
-            program: &self.program,
+            program,
             members: &members,
             pairs: &pairs,
         }
@@ -150,9 +153,9 @@ impl<M: Messenger> Scheduler<M> {
 
     /// Asks Slack for the timezone of people the roster does not place, at most once a day
     /// each and a few per tick (`users.info` is rate limited too). A failure keeps the old one.
-    async fn refresh_timezones(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn refresh_timezones(&self, program: &Program, now: DateTime<Utc>) -> anyhow::Result<()> {
         let mut asked = 0;
-        for person in self.program.people.iter().filter(|p| p.timezone.is_none()) {
+        for person in program.people.iter().filter(|p| p.timezone.is_none()) {
             if asked == TIMEZONES_PER_TICK {
                 break;
             }
@@ -176,7 +179,7 @@ impl<M: Messenger> Scheduler<M> {
         Ok(())
     }
 
-    async fn members(&self) -> anyhow::Result<Vec<Member>> {
+    async fn members(&self, program: &Program) -> anyhow::Result<Vec<Member>> {
         let slack: HashMap<String, Tz> = self
             .store
             .slack_timezones()
@@ -184,18 +187,18 @@ impl<M: Messenger> Scheduler<M> {
             .into_iter()
             .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
             .collect();
-        Ok(Member::roster(&self.program, |id| slack.get(id).copied()))
+        Ok(Member::roster(program, |id| slack.get(id).copied()))
     }
 
     /// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
-    async fn pairs(&self) -> anyhow::Result<PairSchedule> {
-        if self.program.pairing.mode == PairingMode::Config {
-            return Ok(PairSchedule::for_program(&self.program, &[]));
+    async fn pairs(&self, program: &Program) -> anyhow::Result<PairSchedule> {
+        if program.pairing.mode == PairingMode::Config {
+            return Ok(PairSchedule::for_program(program, &[]));
         }
         if let Some(stored) = self.store.stored_pairs().await? {
             return Ok(stored);
         }
-        let pairs = PairSchedule::for_program(&self.program, &self.members().await?);
+        let pairs = PairSchedule::for_program(program, &self.members(program).await?);
         self.store.store_pairs(&pairs).await?;
         Ok(pairs)
     }
@@ -203,6 +206,7 @@ impl<M: Messenger> Scheduler<M> {
     async fn deliver(
         &self,
         d: Delivery,
+        program: &Program,
         pairs: &PairSchedule,
         stop: &CancellationToken,
         report: &mut TickReport,
@@ -224,7 +228,7 @@ impl<M: Messenger> Scheduler<M> {
         };
         let composer = Composer {
             store: &self.store,
-            program: &self.program,
+            program,
             pairs,
         };
         let Some(text) = composer.text(&occ).await? else {

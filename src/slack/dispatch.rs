@@ -11,7 +11,7 @@ use super::gateway::SlackGateway;
 use super::home;
 use crate::clock::Clock;
 use crate::commands::{self, APOLOGY, Invocation, Reply};
-use crate::domain::program::Program;
+use crate::config::LiveProgram;
 use crate::store::Store;
 
 /// Slack gives 3 s; the rest of the budget is for the answer's trip back.
@@ -22,7 +22,7 @@ const STILL_WORKING: &str = "Working on it; I'll post the result here in a momen
 #[derive(Clone)]
 pub struct Dispatcher {
     pub store: Store,
-    pub program: Arc<Program>,
+    pub program: LiveProgram,
     pub clock: Arc<dyn Clock>,
     pub gateway: Arc<SlackGateway>,
     /// Work that outlives a request (follow-ups, Home tabs); drained at shutdown.
@@ -49,7 +49,7 @@ impl Dispatcher {
         let this = self.clone();
         let mut work = self.tasks.spawn(async move {
             let now = this.clock.now();
-            commands::run(&this.store, &this.program, now, &inv).await
+            commands::run(&this.store, &this.program.load(), now, &inv).await
         });
         let finished = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
         match finished {
@@ -90,7 +90,7 @@ impl Dispatcher {
                 self.tasks.spawn(async move {
                     let user = opened.user.0;
                     let view =
-                        home::build(&this.store, &this.program, &user, this.clock.now()).await;
+                        home::build(&this.store, &this.program.load_full(), &user, this.clock.now()).await;
                     let published = match view {
                         Ok(view) => this.gateway.publish_home(&user, view).await,
                         Err(e) => Err(e),

@@ -106,3 +106,119 @@ fn serve_without_secrets_says_which_one_is_missing() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn sighup_reloads_a_valid_config_and_refuses_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let example = std::fs::read_to_string(example_config_path()).unwrap();
+    std::fs::write(&config, &example).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
+        .env(
+            "SKO__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("sko.db").display()),
+        )
+        .env("SKO__LOG__FORMAT", "json")
+        .env("SKO__SENDER__TICK_SECONDS", "0")
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, logs) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |needle: &str| -> String {
+        loop {
+            let line = logs
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("no log line with {needle:?}"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    };
+    let listening: serde_json::Value =
+        serde_json::from_str(&wait_for("listening for Slack")).unwrap();
+    let url = format!(
+        "http://{}/slack/commands",
+        listening["fields"]["addr"].as_str().unwrap()
+    );
+    let practice_help = || async {
+        let body = command_body(REP, "/practice", "help");
+        let ts = now_ts();
+        let reply: serde_json::Value = reqwest::Client::new()
+            .post(&url)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", sign(SIGNING_SECRET, ts, &body))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        reply["text"].as_str().unwrap().to_string()
+    };
+    let hangup = |pid: u32| {
+        assert!(
+            Command::new("kill")
+                .args(["-HUP", &pid.to_string()])
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+
+    std::fs::write(
+        &config,
+        example.replace(
+            "name = \"Objection handling\"",
+            "name = \"Objection handling, reloaded\"",
+        ),
+    )
+    .unwrap();
+    hangup(child.id());
+    wait_for("config reloaded");
+    assert!(
+        practice_help()
+            .await
+            .contains("Objection handling, reloaded")
+    );
+
+    std::fs::write(
+        &config,
+        example.replace("kickoff = 2027-01-11", "kickoff = \"soon\""),
+    )
+    .unwrap();
+    hangup(child.id());
+    let refused = wait_for("config rejected");
+    assert!(
+        refused.contains("program.kickoff: expected a date like 2027-01-11"),
+        "{refused}"
+    );
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    assert!(
+        practice_help()
+            .await
+            .contains("Objection handling, reloaded"),
+        "the program in force stays"
+    );
+
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
