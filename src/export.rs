@@ -114,13 +114,12 @@ pub async fn write(
         }
         What::Checkins => {
             let practice = store.all_practice_since(DateTime::UNIX_EPOCH).await?;
-            csv.write_record(["members", "program_week", "due_at", "answer", "met"])?;
+            csv.write_record(["members", "due_at", "answer", "met"])?;
             for c in store.checkins().await? {
-                let members: Vec<&str> = c.member_ids().collect();
+                let members: Vec<&str> = c.members.iter().map(String::as_str).collect();
                 let met = checkin_met(&members, c.due_at, c.answer.as_deref(), &practice);
                 csv.write_record([
-                    c.members.clone(),
-                    c.program_week.map(|w| w.to_string()).unwrap_or_default(),
+                    c.members.join("+"),
                     c.due_at.to_rfc3339(),
                     c.answer.clone().unwrap_or_default(),
                     met.to_string(),

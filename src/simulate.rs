@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::commands::render::day;
+use crate::domain::compose::{compose, people_involved};
 use crate::domain::program::{Program, Role};
-use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient};
-use crate::scheduler::compose::Composer;
+use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::store::Store;
 
 /// One message as a person (or channel) receives it: what `--format jsonl` prints.
@@ -56,31 +56,50 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
         members: &members,
         pairs: &pairs,
     };
-    let composer = Composer {
-        store: &store,
-        program,
-        pairs: &pairs,
-    };
-
+    let slack = SimulatedSlack;
     let mut out = Vec::new();
     let in_window = |occ: &Occurrence| (from..last).contains(&occ.local.date_naive());
-    for occ in planner
+    let occurrences: Vec<Occurrence> = planner
         .occurrences(start, end)
         .into_iter()
         .filter(in_window)
-    {
-        let Some(text) = composer.text(&occ).await? else {
-            continue;
-        };
-        if let (crate::domain::schedule::Source::Checkin, Recipient::Group(members)) =
-            (&occ.source, &occ.recipient)
-        {
-            store
-                .record_checkin(members, Some(occ.program_week), occ.at)
-                .await?;
+        .collect();
+    let since = program.settings.kickoff_instant() - Duration::days(7);
+    // Everything due at one instant is written from one reading of the records, as `serve`
+    // does for a batch.
+    for batch in occurrences.chunk_by(|a, b| a.at == b.at) {
+        for occ in batch {
+            if let (Source::Checkin, Recipient::Group(members)) = (&occ.source, &occ.recipient) {
+                store
+                    .record_checkin(members, Some(occ.program_week), occ.at)
+                    .await?;
+            }
         }
-        for recipient in recipients(&occ) {
-            out.push(Delivered {
+        let mut people: Vec<String> = batch
+            .iter()
+            .flat_map(|o| people_involved(program, o))
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let activity = store.activity_of(&people, since).await?;
+        for occ in batch {
+            let Some(text) = compose(program, &pairs, &activity, occ) else {
+                continue;
+            };
+            slack.post(occ, &text, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+/// The in-process stand-in for Slack: it takes each post and hands it to every person in the
+/// conversation, as Slack's DMs, group DMs and channels do.
+struct SimulatedSlack;
+
+impl SimulatedSlack {
+    fn post(&self, occ: &Occurrence, text: &str, inbox: &mut Vec<Delivered>) {
+        for recipient in recipients(occ) {
+            inbox.push(Delivered {
                 at: occ.at,
                 local_time: occ.local,
                 recipient,
@@ -88,11 +107,10 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
                 week: occ.sprint_week(),
                 program_week: occ.program_week,
                 source: occ.source.key(),
-                text: text.clone(),
+                text: text.to_string(),
             });
         }
     }
-    Ok(out)
 }
 
 /// Who receives it: each member of a group DM receives the one message.

@@ -2,6 +2,7 @@
 //! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
 
 pub mod commitment;
+pub mod compose;
 pub mod de;
 pub mod digest;
 pub mod mention;

@@ -105,6 +105,15 @@ impl ProgramSettings {
         Some((0..=block).filter(|b| has_working_day(*b)).count() as u32)
     }
 
+    /// Midnight of the kickoff day in the program's timezone.
+    pub fn kickoff_instant(&self) -> chrono::DateTime<chrono::Utc> {
+        let midnight = self
+            .kickoff
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight is a time");
+        crate::domain::schedule::resolve(self.timezone, midnight)
+    }
+
     /// The integration sprint (1–4) that `date` falls in, if any.
     pub fn sprint_week(&self, date: NaiveDate) -> Option<u32> {
         self.program_week(date).filter(|w| *w <= SPRINT_WEEKS)

@@ -5,7 +5,6 @@
 //! superseded by a later one; settle sends a crash interrupted (by asking Slack whether the
 //! message arrived); deliver the rest in due order.
 
-pub mod compose;
 pub mod sender;
 
 use std::collections::HashMap;
@@ -18,10 +17,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
+use crate::domain::compose::{Activity, compose, people_involved};
 use crate::domain::program::{PairingMode, Program};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::store::{Delivery, Store};
-use compose::Composer;
 use sender::{Messenger, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
@@ -113,11 +112,28 @@ impl<M: Messenger> Scheduler<M> {
             if batch.is_empty() {
                 break;
             }
-            for d in batch {
+            // The records of everyone this batch is about, read once.
+            let occurrences: Vec<Option<Occurrence>> = batch.iter().map(occurrence_of).collect();
+            let mut people: Vec<String> = occurrences
+                .iter()
+                .flatten()
+                .flat_map(|o| people_involved(program, o))
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            let activity = self
+                .store
+                .activity_of(
+                    &people,
+                    program.settings.kickoff_instant() - chrono::Duration::days(7),
+                )
+                .await?;
+            for (d, occ) in batch.into_iter().zip(occurrences) {
                 if stop.is_cancelled() {
                     return Ok(report);
                 }
-                self.deliver(d, program, &pairs, stop, &mut report).await?;
+                self.deliver(d, occ, program, &pairs, &activity, stop, &mut report)
+                    .await?;
             }
         }
         if report != TickReport::default() {
@@ -203,35 +219,26 @@ impl<M: Messenger> Scheduler<M> {
         Ok(pairs)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn deliver(
         &self,
         d: Delivery,
+        occ: Option<Occurrence>,
         program: &Program,
         pairs: &PairSchedule,
+        activity: &Activity,
         stop: &CancellationToken,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
-        let Some(source) = Source::parse(&d.source) else {
+        let Some(occ) = occ else {
             self.store
                 .mark_final(d.id, "failed", &format!("unknown source {}", d.source), now)
                 .await?;
             report.failed += 1;
             return Ok(());
         };
-        let occ = Occurrence {
-            source,
-            recipient: Recipient::parse(&d.recipient),
-            at: d.due_at,
-            local: d.local_time,
-            program_week: u32::try_from(d.program_week).unwrap_or(0),
-        };
-        let composer = Composer {
-            store: &self.store,
-            program,
-            pairs,
-        };
-        let Some(text) = composer.text(&occ).await? else {
+        let Some(text) = compose(program, pairs, activity, &occ) else {
             self.store
                 .mark_final(
                     d.id,
@@ -427,4 +434,15 @@ impl<M: Messenger> Scheduler<M> {
         }
         Ok(())
     }
+}
+
+/// The occurrence an outbox row stands for; `None` for a row this version cannot read.
+fn occurrence_of(d: &Delivery) -> Option<Occurrence> {
+    Some(Occurrence {
+        source: Source::parse(&d.source)?,
+        recipient: Recipient::parse(&d.recipient),
+        at: d.due_at,
+        local: d.local_time,
+        program_week: u32::try_from(d.program_week).ok()?,
+    })
 }

@@ -1,20 +1,24 @@
-//! Check-ins: when pairs were brought together, and what they answered.
+//! Check-ins: when groups were brought together, and what they answered.
 
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use crate::domain::compose::Checkin;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Checkin {
-    pub members: String,
-    pub program_week: Option<i64>,
-    pub due_at: DateTime<Utc>,
-    pub answer: Option<String>,
+#[derive(sqlx::FromRow)]
+struct Row {
+    members: String,
+    due_at: DateTime<Utc>,
+    answer: Option<String>,
 }
 
-impl Checkin {
-    pub fn member_ids(&self) -> impl Iterator<Item = &str> {
-        self.members.split('+')
+impl From<Row> for Checkin {
+    fn from(r: Row) -> Checkin {
+        Checkin {
+            members: r.members.split('+').map(str::to_string).collect(),
+            due_at: r.due_at,
+            answer: r.answer,
+        }
     }
 }
 
@@ -41,10 +45,10 @@ impl Store {
 
     /// Every check-in, oldest first.
     pub async fn checkins(&self) -> anyhow::Result<Vec<Checkin>> {
-        Ok(sqlx::query_as(
-            "SELECT members, program_week, due_at, answer FROM checkins ORDER BY due_at, members",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        let rows: Vec<Row> =
+            sqlx::query_as("SELECT members, due_at, answer FROM checkins ORDER BY due_at, members")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 }

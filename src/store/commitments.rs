@@ -124,6 +124,18 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// Every commitment of the people in `ids_json` (a JSON array of Slack ids).
+    pub(super) async fn commitments_of_people(
+        &self,
+        ids_json: &str,
+    ) -> anyhow::Result<Vec<Commitment>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM commitments WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, seq"))
+            .bind(ids_json)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     /// Every commitment of everyone, oldest first, for digests and exports.
     pub async fn all_commitments(&self) -> anyhow::Result<Vec<Commitment>> {
         let rows: Vec<Row> = sqlx::query_as(concat!(

@@ -1,6 +1,7 @@
 //! The only place with SQL: a SQLite file through sqlx, one file per aggregate, migrations
 //! embedded and run at start-up.
 
+mod activity;
 mod checkins;
 mod commitments;
 mod events;
@@ -12,7 +13,6 @@ mod practice;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use checkins::Checkin;
 pub use outbox::Delivery;
 
 use anyhow::Context;

@@ -77,6 +77,20 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// Practice of the people in `ids_json` (a JSON array of Slack ids) since `since`.
+    pub(super) async fn practice_of_people(
+        &self,
+        ids_json: &str,
+        since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<PracticeLog>> {
+        let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM practice_logs WHERE user_id IN (SELECT value FROM json_each(?)) AND logged_at >= ? ORDER BY logged_at, id"))
+            .bind(ids_json)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     /// The person's practice logged at or after `since`, oldest first.
     pub async fn practice_since(
         &self,
