@@ -205,3 +205,20 @@ fn the_text_preview_reads_week_by_week() {
     assert!(text.contains("→ Riya Kapoor"));
     assert!(text.contains("@Taylor Kim"), "mentions read as names");
 }
+
+#[test]
+fn a_regional_holiday_is_kept_by_the_people_on_that_calendar_only() {
+    let messages = jsonl(&[]);
+    let on_republic_day = |who: &str| {
+        messages.iter().any(|m| {
+            m["recipient"] == who
+                && m["kind"] == "checkin"
+                && m["local_time"].as_str().unwrap().starts_with("2027-01-26")
+        })
+    };
+    assert!(
+        !on_republic_day("U0EAST005"),
+        "Riya's pair runs on her Indian calendar"
+    );
+    assert!(on_republic_day("U0EAST001"), "Dana's pair meets as usual");
+}
