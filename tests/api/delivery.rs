@@ -323,3 +323,81 @@ async fn a_person_the_roster_does_not_place_gets_messages_on_slacks_timezone_for
         "cached for a day"
     );
 }
+
+#[tokio::test]
+async fn pairs_meet_in_one_group_dm_and_only_pairs_who_did_not_practise_together_are_asked() {
+    // Tuesday 12 Jan, 10:01 in New York: Dana's pair (led from New York) is due to meet.
+    let app = app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
+    app.tick().await;
+    let opened: Vec<Vec<String>> = app
+        .slack
+        .calls_to("conversations.open")
+        .iter()
+        .map(|c| {
+            c.body["users"]
+                .as_str()
+                .map(|s| s.split(',').map(str::to_string).collect())
+                .unwrap_or_else(|| {
+                    c.body["users"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|u| u.as_str().unwrap().to_string())
+                        .collect()
+                })
+        })
+        .collect();
+    assert!(
+        opened.contains(&vec!["U0EAST001".to_string(), "U0WEST001".to_string()]),
+        "{opened:?}"
+    );
+    let checkin = app
+        .slack
+        .posts()
+        .into_iter()
+        .find(|p| p.channel == "GU0EAST001_U0WEST001")
+        .expect("one group DM");
+    assert!(
+        checkin.text.contains("<@U0EAST001> and <@U0WEST001>"),
+        "{}",
+        checkin.text
+    );
+
+    // Dana's partner-in-practice is Taylor; the Sam–Jamie pair logs nothing.
+    app.tick().await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap());
+    app.reply(
+        "U0EAST001",
+        "/practice",
+        "discovery with <@U0WEST001|taylor> score 3",
+    )
+    .await;
+
+    // Thursday, 10:01 New York: the "did you meet?" follow-ups.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 14, 15, 1, 0).unwrap());
+    app.tick().await;
+    let asked: Vec<String> = app
+        .slack
+        .posts()
+        .into_iter()
+        .filter(|p| p.text.contains("did your check-in happen"))
+        .map(|p| p.channel)
+        .collect();
+    assert!(
+        asked.contains(&"GU0EAST002_U0WEST002".to_string()),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.contains(&"GU0EAST001_U0WEST001".to_string()),
+        "they practised together, which counts: {asked:?}"
+    );
+    let skipped = app
+        .deliveries()
+        .await
+        .into_iter()
+        .find(|d| d.source == "checkin-followup" && d.recipient == "U0EAST001+U0WEST001")
+        .unwrap();
+    assert_eq!(skipped.status, "skipped");
+}
