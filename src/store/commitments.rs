@@ -111,19 +111,6 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    /// Every commitment of one person, whatever its status, oldest first.
-    pub async fn all_commitments_of(&self, user_id: &str) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM commitments WHERE user_id = ? ORDER BY seq"
-        ))
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
-    }
-
     /// Every commitment of the people in `ids_json` (a JSON array of Slack ids).
     pub(super) async fn commitments_of_people(
         &self,

@@ -208,15 +208,6 @@ impl Store {
         Ok(())
     }
 
-    /// Counts by status, for health and metrics.
-    pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
-        Ok(
-            sqlx::query_as("SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status")
-                .fetch_all(&self.pool)
-                .await?,
-        )
-    }
-
     pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT channel_id FROM dm_channels WHERE members = ?")
