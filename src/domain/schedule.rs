@@ -273,43 +273,19 @@ impl Planner<'_> {
             let source = Source::Trigger(t.name.clone());
             let weeks = t.weeks.as_deref();
             let in_weeks = |w: u32| weeks.is_none_or(|ws| ws.contains(&w));
-            match &t.audience {
-                Audience::Reps => self.to_role(
-                    &mut out,
-                    &by_tz,
-                    &t.cron,
-                    Role::Rep,
-                    &source,
-                    from,
-                    to,
-                    &in_weeks,
-                ),
-                Audience::Managers => self.to_role(
-                    &mut out,
-                    &by_tz,
-                    &t.cron,
-                    Role::Manager,
-                    &source,
-                    from,
-                    to,
-                    &in_weeks,
-                ),
-                Audience::Admins => self.to_role(
-                    &mut out,
-                    &by_tz,
-                    &t.cron,
-                    Role::Admin,
-                    &source,
-                    from,
-                    to,
-                    &in_weeks,
-                ),
-                Audience::Pairs => self.to_pairs(&mut out, &t.cron, &source, from, to, &in_weeks),
+            let week_of = |d: NaiveDate| self.program_week(d, 0).filter(|w| in_weeks(*w));
+            let role = match &t.audience {
+                Audience::Reps => Role::Rep,
+                Audience::Managers => Role::Manager,
+                Audience::Admins => Role::Admin,
+                Audience::Pairs => {
+                    self.to_pairs(&mut out, &t.cron, &source, from, to, &in_weeks);
+                    continue;
+                }
                 Audience::Channel(channel) => {
                     for (naive, at) in wall_clock_times(&t.cron, settings.timezone, from, to) {
                         let date = naive.date();
-                        if let Some(week) = self.program_week(date, 0)
-                            && in_weeks(week)
+                        if let Some(week) = week_of(date)
                             && settings.is_working_day(date)
                         {
                             out.push(occurrence(
@@ -321,8 +297,10 @@ impl Planner<'_> {
                             ));
                         }
                     }
+                    continue;
                 }
-            }
+            };
+            self.to_role(&mut out, &by_tz, &t.cron, role, &source, from, to, &week_of);
         }
         let always = |_: u32| true;
         self.to_pairs(
@@ -334,14 +312,33 @@ impl Planner<'_> {
             &always,
         );
         self.follow_ups(&mut out, from, to);
-        self.to_role_wrap_up(&mut out, &by_tz, Role::Manager, &Source::Digest, from, to);
-        self.to_role_wrap_up(
+        // Weekly looks back: from the end of the first week until a week after the program.
+        let first_full_week = settings.kickoff + Duration::days(WEEK_DAYS);
+        let looking_back = |d: NaiveDate| {
+            (d >= first_full_week)
+                .then(|| self.program_week(d, WRAP_UP_DAYS))
+                .flatten()
+        };
+        let digest = &self.program.digest.cron;
+        self.to_role(
             &mut out,
             &by_tz,
+            digest,
+            Role::Manager,
+            &Source::Digest,
+            from,
+            to,
+            &looking_back,
+        );
+        self.to_role(
+            &mut out,
+            &by_tz,
+            digest,
             Role::Admin,
             &Source::ProgramReport,
             from,
             to,
+            &looking_back,
         );
         self.checkpoints(&mut out, from, to);
         self.pressure(&mut out, from, to);
@@ -376,6 +373,8 @@ impl Planner<'_> {
             && !m.is_away(date)
     }
 
+    /// Everyone with `role`, on their own clock and calendar. `week_of` gives the program week
+    /// a local day counts as, or `None` when nothing should go out that day.
     #[allow(clippy::too_many_arguments)]
     fn to_role(
         &self,
@@ -386,13 +385,13 @@ impl Planner<'_> {
         source: &Source,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        in_weeks: &dyn Fn(u32) -> bool,
+        week_of: &dyn Fn(NaiveDate) -> Option<u32>,
     ) {
         for (tz, members) in by_tz.values() {
             let times = wall_clock_times(cron, *tz, from, to);
             for (naive, at) in &times {
                 let date = naive.date();
-                let Some(week) = self.program_week(date, 0).filter(|w| in_weeks(*w)) else {
+                let Some(week) = week_of(date) else {
                     continue;
                 };
                 for m in members
@@ -403,42 +402,6 @@ impl Planner<'_> {
                         source.clone(),
                         Recipient::Person(m.slack_id.clone()),
                         *at,
-                        *tz,
-                        week,
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Weekly looks back: from the end of the first week until a week after the program.
-    fn to_role_wrap_up(
-        &self,
-        out: &mut Vec<Occurrence>,
-        by_tz: &BTreeMap<&str, (Tz, Vec<&Member>)>,
-        role: Role,
-        source: &Source,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) {
-        let first_full_week = self.program.settings.kickoff + Duration::days(WEEK_DAYS);
-        for (tz, members) in by_tz.values() {
-            for (naive, at) in wall_clock_times(&self.program.digest.cron, *tz, from, to) {
-                let date = naive.date();
-                if date < first_full_week {
-                    continue;
-                }
-                let Some(week) = self.program_week(date, WRAP_UP_DAYS) else {
-                    continue;
-                };
-                for m in members
-                    .iter()
-                    .filter(|m| m.role == role && self.member_works(m, date))
-                {
-                    out.push(occurrence(
-                        source.clone(),
-                        Recipient::Person(m.slack_id.clone()),
-                        at,
                         *tz,
                         week,
                     ));
