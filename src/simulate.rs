@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::commands::render::day;
 use crate::domain::compose::{compose, people_involved};
+use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::store::Store;
@@ -25,6 +26,8 @@ pub struct Delivered {
     pub program_week: u32,
     pub source: String,
     pub text: String,
+    /// One-click answers under the message.
+    pub buttons: Vec<&'static str>,
 }
 
 /// Runs `days` days of the program from `from` (the recipient's local dates).
@@ -83,10 +86,10 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
         people.dedup();
         let activity = store.activity_of(&people, since).await?;
         for occ in batch {
-            let Some(text) = compose(program, &pairs, &activity, occ) else {
+            let Some(message) = compose(program, &pairs, &activity, occ) else {
                 continue;
             };
-            slack.post(occ, &text, &mut out);
+            slack.post(occ, &message, &mut out);
         }
     }
     Ok(out)
@@ -97,7 +100,7 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
 struct SimulatedSlack;
 
 impl SimulatedSlack {
-    fn post(&self, occ: &Occurrence, text: &str, inbox: &mut Vec<Delivered>) {
+    fn post(&self, occ: &Occurrence, message: &Message, inbox: &mut Vec<Delivered>) {
         for recipient in recipients(occ) {
             inbox.push(Delivered {
                 at: occ.at,
@@ -107,7 +110,8 @@ impl SimulatedSlack {
                 week: occ.sprint_week(),
                 program_week: occ.program_week,
                 source: occ.source.key(),
-                text: text.to_string(),
+                text: message.text.clone(),
+                buttons: message.buttons.iter().map(|b| b.action.label()).collect(),
             });
         }
     }
@@ -207,6 +211,10 @@ pub fn text(program: &Program, from: NaiveDate, days: u32, messages: &[Delivered
             );
             for line in readable(&m.text).lines() {
                 let _ = writeln!(out, "    {line}");
+            }
+            if !m.buttons.is_empty() {
+                let buttons: Vec<String> = m.buttons.iter().map(|b| format!("[ {b} ]")).collect();
+                let _ = writeln!(out, "    {}", buttons.join("  "));
             }
         }
     }

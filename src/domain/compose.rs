@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met};
-use super::message::{self, Facts};
+use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
 use super::program::{Program, Role, SPRINT_WEEKS};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
@@ -86,13 +86,20 @@ pub fn compose(
     pairs: &PairSchedule,
     activity: &Activity,
     occ: &Occurrence,
-) -> Option<String> {
+) -> Option<Message> {
     let facts = || facts(program, pairs, activity, &occ.recipient, occ.program_week);
-    Some(match (&occ.source, &occ.recipient) {
+    let text = match (&occ.source, &occ.recipient) {
         (Source::Trigger(name), _) => message::fill(
             &program.triggers.iter().find(|t| &t.name == name)?.text,
             &facts(),
         ),
+        (Source::Checkin, Recipient::Group(members)) => {
+            let text = message::fill(&program.checkins.text, &facts());
+            return Some(Message {
+                text,
+                buttons: checkin_buttons(&checkin_value(members, occ.at)),
+            });
+        }
         (Source::Checkin, _) => message::fill(&program.checkins.text, &facts()),
         (Source::CheckinFollowUp, Recipient::Group(members)) => {
             let ids: Vec<&str> = members.iter().map(String::as_str).collect();
@@ -101,15 +108,16 @@ pub fn compose(
                 .iter()
                 .rfind(|c| c.due_at <= occ.at && same_group(&c.members, &ids));
             let due = latest.map_or(occ.at - Duration::days(2), |c| c.due_at);
-            if checkin_met(
-                &ids,
-                due,
-                latest.and_then(|c| c.answer.as_deref()),
-                &activity.practice_of_all(&ids),
-            ) {
+            // Any answer ends the asking; so does practice logged together.
+            let answered = latest.is_some_and(|c| c.answer.is_some());
+            if answered || checkin_met(&ids, due, None, &activity.practice_of_all(&ids)) {
                 return None;
             }
-            message::checkin_follow_up(members)
+            let text = message::checkin_follow_up(members);
+            let buttons = latest
+                .map(|c| checkin_buttons(&checkin_value(&c.members, c.due_at)))
+                .unwrap_or_default();
+            return Some(Message { text, buttons });
         }
         (Source::Checkpoint(day), _) => message::fill(
             &program.checkpoints.iter().find(|c| c.day == *day)?.text,
@@ -144,7 +152,8 @@ pub fn compose(
             occ.at,
         ),
         _ => return None,
-    })
+    };
+    Some(Message::text(text))
 }
 
 fn same_group(members: &[String], ids: &[&str]) -> bool {

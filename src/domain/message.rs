@@ -3,6 +3,109 @@
 
 use super::commitment::{Commitment, truncate};
 
+/// A scheduled message: its text (also the notification fallback) and one-click answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub buttons: Vec<Button>,
+}
+
+impl Message {
+    pub fn text(text: String) -> Self {
+        Self {
+            text,
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// A button under a message: what clicking it records, and about what (`value`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub action: Action,
+    pub value: String,
+}
+
+/// What a click records. The `value` it carries is checked against the clicking user
+/// before anything is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    CheckinMet,
+    CheckinRescheduled,
+    CheckinMissed,
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [
+        Action::CheckinMet,
+        Action::CheckinRescheduled,
+        Action::CheckinMissed,
+    ];
+
+    /// Slack's `action_id`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Action::CheckinMet => "checkin_met",
+            Action::CheckinRescheduled => "checkin_rescheduled",
+            Action::CheckinMissed => "checkin_missed",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Action> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::CheckinMet => "We met",
+            Action::CheckinRescheduled => "Rescheduled",
+            Action::CheckinMissed => "Couldn't meet",
+        }
+    }
+
+    /// The check-in answer it records.
+    pub fn answer(self) -> &'static str {
+        match self {
+            Action::CheckinMet => "met",
+            Action::CheckinRescheduled => "rescheduled",
+            Action::CheckinMissed => "missed",
+        }
+    }
+}
+
+/// A check-in's identity inside a button: its members and when it was due.
+pub fn checkin_value(members: &[String], due_at: chrono::DateTime<chrono::Utc>) -> String {
+    let mut sorted = members.to_vec();
+    sorted.sort();
+    format!(
+        "{}|{}",
+        sorted.join("+"),
+        due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+/// Reads a button's check-in value back; `None` for anything malformed or forged-looking.
+pub fn parse_checkin_value(value: &str) -> Option<(Vec<String>, chrono::DateTime<chrono::Utc>)> {
+    let (members, due) = value.split_once('|')?;
+    let members: Vec<String> = members.split('+').map(str::to_string).collect();
+    if !(2..=3).contains(&members.len()) || !members.iter().all(|m| super::mention::is_user_id(m)) {
+        return None;
+    }
+    let due = chrono::DateTime::parse_from_rfc3339(due).ok()?.to_utc();
+    Some((members, due))
+}
+
+/// The check-in buttons, about the check-in identified by `value`.
+pub fn checkin_buttons(value: &str) -> Vec<Button> {
+    Action::ALL
+        .into_iter()
+        .map(|action| Button {
+            action,
+            value: value.to_string(),
+        })
+        .collect()
+}
+
 /// Placeholders a trigger's text may use.
 pub const PLACEHOLDERS: &[&str] = &[
     "first_name",
@@ -218,6 +321,32 @@ mod tests {
             unknown_placeholders("{first_name} {frist_name} {} {a b} {week"),
             ["frist_name"]
         );
+    }
+
+    #[test]
+    fn checkin_values_round_trip_and_refuse_forgeries() {
+        let due = chrono::DateTime::parse_from_rfc3339("2027-01-12T15:00:00Z")
+            .unwrap()
+            .to_utc();
+        let value = checkin_value(&["U0B".into(), "U0A".into()], due);
+        assert_eq!(value, "U0A+U0B|2027-01-12T15:00:00Z");
+        assert_eq!(
+            parse_checkin_value(&value),
+            Some((vec!["U0A".into(), "U0B".into()], due))
+        );
+        for forged in [
+            "",
+            "U0A|2027",
+            "U0A|2027-01-12T15:00:00Z",
+            "u0a+U0B|2027-01-12T15:00:00Z",
+            "U0A+U0B+U0C+U0D|2027-01-12T15:00:00Z",
+            "U0A+U0B|yesterday",
+            "U0A+'; DROP TABLE checkins;--|2027-01-12T15:00:00Z",
+        ] {
+            assert_eq!(parse_checkin_value(forged), None, "{forged}");
+        }
+        assert_eq!(Action::parse("checkin_met"), Some(Action::CheckinMet));
+        assert_eq!(Action::parse("commitment_done"), None);
     }
 
     #[test]

@@ -238,7 +238,7 @@ impl<M: Messenger> Scheduler<M> {
             report.failed += 1;
             return Ok(());
         };
-        let Some(text) = compose(program, pairs, activity, &occ) else {
+        let Some(message) = compose(program, pairs, activity, &occ) else {
             self.store
                 .mark_final(
                     d.id,
@@ -264,10 +264,10 @@ impl<M: Messenger> Scheduler<M> {
             _ = tokio::time::sleep_until(slot) => {}
         }
         self.store
-            .mark_sending(d.id, &text, &channel, self.clock.now())
+            .mark_sending(d.id, &message.text, &channel, self.clock.now())
             .await?;
         match self
-            .call(self.messenger.post(&channel, &text, &d.key))
+            .call(self.messenger.post(&channel, &message, &d.key))
             .await
         {
             Ok(ts) => {

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::domain::message::Message;
+
 /// Why a Slack call did not succeed, sorted by what to do about it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendError {
@@ -35,11 +37,11 @@ impl std::fmt::Display for SendError {
 pub trait Messenger: Send + Sync + 'static {
     /// The DM channel for one user, or the group DM for several (`conversations.open`).
     fn open(&self, users: &[String]) -> impl Future<Output = Result<String, SendError>> + Send;
-    /// Posts `text` to `channel` tagged with `key`; returns the message's `ts`.
+    /// Posts `message` to `channel` tagged with `key`; returns the message's `ts`.
     fn post(
         &self,
         channel: &str,
-        text: &str,
+        message: &Message,
         key: &str,
     ) -> impl Future<Output = Result<String, SendError>> + Send;
     /// The person's IANA timezone as Slack knows it (`users.info`), if set.

@@ -8,6 +8,7 @@ use slack_morphism::prelude::*;
 
 use slack_morphism::errors::SlackClientError;
 
+use crate::domain::message::Message;
 use crate::scheduler::sender::{Messenger, SendError};
 
 pub struct SlackGateway {
@@ -114,7 +115,7 @@ impl Messenger for std::sync::Arc<SlackGateway> {
         Ok(res.channel.id.0)
     }
 
-    async fn post(&self, channel: &str, text: &str, key: &str) -> Result<String, SendError> {
+    async fn post(&self, channel: &str, message: &Message, key: &str) -> Result<String, SendError> {
         let session = self
             .session()
             .map_err(|e| SendError::Permanent(e.to_string()))?;
@@ -125,8 +126,10 @@ impl Messenger for std::sync::Arc<SlackGateway> {
                 key.to_string(),
             )])),
         };
+        // The text stays as the notification and accessibility fallback for the blocks.
         let content = SlackMessageContent::new()
-            .with_text(text.to_string())
+            .with_text(message.text.clone())
+            .with_blocks(super::blocks::message_blocks(message))
             .with_metadata(metadata);
         let req = SlackApiChatPostMessageRequest::new(channel.into(), content);
         let res = session.chat_post_message(&req).await.map_err(classify)?;

@@ -1,0 +1,105 @@
+//! Block Kit for scheduled messages, within Slack's limits: a section holds at most 3,000
+//! characters and a message at most 50 blocks, so long texts are split on line breaks and
+//! what cannot fit ends in "…and N more lines" rather than an error.
+
+use slack_morphism::prelude::*;
+
+use crate::domain::message::{Button, Message};
+
+const SECTION_CHARS: usize = 3_000;
+const MESSAGE_BLOCKS: usize = 50;
+
+pub fn message_blocks(message: &Message) -> Vec<SlackBlock> {
+    let room = MESSAGE_BLOCKS - usize::from(!message.buttons.is_empty());
+    let mut blocks: Vec<SlackBlock> = sections(&message.text, room)
+        .into_iter()
+        .map(section)
+        .collect();
+    if !message.buttons.is_empty() {
+        blocks.push(SlackActionsBlock::new(message.buttons.iter().map(button).collect()).into());
+    }
+    blocks
+}
+
+fn section(text: String) -> SlackBlock {
+    SlackSectionBlock::new().with_text(md!("{}", text)).into()
+}
+
+fn button(b: &Button) -> SlackActionBlockElement {
+    SlackActionBlockElement::Button(
+        SlackBlockButtonElement::new(pt!(b.action.label()))
+            .with_action_id(b.action.id().into())
+            .with_value(b.value.clone()),
+    )
+}
+
+/// `text` in chunks of whole lines that each fit a section, at most `max` of them.
+pub fn sections(text: &str, max: usize) -> Vec<String> {
+    let mut chunks: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        // A single line longer than a section is cut; Slack would refuse it whole.
+        let line = crate::domain::commitment::truncate(line, SECTION_CHARS - 1);
+        if !current.is_empty() && current.chars().count() + 1 + line.chars().count() > SECTION_CHARS
+        {
+            chunks.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    if chunks.len() > max {
+        let dropped: usize = chunks[max - 1..].iter().map(|c| c.lines().count()).sum();
+        chunks.truncate(max - 1);
+        chunks.push(format!("…and {dropped} more lines"));
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_for_sixty_reps_fits_in_one_message() {
+        let digest: String = (0..60).map(|i| format!("\n<@U0REP{i:04}> — commitments 3 made · 2 done · 1 open\nPractice 5 (3 live, 2 role-play): Discovery 3, Objection handling 2 · rubric 3.0 → 3.5 ↑\nCheck-ins 1/1 · active today\nCoach next: Objection handling (rubric 2.5/5)\n")).collect();
+        let chunks = sections(&digest, MESSAGE_BLOCKS);
+        assert!(chunks.len() > 1, "split over several sections");
+        assert!(chunks.iter().all(|c| c.chars().count() <= SECTION_CHARS));
+        let content = |t: &str| {
+            t.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            content(&chunks.join("\n")),
+            content(&digest),
+            "every line kept, in order"
+        );
+    }
+
+    #[test]
+    fn what_cannot_fit_says_how_much_more_there_is() {
+        let huge: String = (0..20_000)
+            .map(|i| format!("line {i} {}\n", "x".repeat(50)))
+            .collect();
+        let chunks = sections(&huge, 50);
+        assert_eq!(chunks.len(), 50);
+        assert!(
+            chunks.last().unwrap().starts_with("…and ")
+                && chunks.last().unwrap().ends_with(" more lines")
+        );
+        let blocks = message_blocks(&Message {
+            text: huge,
+            buttons: crate::domain::message::checkin_buttons("U0A+U0B|2027-01-12T15:00:00Z"),
+        });
+        assert_eq!(blocks.len(), 50, "49 sections and the buttons");
+        let long_line = "y".repeat(10_000);
+        assert!(sections(&long_line, 50)[0].chars().count() <= SECTION_CHARS);
+    }
+}
