@@ -10,8 +10,10 @@ use tokio_util::task::TaskTracker;
 use super::gateway::SlackGateway;
 use super::home;
 use crate::clock::Clock;
+use crate::commands::checkin::{self, Click};
 use crate::commands::{self, APOLOGY, Invocation, Reply};
 use crate::config::LiveProgram;
+use crate::domain::message::Action;
 use crate::store::Store;
 
 /// Slack gives 3 s; the rest of the budget is for the answer's trip back.
@@ -105,11 +107,11 @@ impl Dispatcher {
         Ok(EventOutcome::Handled)
     }
 
-    /// Interactions (buttons, modals) arrive with Block Kit prompts; until then they are
-    /// acknowledged and logged, never dropped silently.
+    /// Button clicks and other interactions. A click is recorded before Slack is answered;
+    /// the message is then updated (or the clicker told why not) through `response_url`.
     pub async fn interaction(&self, event: SlackInteractionEvent) {
         let kind = match &event {
-            SlackInteractionEvent::BlockActions(_) => "block_actions",
+            SlackInteractionEvent::BlockActions(actions) => return self.clicks(actions).await,
             SlackInteractionEvent::ViewSubmission(_) => "view_submission",
             SlackInteractionEvent::ViewClosed(_) => "view_closed",
             SlackInteractionEvent::Shortcut(_) => "shortcut",
@@ -117,6 +119,48 @@ impl Dispatcher {
             _ => "other",
         };
         tracing::info!(kind, "interaction acknowledged; no handler for it yet");
+    }
+
+    async fn clicks(&self, event: &SlackInteractionBlockActionsEvent) {
+        let Some(user) = event.user.as_ref().map(|u| u.id.0.clone()) else {
+            tracing::warn!("a button click without a user; ignored");
+            return;
+        };
+        let response_url = event.response_url.as_ref().map(|u| u.0.to_string());
+        let original = event
+            .message
+            .as_ref()
+            .and_then(|m| m.content.text.clone())
+            .unwrap_or_default();
+        for action in event.actions.iter().flatten() {
+            let Some(kind) = Action::parse(&action.action_id.0) else {
+                tracing::info!(action = %action.action_id.0, "a click on a button this version does not know");
+                continue;
+            };
+            let value = action.value.as_deref().unwrap_or_default();
+            let click =
+                match checkin::answer(&self.store, &user, kind, value, self.clock.now()).await {
+                    Ok(click) => click,
+                    Err(e) => {
+                        tracing::error!(error = %format_args!("{e:#}"), "could not record a click");
+                        Click::Refused(APOLOGY.to_string())
+                    }
+                };
+            let Some(url) = response_url.clone() else {
+                continue;
+            };
+            let gateway = self.gateway.clone();
+            let original = original.clone();
+            self.tasks.spawn(async move {
+                let sent = match click {
+                    Click::Recorded(line) => gateway.replace_original(&url, &format!("{original}\n{line}")).await,
+                    Click::Refused(why) => gateway.respond(&url, &why).await,
+                };
+                if let Err(e) = sent {
+                    tracing::error!(error = %format_args!("{e:#}"), "could not update the clicked message");
+                }
+            });
+        }
     }
 }
 

@@ -59,6 +59,21 @@ impl SlackGateway {
         Ok(())
     }
 
+    /// Replaces the message a button was clicked in, through the click's `response_url`.
+    #[tracing::instrument(skip_all)]
+    pub async fn replace_original(&self, response_url: &str, text: &str) -> anyhow::Result<()> {
+        let url = SlackResponseUrl::new(response_url.parse().context("response_url is not a URL")?);
+        let req = SlackApiPostWebhookMessageRequest::new(
+            SlackMessageContent::new().with_text(text.to_string()),
+        )
+        .with_replace_original(true);
+        self.client
+            .respond_to_event(&url, &req)
+            .await
+            .context("replacing the original message failed")?;
+        Ok(())
+    }
+
     /// Posts an ephemeral follow-up to a command's `response_url`.
     #[tracing::instrument(skip_all)]
     pub async fn respond(&self, response_url: &str, text: &str) -> anyhow::Result<()> {

@@ -43,6 +43,28 @@ impl Store {
         Ok(())
     }
 
+    /// Records a group's answer to one of its check-ins; false when there is no such check-in.
+    pub async fn answer_checkin(
+        &self,
+        members: &[String],
+        due_at: DateTime<Utc>,
+        answer: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let mut sorted = members.to_vec();
+        sorted.sort();
+        let done = sqlx::query(
+            "UPDATE checkins SET answer = ?, answered_at = ? WHERE members = ? AND due_at = ?",
+        )
+        .bind(answer)
+        .bind(now)
+        .bind(sorted.join("+"))
+        .bind(due_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Every check-in, oldest first.
     pub async fn checkins(&self) -> anyhow::Result<Vec<Checkin>> {
         let rows: Vec<Row> =

@@ -28,6 +28,7 @@ pub struct Post {
     pub text: String,
     pub key: Option<String>,
     pub ts: String,
+    pub blocks: Value,
 }
 
 /// How the next `chat.postMessage` goes wrong.
@@ -268,6 +269,7 @@ async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
                 .as_str()
                 .map(str::to_string),
             ts,
+            blocks: body["blocks"].clone(),
         };
         state.posts.push(post.clone());
         post
