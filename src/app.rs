@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::{Config, LiveProgram, Secrets, SlackMode};
+use crate::reload::Reloader;
 use crate::scheduler::Scheduler;
 use crate::slack::dispatch::Dispatcher;
 use crate::slack::gateway::SlackGateway;
@@ -74,12 +75,19 @@ impl Application {
                 config.sender.clone(),
             ))
         });
+        let reloader = Reloader {
+            program: program.clone(),
+            store: store.clone(),
+            clock: clock.clone(),
+            path: config.source.clone(),
+        };
         let dispatcher = Dispatcher {
             store,
-            program: program.clone(),
+            program,
             clock,
             gateway,
             tasks: TaskTracker::new(),
+            reloader,
         };
         let signature = SignatureCheck {
             verifier: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
@@ -106,11 +114,7 @@ impl Application {
 
     /// A handle that puts a new program in force while the app runs.
     pub fn reloader(&self) -> Reloader {
-        Reloader {
-            program: self.dispatcher.program.clone(),
-            store: self.dispatcher.store.clone(),
-            clock: self.dispatcher.clock.clone(),
-        }
+        self.dispatcher.reloader.clone()
     }
 
     /// The scheduler, for running a tick by hand (tests); `None` without a bot token.
@@ -160,33 +164,6 @@ impl Application {
         }
         self.dispatcher.store.close().await;
         tracing::info!("stopped");
-        Ok(())
-    }
-}
-
-/// Puts a re-read config's program in force without a restart.
-#[derive(Clone)]
-pub struct Reloader {
-    program: LiveProgram,
-    store: Store,
-    clock: Arc<dyn Clock>,
-}
-
-impl Reloader {
-    /// Applies a config that has already passed validation: the roster is synced first, then
-    /// the program is swapped whole. Server, Slack, database and sender settings are read at
-    /// start-up only.
-    pub async fn apply(&self, config: &Config) -> anyhow::Result<()> {
-        self.store
-            .sync_roster(&config.program.people, self.clock.now())
-            .await?;
-        self.program.store(config.program.clone());
-        tracing::info!(
-            program = %config.program.settings.name,
-            people = config.program.people.len(),
-            triggers = config.program.triggers.len(),
-            "config reloaded; server, slack, database and sender settings apply at the next restart"
-        );
         Ok(())
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub log: LogConfig,
     pub sender: SenderConfig,
     pub program: Arc<Program>,
+    /// The file it was read from, for reloading.
+    pub source: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -261,7 +263,9 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError::one(&source, "", format!("cannot read the file ({e}); pass the path to your config, e.g. --config config.toml"))
         })?;
-        Self::parse(&text, &source, env)
+        let mut config = Self::parse(&text, &source, env)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
     }
 
     /// Parses TOML `text` (named `source` in errors) with `env` layered on top.
@@ -402,6 +406,7 @@ impl ConfigFile {
             log: self.log,
             sender: self.sender,
             program: Arc::new(program),
+            source: None,
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod reload;
 pub mod scheduler;
 pub mod simulate;
 pub mod slack;

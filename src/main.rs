@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use sko_reinforce::app::{Application, Reloader};
+use sko_reinforce::app::Application;
 use sko_reinforce::clock::SystemClock;
 use sko_reinforce::config::{Config, Secrets};
+use sko_reinforce::reload::Reloader;
 use sko_reinforce::telemetry;
 
 #[derive(Parser)]
@@ -156,7 +157,7 @@ fn main() -> ExitCode {
             };
             telemetry::init(&config.log);
             let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-            match runtime.block_on(serve(config, path)) {
+            match runtime.block_on(serve(config)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");
@@ -167,39 +168,31 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: Config, path: PathBuf) -> anyhow::Result<()> {
+async fn serve(config: Config) -> anyhow::Result<()> {
     // Handlers first: a stop asked for while starting must not kill the process outright.
     let stop = stop_signal()?;
     let app = Application::build(config, Secrets::from_env(), Arc::new(SystemClock)).await?;
-    reload_on_sighup(path, app.reloader())?;
+    reload_on_sighup(app.reloader())?;
     app.run_until_stopped(stop).await
 }
 
-/// SIGHUP re-reads the config file; one that fails validation is refused and the program in
-/// force stays.
+/// SIGHUP re-reads the config file; one that fails validation is refused (and logged) and the
+/// program in force stays.
 #[cfg(unix)]
-fn reload_on_sighup(path: PathBuf, reloader: Reloader) -> anyhow::Result<()> {
+fn reload_on_sighup(reloader: Reloader) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut hangup = signal(SignalKind::hangup())?;
     tokio::spawn(async move {
         while hangup.recv().await.is_some() {
-            match Config::load(&path) {
-                Ok(config) => {
-                    if let Err(e) = reloader.apply(&config).await {
-                        tracing::error!(error = %format_args!("{e:#}"), "config reload failed; the program in force stays");
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(problems = %e, "config rejected on reload; the program in force stays")
-                }
-            }
+            // Both outcomes are logged by the reloader.
+            let _ = reloader.reload_file().await;
         }
     });
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn reload_on_sighup(_: PathBuf, _: Reloader) -> anyhow::Result<()> {
+fn reload_on_sighup(_: Reloader) -> anyhow::Result<()> {
     Ok(())
 }
 

@@ -5,16 +5,18 @@ pub mod checkin;
 mod commit;
 mod practice;
 pub mod render;
+mod sko;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::GrammarError;
 use crate::domain::program::{Person, Program};
+use crate::reload::Reloader;
 use crate::store::Store;
 
 /// Every slash command the bot answers; `manifest.yml` must declare exactly these.
-pub const COMMANDS: &[&str] = &["/commit", "/practice"];
+pub const COMMANDS: &[&str] = &["/commit", "/practice", "/sko"];
 
 /// One slash command as a rep sent it.
 #[derive(Debug, Clone)]
@@ -24,16 +26,34 @@ pub struct Invocation {
     pub text: String,
 }
 
-/// What the rep sees: an ephemeral message in Slack's mrkdwn.
+/// What the rep sees (an ephemeral message in Slack's mrkdwn), and anyone else to tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    pub text: String,
+    pub notices: Vec<Notice>,
+}
+
+/// A direct message to someone else because of what the rep did (a partner told of a pause).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub to: String,
     pub text: String,
 }
 
 impl Reply {
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
+        Self {
+            text: text.into(),
+            notices: Vec::new(),
+        }
     }
+}
+
+/// What a command may use.
+pub struct Context<'a> {
+    pub store: &'a Store,
+    pub program: &'a Program,
+    pub reloader: &'a Reloader,
 }
 
 /// Who is asking, and what day it is where they are.
@@ -52,12 +72,8 @@ impl Caller<'_> {
 
 /// Runs one slash command. `Err` is for failures on our side (logged, apologised for);
 /// a rep's mistake is an `Ok` reply that says what to do.
-pub async fn run(
-    store: &Store,
-    program: &Program,
-    now: DateTime<Utc>,
-    inv: &Invocation,
-) -> anyhow::Result<Reply> {
+pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> anyhow::Result<Reply> {
+    let (store, program) = (ctx.store, ctx.program);
     let person = program.person(&inv.user_id);
     let caller = Caller {
         user_id: &inv.user_id,
@@ -70,6 +86,7 @@ pub async fn run(
     let reply = match inv.command.as_str() {
         "/commit" => commit::run(store, program, &caller, &inv.text).await?,
         "/practice" => practice::run(store, program, &caller, &inv.text).await?,
+        "/sko" => sko::run(ctx, &caller, &inv.text).await?,
         other => Reply::new(format!(
             "I don't handle `{}`. Try `/commit help` or `/practice help`.",
             crate::domain::commitment::truncate(other, 32)

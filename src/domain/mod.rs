@@ -11,6 +11,7 @@ pub mod pairing;
 pub mod practice;
 pub mod program;
 pub mod schedule;
+pub mod sko;
 
 /// Why a command's text could not be understood, worded for the rep who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -169,6 +169,15 @@ pub struct Member {
 impl Member {
     /// Everyone in the program's roster, with the timezone each one resolves to.
     pub fn roster(program: &Program, timezone_of: impl Fn(&str) -> Option<Tz>) -> Vec<Member> {
+        Self::roster_with_pauses(program, timezone_of, |_| None)
+    }
+
+    /// The roster, with pauses set in Slack (`/sko pause`) on top of the roster's absences.
+    pub fn roster_with_pauses(
+        program: &Program,
+        timezone_of: impl Fn(&str) -> Option<Tz>,
+        paused_until: impl Fn(&str) -> Option<NaiveDate>,
+    ) -> Vec<Member> {
         program
             .people
             .iter()
@@ -184,7 +193,7 @@ impl Member {
                     .calendar_of(p)
                     .map(|c| c.holidays.clone())
                     .unwrap_or_default(),
-                away_until: p.away_until,
+                away_until: p.away_until.max(paused_until(&p.slack_id)),
             })
             .collect()
     }
@@ -458,15 +467,33 @@ impl Planner<'_> {
     /// The group's members who are present on `date`, if the group holds in `week` and at
     /// least two of them are there.
     fn present_members(&self, group: &[String], week: u32, date: NaiveDate) -> Option<Vec<String>> {
-        if !self.pairs.for_week(week).iter().any(|g| g == group) {
+        let groups = self.pairs.for_week(week);
+        if !groups.iter().any(|g| g == group) {
             return None;
         }
-        let present: Vec<String> = group
-            .iter()
-            .filter(|id| self.member(id).is_some_and(|m| !m.is_away(date)))
-            .cloned()
-            .collect();
-        (present.len() >= 2).then_some(present)
+        let present = |g: &[String]| -> Vec<String> {
+            g.iter()
+                .filter(|id| self.member(id).is_some_and(|m| !m.is_away(date)))
+                .cloned()
+                .collect()
+        };
+        let mut here = present(group);
+        if here.len() < 2 {
+            return None;
+        }
+        // Someone whose partners are all away joins the smallest group still meeting, as a
+        // trio, rather than being left alone; the first such group in order takes them.
+        for lone in groups.iter().map(|g| present(g)).filter(|p| p.len() == 1) {
+            let host = groups
+                .iter()
+                .filter(|g| present(g).len() >= 2)
+                .min_by_key(|g| present(g).len())
+                .expect("this group is meeting");
+            if host == group {
+                here.extend(lone);
+            }
+        }
+        Some(here)
     }
 
     fn member(&self, slack_id: &str) -> Option<&Member> {
@@ -1084,6 +1111,37 @@ mod tests {
         ] {
             assert_eq!(Recipient::parse(&r.key()), r);
         }
+    }
+
+    #[test]
+    fn a_partner_left_alone_by_an_absence_joins_another_pair() {
+        let mut p = program(vec![]);
+        p.people[0].away_until = Some(d(2027, 1, 25)); // U0NY away for two weeks
+        let pairs = PairSchedule(BTreeMap::from([(
+            1,
+            vec![
+                vec!["U0NY".to_string(), "U0UK".to_string()],
+                vec!["U0IN".to_string(), "U0ADM".to_string()],
+            ],
+        )]));
+        let all = plan(&p, &pairs);
+        let on = |date: NaiveDate| -> Vec<String> {
+            all.iter()
+                .filter(|o| o.source == Source::Checkin && o.local.date_naive() == date)
+                .map(|o| o.recipient.key())
+                .collect()
+        };
+        assert_eq!(
+            on(d(2027, 1, 12)),
+            ["U0IN+U0ADM+U0UK"],
+            "U0UK is tripled up while U0NY is away"
+        );
+        assert_eq!(
+            on(d(2027, 2, 2)).len(),
+            2,
+            "back to two pairs: {:?}",
+            on(d(2027, 2, 2))
+        );
     }
 
     #[test]

@@ -196,27 +196,11 @@ impl<M: Messenger> Scheduler<M> {
     }
 
     async fn members(&self, program: &Program) -> anyhow::Result<Vec<Member>> {
-        let slack: HashMap<String, Tz> = self
-            .store
-            .slack_timezones()
-            .await?
-            .into_iter()
-            .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
-            .collect();
-        Ok(Member::roster(program, |id| slack.get(id).copied()))
+        members(&self.store, program).await
     }
 
-    /// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
     async fn pairs(&self, program: &Program) -> anyhow::Result<PairSchedule> {
-        if program.pairing.mode == PairingMode::Config {
-            return Ok(PairSchedule::for_program(program, &[]));
-        }
-        if let Some(stored) = self.store.stored_pairs().await? {
-            return Ok(stored);
-        }
-        let pairs = PairSchedule::for_program(program, &self.members(program).await?);
-        self.store.store_pairs(&pairs).await?;
-        Ok(pairs)
+        pair_schedule(&self.store, program).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -445,4 +429,33 @@ fn occurrence_of(d: &Delivery) -> Option<Occurrence> {
         local: d.local_time,
         program_week: u32::try_from(d.program_week).ok()?,
     })
+}
+
+/// The roster as the scheduler sees it: Slack's timezones and the pauses set in Slack applied.
+pub async fn members(store: &Store, program: &Program) -> anyhow::Result<Vec<Member>> {
+    let slack: HashMap<String, Tz> = store
+        .slack_timezones()
+        .await?
+        .into_iter()
+        .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
+        .collect();
+    let paused: HashMap<String, chrono::NaiveDate> = store.pauses().await?.into_iter().collect();
+    Ok(Member::roster_with_pauses(
+        program,
+        |id| slack.get(id).copied(),
+        |id| paused.get(id).copied(),
+    ))
+}
+
+/// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
+pub async fn pair_schedule(store: &Store, program: &Program) -> anyhow::Result<PairSchedule> {
+    if program.pairing.mode == PairingMode::Config {
+        return Ok(PairSchedule::for_program(program, &[]));
+    }
+    if let Some(stored) = store.stored_pairs().await? {
+        return Ok(stored);
+    }
+    let pairs = PairSchedule::for_program(program, &members(store, program).await?);
+    store.store_pairs(&pairs).await?;
+    Ok(pairs)
 }

@@ -11,9 +11,11 @@ use super::gateway::SlackGateway;
 use super::home;
 use crate::clock::Clock;
 use crate::commands::checkin::{self, Click};
-use crate::commands::{self, APOLOGY, Invocation, Reply};
+use crate::commands::{self, APOLOGY, Context, Invocation, Notice, Reply};
 use crate::config::LiveProgram;
-use crate::domain::message::Action;
+use crate::domain::message::{Action, Message};
+use crate::reload::Reloader;
+use crate::scheduler::sender::Messenger;
 use crate::store::Store;
 
 /// Slack gives 3 s; the rest of the budget is for the answer's trip back.
@@ -29,6 +31,7 @@ pub struct Dispatcher {
     pub gateway: Arc<SlackGateway>,
     /// Work that outlives a request (follow-ups, Home tabs); drained at shutdown.
     pub tasks: TaskTracker,
+    pub reloader: Reloader,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,7 +54,19 @@ impl Dispatcher {
         let this = self.clone();
         let mut work = self.tasks.spawn(async move {
             let now = this.clock.now();
-            commands::run(&this.store, &this.program.load(), now, &inv).await
+            let program = this.program.load_full();
+            let ctx = Context {
+                store: &this.store,
+                program: &program,
+                reloader: &this.reloader,
+            };
+            let reply = commands::run(&ctx, now, &inv).await;
+            if let Ok(reply) = &reply
+                && !reply.notices.is_empty()
+            {
+                this.send_notices(reply.notices.clone(), now);
+            }
+            reply
         });
         let finished = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
         match finished {
@@ -69,6 +84,26 @@ impl Dispatcher {
                 Reply::new(STILL_WORKING)
             }
         }
+    }
+
+    /// Direct messages to the people a command concerns, after the rep has their answer.
+    fn send_notices(&self, notices: Vec<Notice>, now: chrono::DateTime<chrono::Utc>) {
+        let gateway = self.gateway.clone();
+        self.tasks.spawn(async move {
+            for notice in notices {
+                let key = format!("notice|{}|{}", notice.to, now.to_rfc3339());
+                let sent = match gateway.open(std::slice::from_ref(&notice.to)).await {
+                    Ok(channel) => gateway
+                        .post(&channel, &Message::text(notice.text), &key)
+                        .await
+                        .map(|_| ()),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
+                    tracing::error!(to = %notice.to, error = %e, "could not send a notice");
+                }
+            }
+        });
     }
 
     /// Handles an event once: a delivery whose `event_id` was seen before is only acknowledged.

@@ -34,6 +34,31 @@ impl Store {
         tx.commit().await.context("cannot save the roster")
     }
 
+    /// Sets (or with `None` clears) the date a person is back; nothing is sent before it.
+    pub async fn set_pause(
+        &self,
+        slack_id: &str,
+        until: Option<chrono::NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.ensure_person(slack_id, now).await?;
+        sqlx::query("UPDATE people SET paused_until = ? WHERE slack_id = ?")
+            .bind(until)
+            .bind(slack_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Everyone who has paused, with the date they are back.
+    pub async fn pauses(&self) -> anyhow::Result<Vec<(String, chrono::NaiveDate)>> {
+        Ok(sqlx::query_as(
+            "SELECT slack_id, paused_until FROM people WHERE paused_until IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Records someone outside the roster under their Slack id, so their data is kept.
     pub async fn ensure_person(&self, slack_id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
         sqlx::query(

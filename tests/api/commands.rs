@@ -267,7 +267,7 @@ async fn hostile_text_gets_a_clear_answer_never_a_server_error() {
             "done 18446744073709551616",
             Some("not a commitment number"),
         ),
-        ("/sko", "pause", Some("I don't handle `/sko`")),
+        ("/kickoff", "now", Some("I don't handle `/kickoff`")),
     ];
     for (command, text, expected) in cases {
         let reply = app.reply(REP, command, text).await;

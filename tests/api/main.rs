@@ -10,3 +10,4 @@ mod interactions;
 mod lifecycle;
 mod manifest;
 mod security;
+mod sko;

@@ -1,0 +1,277 @@
+//! `/sko`: my week, pausing and resuming, and for admins reloading the program and previewing
+//! what a rep receives next.
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+
+use super::render::{day, escape, week};
+use super::{Caller, Context, Notice, Reply, grammar_reply};
+use crate::domain::commitment::CommitmentStatus;
+use crate::domain::compose::{compose, people_involved};
+use crate::domain::program::{Program, Role};
+use crate::domain::schedule::{Planner, Source};
+use crate::domain::sko::{self, SkoCommand, check_pause};
+use crate::scheduler::{members, pair_schedule};
+
+const PREVIEW_DAYS: i64 = 7;
+
+pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::Result<Reply> {
+    let command = match sko::parse(text) {
+        Ok(c) => c,
+        Err(e) => return Ok(grammar_reply(e)),
+    };
+    match command {
+        SkoCommand::Help => Ok(Reply::new(HELP)),
+        SkoCommand::Status => status(ctx, caller).await,
+        SkoCommand::Pause(spec) => {
+            let back = match check_pause(spec, caller.today()) {
+                Ok(back) => back,
+                Err(e) => return Ok(grammar_reply(e)),
+            };
+            ctx.store
+                .set_pause(caller.user_id, Some(back), caller.now)
+                .await?;
+            let mut reply = Reply::new(format!(
+                "Paused: no prompts, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
+                day(back)
+            ));
+            let pairs = pair_schedule(ctx.store, ctx.program).await?;
+            let this_week = ctx
+                .program
+                .settings
+                .program_week(caller.today())
+                .unwrap_or(1);
+            for partner in pairs.partners(caller.user_id, this_week) {
+                reply.notices.push(Notice {
+                    to: partner.to_string(),
+                    text: format!(
+                        "<@{}> is away until {}. Until then your check-ins go on with another pair, so you're not practising alone.",
+                        caller.user_id,
+                        day(back)
+                    ),
+                });
+            }
+            Ok(reply)
+        }
+        SkoCommand::Resume => {
+            ctx.store
+                .set_pause(caller.user_id, None, caller.now)
+                .await?;
+            Ok(Reply::new(
+                "Welcome back: prompts and check-ins start again from now.",
+            ))
+        }
+        SkoCommand::Reload => {
+            if let Some(refusal) = admins_only(ctx.program, caller, "reload the program") {
+                return Ok(refusal);
+            }
+            Ok(Reply::new(match ctx.reloader.reload_file().await {
+                Ok(summary) => format!("Reloaded: {}", escape(&summary)),
+                Err(problems) => format!(
+                    "The config was not reloaded; the program in force stays. What to fix:\n```{}```",
+                    escape(&problems)
+                ),
+            }))
+        }
+        SkoCommand::Preview(rep) => {
+            if let Some(refusal) = admins_only(ctx.program, caller, "preview someone's week") {
+                return Ok(refusal);
+            }
+            preview(ctx, caller, &rep).await
+        }
+    }
+}
+
+const HELP: &str = "*/sko* — your program at a glance.
+• `/sko status` — your week, partner, next check-in and practice streak
+• `/sko pause until 2027-02-01` (or `pause for 2 weeks`) — away: nothing is sent until then
+• `/sko resume` — back early
+Admins: `/sko reload` re-reads the config; `/sko preview @rep` shows what they receive next.";
+
+fn admins_only(program: &Program, caller: &Caller<'_>, what: &str) -> Option<Reply> {
+    if caller.person.is_some_and(|p| p.role == Role::Admin) {
+        return None;
+    }
+    let admins: Vec<String> = program
+        .people
+        .iter()
+        .filter(|p| p.role == Role::Admin)
+        .map(|p| format!("<@{}>", p.slack_id))
+        .collect();
+    Some(Reply::new(format!(
+        "Only the program's admins can {what}. Ask {}.",
+        if admins.is_empty() {
+            "your enablement team".to_string()
+        } else {
+            admins.join(" or ")
+        }
+    )))
+}
+
+async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply> {
+    let program = ctx.program;
+    let today = caller.today();
+    let program_week = program.settings.program_week(today);
+    let mut lines = vec![match week(program, program_week) {
+        Some(w) => format!("*This week:* {w}"),
+        None if today < program.settings.kickoff => {
+            format!("*The program starts* {}", day(program.settings.kickoff))
+        }
+        None => "*The program has ended.* Keep the habits going.".to_string(),
+    }];
+    if let Some(back) = ctx
+        .store
+        .pauses()
+        .await?
+        .into_iter()
+        .find(|(id, _)| id == caller.user_id)
+        .map(|(_, d)| d)
+        .filter(|d| *d > today)
+    {
+        lines.push(format!(
+            "*Paused* until {} (`/sko resume` to come back sooner)",
+            day(back)
+        ));
+    }
+    let pairs = pair_schedule(ctx.store, program).await?;
+    let partners = pairs.partners(caller.user_id, program_week.unwrap_or(1));
+    lines.push(match partners.as_slice() {
+        [] => "*Partner:* none yet".to_string(),
+        ps => format!(
+            "*Partner:* {}",
+            ps.iter()
+                .map(|p| format!("<@{p}>"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+    });
+    let roster = members(ctx.store, program).await?;
+    let upcoming = Planner {
+        program,
+        members: &roster,
+        pairs: &pairs,
+    }
+    .occurrences(caller.now, caller.now + Duration::days(14));
+    if let Some(next) = upcoming.iter().find(|o| {
+        o.source == Source::Checkin && o.recipient.key().split('+').any(|m| m == caller.user_id)
+    }) {
+        lines.push(format!(
+            "*Next check-in:* {} {}",
+            day(next.local.date_naive()),
+            next.local.format("%H:%M")
+        ));
+    }
+    let open = ctx
+        .store
+        .commitments_with_status(caller.user_id, CommitmentStatus::Open)
+        .await?
+        .len();
+    lines.push(format!("*Open commitments:* {open} (`/commit list`)"));
+    let practised: BTreeSet<u32> = ctx
+        .store
+        .practice_since(caller.user_id, program.settings.kickoff_instant())
+        .await?
+        .into_iter()
+        .filter_map(|p| p.week)
+        .collect();
+    lines.push(format!(
+        "*Practice streak:* {}",
+        streak_text(streak(&practised, program_week))
+    ));
+    Ok(Reply::new(lines.join("\n")))
+}
+
+/// Consecutive program weeks with practice, ending this week (or last, if this one has none
+/// yet).
+fn streak(practised: &BTreeSet<u32>, this_week: Option<u32>) -> u32 {
+    let Some(mut w) = this_week else { return 0 };
+    if !practised.contains(&w) {
+        w = w.saturating_sub(1);
+    }
+    let mut n = 0;
+    while w > 0 && practised.contains(&w) {
+        n += 1;
+        w -= 1;
+    }
+    n
+}
+
+fn streak_text(weeks: u32) -> String {
+    match weeks {
+        0 => "none yet: one `/practice` starts it".into(),
+        1 => "1 week".into(),
+        n => format!("{n} weeks in a row"),
+    }
+}
+
+async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::Result<Reply> {
+    let program = ctx.program;
+    if program.person(rep).is_none() {
+        return Ok(Reply::new(format!(
+            "<@{rep}> is not in this program's roster, so nothing is scheduled for them."
+        )));
+    }
+    let roster = members(ctx.store, program).await?;
+    let pairs = pair_schedule(ctx.store, program).await?;
+    let occurrences: Vec<_> = Planner {
+        program,
+        members: &roster,
+        pairs: &pairs,
+    }
+    .occurrences(caller.now, caller.now + Duration::days(PREVIEW_DAYS))
+    .into_iter()
+    .filter(|o| o.recipient.key().split('+').any(|m| m == rep))
+    .collect();
+    if occurrences.is_empty() {
+        return Ok(Reply::new(format!(
+            "Nothing is scheduled for <@{rep}> in the next {PREVIEW_DAYS} days."
+        )));
+    }
+    let mut people: Vec<String> = occurrences
+        .iter()
+        .flat_map(|o| people_involved(program, o))
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    let activity = ctx
+        .store
+        .activity_of(
+            &people,
+            program.settings.kickoff_instant() - Duration::days(7),
+        )
+        .await?;
+    let lines: Vec<String> = occurrences
+        .iter()
+        .filter_map(|o| {
+            let message = compose(program, &pairs, &activity, o)?;
+            let first_line = message.text.lines().next().unwrap_or_default().to_string();
+            Some(format!(
+                "• {} {} _{}_ — {}",
+                day(o.local.date_naive()),
+                o.local.format("%H:%M"),
+                o.kind().as_str(),
+                first_line
+            ))
+        })
+        .collect();
+    Ok(Reply::new(format!(
+        "*What <@{rep}> receives in the next {PREVIEW_DAYS} days* (their time):\n{}",
+        lines.join("\n")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_streak_counts_back_from_this_week_or_last() {
+        let weeks = |w: &[u32]| w.iter().copied().collect::<BTreeSet<u32>>();
+        assert_eq!(streak(&weeks(&[1, 2, 3]), Some(3)), 3);
+        assert_eq!(streak(&weeks(&[1, 2, 3]), Some(4)), 3, "this week not yet");
+        assert_eq!(streak(&weeks(&[1, 3]), Some(3)), 1);
+        assert_eq!(streak(&weeks(&[1, 2]), Some(5)), 0);
+        assert_eq!(streak(&weeks(&[]), None), 0);
+    }
+}
