@@ -34,10 +34,12 @@ pub async fn answer(
             mentions(&members).unwrap_or_default()
         )));
     }
-    if !store
-        .answer_checkin(&members, due_at, action.answer(), now)
-        .await?
-    {
+    let Some(answer) = action.checkin_answer() else {
+        return Ok(Click::Refused(
+            "That button doesn't answer a check-in; nothing was recorded.".into(),
+        ));
+    };
+    if !store.answer_checkin(&members, due_at, answer, now).await? {
         return Ok(Click::Refused(
             "I can't find that check-in any more; nothing was recorded.".into(),
         ));

@@ -5,7 +5,7 @@ pub mod checkin;
 mod commit;
 mod practice;
 pub mod render;
-mod sko;
+pub mod sko;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;

@@ -13,6 +13,7 @@ use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Planner, Source};
 use crate::domain::sko::{self, SkoCommand, check_pause};
 use crate::scheduler::{members, pair_schedule};
+use crate::store::Store;
 
 const PREVIEW_DAYS: i64 = 7;
 
@@ -110,7 +111,17 @@ fn admins_only(program: &Program, caller: &Caller<'_>, what: &str) -> Option<Rep
 }
 
 async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply> {
-    let program = ctx.program;
+    Ok(Reply::new(
+        status_text(ctx.store, ctx.program, caller).await?,
+    ))
+}
+
+/// The person's week in a few lines: `/sko status`, and the top of their App Home.
+pub async fn status_text(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+) -> anyhow::Result<String> {
     let today = caller.today();
     let program_week = program.settings.program_week(today);
     let mut lines = vec![match week(program, program_week) {
@@ -120,8 +131,7 @@ async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply>
         }
         None => "*The program has ended.* Keep the habits going.".to_string(),
     }];
-    if let Some(back) = ctx
-        .store
+    if let Some(back) = store
         .pauses()
         .await?
         .into_iter()
@@ -134,7 +144,7 @@ async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply>
             day(back)
         ));
     }
-    let pairs = pair_schedule(ctx.store, program).await?;
+    let pairs = pair_schedule(store, program).await?;
     let partners = pairs.partners(caller.user_id, program_week.unwrap_or(1));
     lines.push(match partners.as_slice() {
         [] => "*Partner:* none yet".to_string(),
@@ -146,7 +156,7 @@ async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply>
                 .join(" and ")
         ),
     });
-    let roster = members(ctx.store, program).await?;
+    let roster = members(store, program).await?;
     let upcoming = Planner {
         program,
         members: &roster,
@@ -162,14 +172,12 @@ async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply>
             next.local.format("%H:%M")
         ));
     }
-    let open = ctx
-        .store
+    let open = store
         .commitments_with_status(caller.user_id, CommitmentStatus::Open)
         .await?
         .len();
     lines.push(format!("*Open commitments:* {open} (`/commit list`)"));
-    let practised: BTreeSet<u32> = ctx
-        .store
+    let practised: BTreeSet<u32> = store
         .practice_since(caller.user_id, program.settings.kickoff_instant())
         .await?
         .into_iter()
@@ -179,7 +187,7 @@ async fn status(ctx: &Context<'_>, caller: &Caller<'_>) -> anyhow::Result<Reply>
         "*Practice streak:* {}",
         streak_text(streak(&practised, program_week))
     ));
-    Ok(Reply::new(lines.join("\n")))
+    Ok(lines.join("\n"))
 }
 
 /// Consecutive program weeks with practice, ending this week (or last, if this one has none

@@ -202,7 +202,7 @@ fn facts(
 }
 
 /// What the digests need about `reps`, up to `until`.
-fn records(
+pub fn records(
     program: &Program,
     activity: &Activity,
     reps: &[&str],

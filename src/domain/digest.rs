@@ -87,7 +87,8 @@ const WEEK: i64 = 7;
 const RECENT_DAYS: i64 = 14;
 
 fn totals(r: &RepRecord, from: DateTime<Utc>, to: DateTime<Utc>) -> Totals {
-    let within = |t: DateTime<Utc>| t >= from && t < to;
+    // (from, to]: what happened at the very moment of asking counts, and nothing twice.
+    let within = |t: DateTime<Utc>| t > from && t <= to;
     let practice: Vec<&PracticeLog> = r.practice.iter().filter(|p| within(p.logged_at)).collect();
     let checkins: Vec<&CheckinRecord> = r.checkins.iter().filter(|c| within(c.due_at)).collect();
     Totals {
@@ -200,7 +201,7 @@ pub fn manager_digest(
             for p in r
                 .practice
                 .iter()
-                .filter(|p| p.logged_at >= week_start && p.logged_at < now)
+                .filter(|p| p.logged_at > week_start && p.logged_at <= now)
             {
                 *by_skill.entry(p.skill_id.as_str()).or_default() += 1;
             }
@@ -222,13 +223,13 @@ pub fn manager_digest(
                 rubric_now: average(
                     r.practice
                         .iter()
-                        .filter(|p| p.logged_at >= week_start && p.logged_at < now)
+                        .filter(|p| p.logged_at > week_start && p.logged_at <= now)
                         .filter_map(|p| p.score),
                 ),
                 rubric_before: average(
                     r.practice
                         .iter()
-                        .filter(|p| p.logged_at >= before && p.logged_at < week_start)
+                        .filter(|p| p.logged_at > before && p.logged_at <= week_start)
                         .filter_map(|p| p.score),
                 ),
                 last_active: last,

@@ -33,13 +33,27 @@ pub enum Action {
     CheckinMet,
     CheckinRescheduled,
     CheckinMissed,
+    /// App Home: close one of my commitments (the value is its short id).
+    CommitmentDone,
+    /// App Home: pause my prompts for a week.
+    PauseWeek,
+    /// App Home: end my pause.
+    Resume,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [
+    pub const CHECKIN: [Action; 3] = [
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
+    ];
+    const ALL: [Action; 6] = [
+        Action::CheckinMet,
+        Action::CheckinRescheduled,
+        Action::CheckinMissed,
+        Action::CommitmentDone,
+        Action::PauseWeek,
+        Action::Resume,
     ];
 
     /// Slack's `action_id`.
@@ -48,6 +62,9 @@ impl Action {
             Action::CheckinMet => "checkin_met",
             Action::CheckinRescheduled => "checkin_rescheduled",
             Action::CheckinMissed => "checkin_missed",
+            Action::CommitmentDone => "commitment_done",
+            Action::PauseWeek => "pause_week",
+            Action::Resume => "resume",
         }
     }
 
@@ -60,15 +77,19 @@ impl Action {
             Action::CheckinMet => "We met",
             Action::CheckinRescheduled => "Rescheduled",
             Action::CheckinMissed => "Couldn't meet",
+            Action::CommitmentDone => "Done",
+            Action::PauseWeek => "Pause for a week",
+            Action::Resume => "Resume",
         }
     }
 
-    /// The check-in answer it records.
-    pub fn answer(self) -> &'static str {
+    /// The check-in answer it records, for the check-in buttons.
+    pub fn checkin_answer(self) -> Option<&'static str> {
         match self {
-            Action::CheckinMet => "met",
-            Action::CheckinRescheduled => "rescheduled",
-            Action::CheckinMissed => "missed",
+            Action::CheckinMet => Some("met"),
+            Action::CheckinRescheduled => Some("rescheduled"),
+            Action::CheckinMissed => Some("missed"),
+            _ => None,
         }
     }
 }
@@ -97,7 +118,7 @@ pub fn parse_checkin_value(value: &str) -> Option<(Vec<String>, chrono::DateTime
 
 /// The check-in buttons, about the check-in identified by `value`.
 pub fn checkin_buttons(value: &str) -> Vec<Button> {
-    Action::ALL
+    Action::CHECKIN
         .into_iter()
         .map(|action| Button {
             action,
@@ -346,7 +367,11 @@ mod tests {
             assert_eq!(parse_checkin_value(forged), None, "{forged}");
         }
         assert_eq!(Action::parse("checkin_met"), Some(Action::CheckinMet));
-        assert_eq!(Action::parse("commitment_done"), None);
+        assert_eq!(
+            Action::parse("commitment_done"),
+            Some(Action::CommitmentDone)
+        );
+        assert_eq!(Action::parse("launch_rockets"), None);
     }
 
     #[test]

@@ -52,22 +52,9 @@ impl Dispatcher {
             text: cmd.text.unwrap_or_default(),
         };
         let this = self.clone();
-        let mut work = self.tasks.spawn(async move {
-            let now = this.clock.now();
-            let program = this.program.load_full();
-            let ctx = Context {
-                store: &this.store,
-                program: &program,
-                reloader: &this.reloader,
-            };
-            let reply = commands::run(&ctx, now, &inv).await;
-            if let Ok(reply) = &reply
-                && !reply.notices.is_empty()
-            {
-                this.send_notices(reply.notices.clone(), now);
-            }
-            reply
-        });
+        let mut work = self
+            .tasks
+            .spawn(async move { this.run_command(&inv).await });
         let finished = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
         match finished {
             Ok(result) => answer(result),
@@ -84,6 +71,65 @@ impl Dispatcher {
                 Reply::new(STILL_WORKING)
             }
         }
+    }
+
+    /// Runs a command as `inv.user_id`; its notices go out once the answer is known.
+    async fn run_command(&self, inv: &Invocation) -> anyhow::Result<Reply> {
+        let now = self.clock.now();
+        let program = self.program.load_full();
+        let ctx = Context {
+            store: &self.store,
+            program: &program,
+            reloader: &self.reloader,
+        };
+        let reply = commands::run(&ctx, now, inv).await;
+        if let Ok(reply) = &reply
+            && !reply.notices.is_empty()
+        {
+            self.send_notices(reply.notices.clone(), now);
+        }
+        reply
+    }
+
+    /// App Home buttons are shortcuts for commands, run as the person who clicked: the same
+    /// checks apply (a commitment number names only the clicker's own), then the tab is
+    /// published again to show the result.
+    async fn home_click(&self, user: &str, action: Action, value: &str) {
+        let text = match action {
+            Action::CommitmentDone => ("/commit", format!("done {value}")),
+            Action::PauseWeek => ("/sko", "pause for 1 week".to_string()),
+            Action::Resume => ("/sko", "resume".to_string()),
+            _ => return,
+        };
+        let inv = Invocation {
+            command: text.0.to_string(),
+            user_id: user.to_string(),
+            text: text.1,
+        };
+        match self.run_command(&inv).await {
+            Ok(reply) => {
+                tracing::info!(%user, action = action.id(), reply = %reply.text, "App Home click")
+            }
+            Err(e) => {
+                tracing::error!(error = %format_args!("{e:#}"), "could not handle an App Home click")
+            }
+        }
+        self.publish_home(user.to_string());
+    }
+
+    /// Builds and publishes `user`'s Home tab in the background.
+    fn publish_home(&self, user: String) {
+        let this = self.clone();
+        self.tasks.spawn(async move {
+            let program = this.program.load_full();
+            let published = match home::build(&this.store, &program, &user, this.clock.now()).await {
+                Ok(view) => this.gateway.publish_home(&user, view).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = published {
+                tracing::error!(error = %format_args!("{e:#}"), %user, "could not publish the Home tab");
+            }
+        });
     }
 
     /// Direct messages to the people a command concerns, after the rep has their answer.
@@ -122,21 +168,7 @@ impl Dispatcher {
             return Ok(EventOutcome::Duplicate);
         }
         match callback.event {
-            SlackEventCallbackBody::AppHomeOpened(opened) => {
-                let this = self.clone();
-                self.tasks.spawn(async move {
-                    let user = opened.user.0;
-                    let view =
-                        home::build(&this.store, &this.program.load_full(), &user, this.clock.now()).await;
-                    let published = match view {
-                        Ok(view) => this.gateway.publish_home(&user, view).await,
-                        Err(e) => Err(e),
-                    };
-                    if let Err(e) = published {
-                        tracing::error!(error = %format_args!("{e:#}"), %user, "could not publish the Home tab");
-                    }
-                });
-            }
+            SlackEventCallbackBody::AppHomeOpened(opened) => self.publish_home(opened.user.0),
             _ => tracing::info!(kind, "event type not used by this bot; acknowledged"),
         }
         Ok(EventOutcome::Handled)
@@ -173,6 +205,10 @@ impl Dispatcher {
                 continue;
             };
             let value = action.value.as_deref().unwrap_or_default();
+            if kind.checkin_answer().is_none() {
+                self.home_click(&user, kind, value).await;
+                continue;
+            }
             let click =
                 match checkin::answer(&self.store, &user, kind, value, self.clock.now()).await {
                     Ok(click) => click,

@@ -1,14 +1,23 @@
-//! The App Home tab: where a rep sees their week at a glance.
+//! The App Home tab, for each role its own view: a rep's week with one-click buttons, a
+//! manager's team at a glance, an admin's delivery health. At most 100 blocks, as Slack allows.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
 
-use crate::domain::commitment::CommitmentStatus;
-use crate::domain::program::Program;
+use super::blocks::sections;
+use crate::commands::Caller;
+use crate::commands::sko::status_text;
+use crate::domain::commitment::{CommitmentStatus, truncate};
+use crate::domain::digest::manager_digest;
+use crate::domain::message::Action;
+use crate::domain::program::{Program, Role};
 use crate::store::Store;
 
-/// Slack allows 100 blocks in a view; commitments get a share of that.
-const MAX_COMMITMENTS: usize = 20;
+const VIEW_BLOCKS: usize = 100;
+/// Commitments shown with a Done button; the rest are counted.
+const COMMITMENTS_SHOWN: usize = 20;
+/// Sections for the team's lines; a team of 60 fits.
+const TEAM_SECTIONS: usize = 20;
 
 pub async fn build(
     store: &Store,
@@ -17,64 +26,181 @@ pub async fn build(
     now: DateTime<Utc>,
 ) -> anyhow::Result<SlackHomeView> {
     let person = program.person(user_id);
-    let tz = person
+    let timezone = person
         .and_then(|p| p.timezone)
         .unwrap_or(program.settings.timezone);
-    let today = now.with_timezone(&tz).date_naive();
-    let week = match program.settings.program_week(today) {
-        Some(w) => match program.sprint(w) {
-            Some(s) => format!("*Week {w} — {}*\n{}", s.focus, s.summary),
-            None => format!("*Week {w}* of the program"),
-        },
-        None if today < program.settings.kickoff => {
-            format!("The program starts on {}.", program.settings.kickoff)
-        }
-        None => "The program has ended. Keep the habits going.".to_string(),
+    let caller = Caller {
+        user_id,
+        person,
+        timezone,
+        now,
     };
+    let mut blocks: Vec<SlackBlock> =
+        vec![SlackHeaderBlock::new(pt!(truncate(&program.settings.name, 140))).into()];
+    if person.is_none() {
+        blocks.push(section("_You're not in this program's roster yet, so no prompts or partner will reach you. Ask your enablement admin to add you._"));
+    }
+    blocks.push(section(&status_text(store, program, &caller).await?));
+    let paused = store
+        .pauses()
+        .await?
+        .into_iter()
+        .any(|(id, back)| id == user_id && back > caller.today());
+    blocks.push(actions(vec![if paused {
+        button(Action::Resume, "")
+    } else {
+        button(Action::PauseWeek, "7")
+    }]));
+
     let open = store
         .commitments_with_status(user_id, CommitmentStatus::Open)
         .await?;
-    let commitments = if open.is_empty() {
-        "No open commitments. `/commit 20 discovery calls by Friday` makes one.".to_string()
-    } else {
-        let mut lines: Vec<String> = open
-            .iter()
-            .take(MAX_COMMITMENTS)
-            .map(|c| format!("• #{} {}", c.seq, c.text))
-            .collect();
-        if open.len() > MAX_COMMITMENTS {
-            lines.push(format!(
-                "…and {} more (`/commit list`)",
-                open.len() - MAX_COMMITMENTS
-            ));
-        }
-        lines.join("\n")
-    };
-    let mut blocks: Vec<SlackBlock> = vec![
-        SlackHeaderBlock::new(SlackBlockPlainTextOnly::from(truncate(
-            &program.settings.name,
-            150,
-        )))
-        .into(),
-        section(&week),
-        SlackDividerBlock::new().into(),
-        section(&format!(
-            "*Your open commitments*\n{}",
-            truncate(&commitments, 3_000 - 30)
-        )),
-    ];
-    if person.is_none() {
+    blocks.push(SlackDividerBlock::new().into());
+    blocks.push(section(&format!(
+        "*Your open commitments* ({})",
+        open.len()
+    )));
+    if open.is_empty() {
         blocks.push(section(
-            "_You're not in this program's roster yet; ask your enablement admin to add you._",
+            "None yet. `/commit 20 discovery calls by Friday` makes one.",
         ));
     }
+    for c in open.iter().take(COMMITMENTS_SHOWN) {
+        let text = format!("*#{}* {}", c.seq, truncate(&c.text, 300));
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!("{}", text))
+                .with_accessory(done_button(c.seq))
+                .into(),
+        );
+    }
+    if open.len() > COMMITMENTS_SHOWN {
+        blocks.push(section(&format!(
+            "…and {} more (`/commit list`)",
+            open.len() - COMMITMENTS_SHOWN
+        )));
+    }
+
+    if person.is_some_and(|p| p.role == Role::Manager) {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.extend(
+            sections(
+                &team_text(store, program, user_id, now, timezone).await?,
+                TEAM_SECTIONS,
+            )
+            .into_iter()
+            .map(|t| section(&t)),
+        );
+    }
+    if person.is_some_and(|p| p.role == Role::Admin) {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(section(&delivery_health(store).await?));
+    }
+    blocks.truncate(VIEW_BLOCKS);
     Ok(SlackHomeView::new(blocks))
 }
 
-fn section(text: &str) -> SlackBlock {
-    SlackSectionBlock::new().with_text(md!("{}", text)).into()
+/// One line per direct report: practice this week, open commitments, quiet, what to coach.
+async fn team_text(
+    store: &Store,
+    program: &Program,
+    manager: &str,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<String> {
+    let reps: Vec<String> = program
+        .people
+        .iter()
+        .filter(|p| p.role == Role::Rep && p.manager.as_deref() == Some(manager))
+        .map(|p| p.slack_id.clone())
+        .collect();
+    if reps.is_empty() {
+        return Ok("*Your team*\nNo reps report to you in this program's roster.".into());
+    }
+    let activity = store
+        .activity_of(
+            &reps,
+            program.settings.kickoff_instant() - Duration::days(7),
+        )
+        .await?;
+    let records = crate::domain::compose::records(
+        program,
+        &activity,
+        &reps.iter().map(String::as_str).collect::<Vec<_>>(),
+        now,
+    );
+    let digest = manager_digest(program, &records, now, tz);
+    let quiet = digest.reps.iter().filter(|r| r.quiet).count();
+    let mut lines = vec![format!(
+        "*Your team this week* — {} reps, {quiet} quiet",
+        digest.reps.len()
+    )];
+    for r in &digest.reps {
+        lines.push(format!(
+            "{}<@{}> — practice {} ({} live) · {} open · coach next: {}",
+            if r.quiet { ":zzz: " } else { "" },
+            r.slack_id,
+            r.week.practice,
+            r.week.live,
+            r.open,
+            r.coach_next.as_deref().unwrap_or("—")
+        ));
+    }
+    Ok(lines.join("\n"))
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    crate::domain::commitment::truncate(text, max.saturating_sub(1))
+async fn delivery_health(store: &Store) -> anyhow::Result<String> {
+    let counts = store.outbox_counts().await?;
+    let count = |status: &str| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let mut text = format!(
+        "*Delivery health*\n{} sent · {} pending · {} failed · {} skipped",
+        count("sent"),
+        count("pending") + count("sending"),
+        count("failed"),
+        count("skipped")
+    );
+    let failures = store.recent_failures(5).await?;
+    if !failures.is_empty() {
+        text.push_str("\nLatest failures (all in `export --what deliveries`):");
+        for f in failures {
+            text.push_str(&format!(
+                "\n• {} to {} — {}",
+                f.kind,
+                f.recipient,
+                truncate(f.last_error.as_deref().unwrap_or("unknown"), 120)
+            ));
+        }
+    }
+    Ok(text)
+}
+
+fn section(text: &str) -> SlackBlock {
+    SlackSectionBlock::new()
+        .with_text(md!("{}", truncate(text, 2_990)))
+        .into()
+}
+
+fn button(action: Action, value: &str) -> SlackActionBlockElement {
+    SlackActionBlockElement::Button(
+        SlackBlockButtonElement::new(pt!(action.label()))
+            .with_action_id(action.id().into())
+            .with_value(value.to_string()),
+    )
+}
+
+fn done_button(seq: u32) -> SlackSectionBlockElement {
+    SlackSectionBlockElement::Button(
+        SlackBlockButtonElement::new(pt!(Action::CommitmentDone.label()))
+            .with_action_id(Action::CommitmentDone.id().into())
+            .with_value(seq.to_string()),
+    )
+}
+
+fn actions(elements: Vec<SlackActionBlockElement>) -> SlackBlock {
+    SlackActionsBlock::new(elements).into()
 }

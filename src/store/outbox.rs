@@ -208,6 +208,27 @@ impl Store {
         Ok(())
     }
 
+    /// Counts by status, for the admins' delivery health.
+    pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The latest deliveries parked as failed, newest first.
+    pub async fn recent_failures(&self, limit: i64) -> anyhow::Result<Vec<Delivery>> {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM outbox WHERE status = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT channel_id FROM dm_channels WHERE members = ?")

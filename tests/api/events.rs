@@ -36,8 +36,8 @@ async fn opening_app_home_publishes_the_reps_week_and_commitments() {
     assert_eq!(call.body["view"]["type"], "home");
     let view = call.body["view"].to_string();
     assert!(view.contains("FY27 SKO: Discovery that sticks"), "{view}");
-    assert!(view.contains("Week 1 — Application"), "{view}");
-    assert!(view.contains("#1 20 discovery calls by Friday"), "{view}");
+    assert!(view.contains("*This week:* week 1 — Application"), "{view}");
+    assert!(view.contains("*#1* 20 discovery calls by Friday"), "{view}");
 }
 
 #[tokio::test]

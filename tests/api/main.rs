@@ -6,6 +6,7 @@ mod digests;
 mod events;
 mod fake_slack;
 mod helpers;
+mod home;
 mod interactions;
 mod lifecycle;
 mod manifest;
