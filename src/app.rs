@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use arc_swap::ArcSwap;
 use secrecy::ExposeSecret;
-use slack_morphism::prelude::SlackSigningSecret;
+use slack_morphism::prelude::{SlackApiToken, SlackApiTokenValue, SlackSigningSecret};
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -20,7 +20,7 @@ use crate::reload::Reloader;
 use crate::scheduler::Scheduler;
 use crate::slack::dispatch::Dispatcher;
 use crate::slack::gateway::SlackGateway;
-use crate::slack::http::{self, HttpState};
+use crate::slack::http;
 use crate::slack::verify::SignatureCheck;
 use crate::store::Store;
 
@@ -32,6 +32,8 @@ pub struct Application {
     router: axum::Router,
     dispatcher: Dispatcher,
     scheduler: Option<Arc<Scheduler<Arc<SlackGateway>>>>,
+    /// Set in Socket Mode: Slack's events arrive over the WebSocket it opens.
+    app_token: Option<SlackApiToken>,
 }
 
 impl Application {
@@ -41,15 +43,27 @@ impl Application {
         secrets: Secrets,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Application> {
-        if config.slack.mode == SlackMode::Socket {
-            bail!(
-                "slack.mode = \"socket\" is not available in this version yet; use slack.mode = \"http\""
-            );
-        }
-        let Some(signing_secret) = &secrets.signing_secret else {
-            bail!(
+        let app_token = match (config.slack.mode, &secrets.app_token) {
+            (SlackMode::Socket, Some(token)) => Some(SlackApiToken::new(SlackApiTokenValue::new(
+                token.expose_secret().to_string(),
+            ))),
+            (SlackMode::Socket, None) => bail!(
+                "slack.mode = \"socket\" needs SLACK_APP_TOKEN: create an app-level token (xapp-…) with connections:write under Basic Information → App-Level Tokens and export it"
+            ),
+            (SlackMode::Http, _) => None,
+        };
+        // Socket Mode needs no public endpoint, so no signing secret; HTTP mode cannot do without.
+        let signature = match (&secrets.signing_secret, config.slack.mode) {
+            (Some(secret), _) => Some(SignatureCheck {
+                verifier: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+                    secret.expose_secret().to_string(),
+                )),
+                max_body_bytes: config.server.max_body_bytes,
+            }),
+            (None, SlackMode::Socket) => None,
+            (None, SlackMode::Http) => bail!(
                 "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information → App Credentials and export it"
-            );
+            ),
         };
         if secrets.bot_token.is_none() {
             tracing::warn!(
@@ -89,16 +103,7 @@ impl Application {
             tasks: TaskTracker::new(),
             reloader,
         };
-        let signature = SignatureCheck {
-            verifier: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
-                signing_secret.expose_secret().to_string(),
-            )),
-            max_body_bytes: config.server.max_body_bytes,
-        };
-        let router = http::router(HttpState {
-            dispatcher: dispatcher.clone(),
-            signature,
-        });
+        let router = http::router(dispatcher.clone(), signature);
         let listener = TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| {
@@ -109,6 +114,7 @@ impl Application {
             router,
             dispatcher,
             scheduler,
+            app_token,
         })
     }
 
@@ -137,12 +143,24 @@ impl Application {
             let stop = stop.clone();
             tokio::spawn(async move { s.run(stop).await })
         });
-        tracing::info!(%addr, scheduler = scheduling.is_some(), "listening for Slack on /slack/commands, /slack/events, /slack/interactivity");
+        let socket = self.app_token.clone().map(|token| {
+            let (dispatcher, stop) = (self.dispatcher.clone(), stop.clone());
+            let gateway = self.dispatcher.gateway.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::slack::socket::run(dispatcher, gateway, token, stop).await {
+                    tracing::error!(error = %format_args!("{e:#}"), "Socket Mode stopped");
+                }
+            })
+        });
+        tracing::info!(%addr, scheduler = scheduling.is_some(), socket_mode = socket.is_some(), "listening for Slack on /slack/commands, /slack/events, /slack/interactivity");
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed");
         stop.cancel();
+        if let Some(handle) = socket {
+            let _ = tokio::time::timeout(DRAIN_WITHIN, handle).await;
+        }
         if let Some(handle) = scheduling
             && tokio::time::timeout(DRAIN_WITHIN, handle).await.is_err()
         {

@@ -1,6 +1,8 @@
 //! The Slack Web API, through slack-morphism's client pointed at `slack.api_base_url` (a fake
 //! Slack over plain http in tests). The bot token lives here and is never logged.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use hyper_rustls::HttpsConnectorBuilder;
 use secrecy::{ExposeSecret, SecretString};
@@ -12,7 +14,7 @@ use crate::domain::message::Message;
 use crate::scheduler::sender::{Messenger, SendError};
 
 pub struct SlackGateway {
-    client: SlackClient<SlackClientHyperHttpsConnector>,
+    client: Arc<SlackClient<SlackClientHyperHttpsConnector>>,
     token: Option<SlackApiToken>,
 }
 
@@ -34,11 +36,16 @@ impl SlackGateway {
             .build();
         let connector = SlackClientHyperConnector::from(https).with_slack_api_url(api_base);
         Ok(Self {
-            client: SlackClient::new(connector),
+            client: Arc::new(SlackClient::new(connector)),
             token: bot_token.map(|t| {
                 SlackApiToken::new(SlackApiTokenValue::new(t.expose_secret().to_string()))
             }),
         })
+    }
+
+    /// The underlying client, for Socket Mode's listener.
+    pub fn client(&self) -> Arc<SlackClient<SlackClientHyperHttpsConnector>> {
+        self.client.clone()
     }
 
     fn session(&self) -> anyhow::Result<SlackClientSession<'_, SlackClientHyperHttpsConnector>> {

@@ -23,13 +23,23 @@ impl FromRef<HttpState> for SignatureCheck {
     }
 }
 
-pub fn router(state: HttpState) -> Router {
+/// Slack's request URLs (when a signing secret can verify them) and the health check.
+pub fn router(dispatcher: Dispatcher, signature: Option<SignatureCheck>) -> Router {
+    let health = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(dispatcher.clone());
+    let Some(signature) = signature else {
+        return health;
+    };
     Router::new()
         .route("/slack/commands", post(commands))
         .route("/slack/events", post(events))
         .route("/slack/interactivity", post(interactivity))
-        .route("/healthz", get(healthz))
-        .with_state(state)
+        .with_state(HttpState {
+            dispatcher,
+            signature,
+        })
+        .merge(health)
 }
 
 fn bad_request(why: String) -> Response {
@@ -88,8 +98,8 @@ async fn interactivity(State(state): State<HttpState>, signed: SignedBody) -> Re
     }
 }
 
-async fn healthz(State(state): State<HttpState>) -> StatusCode {
-    if state.dispatcher.store.is_healthy().await {
+async fn healthz(State(dispatcher): State<Dispatcher>) -> StatusCode {
+    if dispatcher.store.is_healthy().await {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

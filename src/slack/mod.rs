@@ -6,4 +6,5 @@ pub mod dispatch;
 pub mod gateway;
 pub mod home;
 pub mod http;
+pub mod socket;
 pub mod verify;
