@@ -50,6 +50,7 @@ struct State_ {
     posts: Vec<Post>,
     faults: VecDeque<Fault>,
     timezones: HashMap<String, String>,
+    socket_url: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -100,6 +101,11 @@ impl FakeSlack {
             *counts.entry(p.key.unwrap_or_default()).or_default() += 1;
         }
         counts
+    }
+
+    /// Where `apps.connections.open` sends Socket Mode clients.
+    pub fn set_socket_url(&self, url: &str) {
+        self.state.lock().unwrap().socket_url = Some(url.into());
     }
 
     /// What `users.info` says of `user`'s timezone (New York unless told otherwise).
@@ -202,6 +208,14 @@ async fn api(
                 .into_response()
         }
         "chat.postMessage" => post_message(&fake, &body).await,
+        "apps.connections.open" => {
+            let url = fake.state.lock().unwrap().socket_url.clone();
+            Json(match url {
+                Some(url) => json!({ "ok": true, "url": url }),
+                None => json!({ "ok": false, "error": "no_socket_server" }),
+            })
+            .into_response()
+        }
         "conversations.history" => {
             let channel = body["channel"].as_str().unwrap_or_default().to_string();
             let oldest = body["oldest"]

@@ -24,6 +24,7 @@ use super::fake_slack::FakeSlack;
 /// Slack's own example secret from its "verifying requests" page.
 pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 pub const BOT_TOKEN: &str = "xoxb-test-0000-bot-token-do-not-log";
+pub const APP_TOKEN: &str = "xapp-test-0000-app-token-do-not-log";
 
 pub const REP: &str = "U0EAST001"; // Dana, East team, New York
 pub const PARTNER: &str = "U0WEST001"; // Taylor, West team, Los Angeles
@@ -68,13 +69,40 @@ pub async fn spawn_app_with(
     now: DateTime<Utc>,
     env: &[(&str, &str)],
 ) -> TestApp {
-    LazyLock::force(&TRACING);
-    let config = test_config(&dir.path().join("sko.db"), &slack, env);
     let secrets = Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         bot_token: Some(SecretString::from(BOT_TOKEN)),
         app_token: None,
     };
+    spawn(dir, slack, now, env, secrets).await
+}
+
+/// Starts the app in Socket Mode: only the bot and app tokens, no signing secret.
+pub async fn spawn_socket_app(slack: FakeSlack) -> TestApp {
+    let secrets = Secrets {
+        signing_secret: None,
+        bot_token: Some(SecretString::from(BOT_TOKEN)),
+        app_token: Some(SecretString::from(APP_TOKEN)),
+    };
+    spawn(
+        Arc::new(tempfile::tempdir().unwrap()),
+        slack,
+        wednesday_week_one(),
+        &[("SKO__SLACK__MODE", "socket")],
+        secrets,
+    )
+    .await
+}
+
+async fn spawn(
+    dir: Arc<TempDir>,
+    slack: FakeSlack,
+    now: DateTime<Utc>,
+    env: &[(&str, &str)],
+    secrets: Secrets,
+) -> TestApp {
+    LazyLock::force(&TRACING);
+    let config = test_config(&dir.path().join("sko.db"), &slack, env);
     let clock = Arc::new(ManualClock::new(now));
     let app = Application::build(config, secrets, clock.clone())
         .await

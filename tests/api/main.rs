@@ -12,3 +12,4 @@ mod lifecycle;
 mod manifest;
 mod security;
 mod sko;
+mod socket;
