@@ -49,7 +49,8 @@ fn input(
     }
 }
 
-async fn record(
+/// Records a commitment from its draft; the reply says what was understood.
+pub async fn record(
     store: &Store,
     program: &Program,
     caller: &Caller<'_>,

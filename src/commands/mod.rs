@@ -2,8 +2,8 @@
 //! reply they see; Slack's transport (HTTP or Socket Mode) stays outside.
 
 pub mod checkin;
-mod commit;
-mod practice;
+pub mod commit;
+pub mod practice;
 pub mod render;
 pub mod sko;
 
@@ -72,17 +72,22 @@ impl Caller<'_> {
 
 /// Runs one slash command. `Err` is for failures on our side (logged, apologised for);
 /// a rep's mistake is an `Ok` reply that says what to do.
-pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> anyhow::Result<Reply> {
-    let (store, program) = (ctx.store, ctx.program);
-    let person = program.person(&inv.user_id);
-    let caller = Caller {
-        user_id: &inv.user_id,
+/// Who is asking, as seen from the program in force.
+pub fn caller<'a>(program: &'a Program, user_id: &'a str, now: DateTime<Utc>) -> Caller<'a> {
+    let person = program.person(user_id);
+    Caller {
+        user_id,
         person,
         timezone: person
             .and_then(|p| p.timezone)
             .unwrap_or(program.settings.timezone),
         now,
-    };
+    }
+}
+
+pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> anyhow::Result<Reply> {
+    let (store, program) = (ctx.store, ctx.program);
+    let caller = caller(program, &inv.user_id, now);
     let reply = match inv.command.as_str() {
         "/commit" => commit::run(store, program, &caller, &inv.text).await?,
         "/practice" => practice::run(store, program, &caller, &inv.text).await?,

@@ -31,7 +31,8 @@ pub async fn run(
     }
 }
 
-async fn log(
+/// Records a practice log from its draft; the reply says what was recorded.
+pub async fn log(
     store: &Store,
     program: &Program,
     caller: &Caller<'_>,
@@ -45,6 +46,7 @@ async fn log(
         partner_id: draft.partner,
         score: draft.score,
         notes: draft.notes.map(|n| unescape(&n)),
+        rubric: draft.rubric,
         week: program.settings.program_week(caller.today()),
         logged_at: caller.now,
     };

@@ -524,6 +524,7 @@ mod tests {
             partner_id: None,
             score,
             notes: None,
+            rubric: vec![],
             week: None,
             logged_at: when,
         }

@@ -5,6 +5,7 @@ pub mod commitment;
 pub mod compose;
 pub mod de;
 pub mod digest;
+pub mod forms;
 pub mod mention;
 pub mod message;
 pub mod pairing;

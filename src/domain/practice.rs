@@ -44,6 +44,8 @@ pub struct PracticeLog {
     pub partner_id: Option<String>,
     pub score: Option<u8>,
     pub notes: Option<String>,
+    /// Scores per rubric criterion, when given through the practice form.
+    pub rubric: Vec<(String, u8)>,
     pub week: Option<u32>,
     pub logged_at: chrono::DateTime<chrono::Utc>,
 }
@@ -56,6 +58,7 @@ pub struct PracticeDraft {
     pub score: Option<u8>,
     pub context: PracticeContext,
     pub notes: Option<String>,
+    pub rubric: Vec<(String, u8)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,7 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<PracticeCommand, GrammarErr
         score: None,
         context: PracticeContext::Roleplay,
         notes: None,
+        rubric: Vec::new(),
     };
     while let Some(word) = words.get(i) {
         let lower = word.to_lowercase();

@@ -8,11 +8,12 @@ use slack_morphism::prelude::*;
 use tokio_util::task::TaskTracker;
 
 use super::gateway::SlackGateway;
-use super::home;
+use super::{home, modals};
 use crate::clock::Clock;
 use crate::commands::checkin::{self, Click};
 use crate::commands::{self, APOLOGY, Context, Invocation, Notice, Reply};
 use crate::config::LiveProgram;
+use crate::domain::forms;
 use crate::domain::message::{Action, Message};
 use crate::reload::Reloader;
 use crate::scheduler::sender::Messenger;
@@ -46,6 +47,10 @@ impl Dispatcher {
     /// the command's `response_url`, so Slack never sees a timeout.
     #[tracing::instrument(skip_all, fields(command = %cmd.command.0, user = %cmd.user_id))]
     pub async fn command(&self, cmd: SlackCommandEvent) -> Reply {
+        let empty = cmd.text.as_deref().is_none_or(|t| t.trim().is_empty());
+        if empty && let Some(opened) = self.open_form(&cmd.command.0, &cmd.trigger_id.0).await {
+            return opened;
+        }
         let inv = Invocation {
             command: cmd.command.0,
             user_id: cmd.user_id.0,
@@ -71,6 +76,86 @@ impl Dispatcher {
                 Reply::new(STILL_WORKING)
             }
         }
+    }
+
+    /// `/commit` or `/practice` alone opens its form; `None` (so the help is shown instead)
+    /// when there is no form or Slack would not open it in time.
+    async fn open_form(&self, command: &str, trigger_id: &str) -> Option<Reply> {
+        let program = self.program.load_full();
+        let view = match command {
+            "/commit" => modals::commit_view(),
+            "/practice" if !program.skills.is_empty() => modals::practice_view(&program, None),
+            _ => return None,
+        };
+        match tokio::time::timeout(ANSWER_WITHIN, self.gateway.open_view(trigger_id, view)).await {
+            // The form is the answer: acknowledge with nothing to show.
+            Ok(Ok(())) => Some(Reply::new("")),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %format_args!("{e:#}"), "could not open a form; showing the help instead");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("Slack was slow to open a form; showing the help instead");
+                None
+            }
+        }
+    }
+
+    /// A submitted form: checked field by field (problems shown beside their fields), then
+    /// recorded exactly as the typed command would be, and confirmed in a DM.
+    async fn submission(
+        &self,
+        event: &SlackInteractionViewSubmissionEvent,
+    ) -> SlackInteractionResponse {
+        let SlackView::Modal(modal) = &event.view.view else {
+            return SlackInteractionResponse::Empty;
+        };
+        let callback = modal
+            .callback_id
+            .as_ref()
+            .map(|c| c.0.as_str())
+            .unwrap_or_default();
+        let user = event.user.id.0.as_str();
+        let program = self.program.load_full();
+        let now = self.clock.now();
+        let caller = commands::caller(&program, user, now);
+        let recorded = match callback {
+            modals::COMMIT_FORM => {
+                match forms::commit_draft(&modals::commit_form(&event.view), caller.today()) {
+                    Err(fields) => return modals::errors(fields),
+                    Ok(draft) => {
+                        commands::commit::record(&self.store, &program, &caller, draft).await
+                    }
+                }
+            }
+            modals::PRACTICE_FORM => match forms::practice_draft(
+                &modals::practice_form(&event.view, &program),
+                &program.skills,
+                user,
+            ) {
+                Err(fields) => return modals::errors(fields),
+                Ok(draft) => commands::practice::log(&self.store, &program, &caller, draft).await,
+            },
+            other => {
+                tracing::info!(callback = other, "a form this version does not know");
+                return SlackInteractionResponse::Empty;
+            }
+        };
+        let text = match recorded {
+            Ok(reply) => reply.text,
+            Err(e) => {
+                tracing::error!(error = %format_args!("{e:#}"), "could not record a form");
+                APOLOGY.to_string()
+            }
+        };
+        self.send_notices(
+            vec![Notice {
+                to: user.to_string(),
+                text,
+            }],
+            now,
+        );
+        SlackInteractionResponse::Empty
     }
 
     /// Runs a command as `inv.user_id`; its notices go out once the answer is known.
@@ -115,6 +200,25 @@ impl Dispatcher {
             }
         }
         self.publish_home(user.to_string());
+    }
+
+    /// The practice form's skill changed: show that skill's rubric.
+    fn show_rubric(
+        &self,
+        event: &SlackInteractionBlockActionsEvent,
+        action: &SlackInteractionActionInfo,
+    ) {
+        let SlackInteractionActionContainer::View(container) = &event.container else {
+            return;
+        };
+        let skill = action.selected_option.as_ref().map(|o| o.value.clone());
+        let (view_id, this) = (container.view_id.0.clone(), self.clone());
+        self.tasks.spawn(async move {
+            let view = modals::practice_view(&this.program.load_full(), skill.as_deref());
+            if let Err(e) = this.gateway.update_view(&view_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not show the rubric");
+            }
+        });
     }
 
     /// Builds and publishes `user`'s Home tab in the background.
@@ -174,18 +278,24 @@ impl Dispatcher {
         Ok(EventOutcome::Handled)
     }
 
-    /// Button clicks and other interactions. A click is recorded before Slack is answered;
-    /// the message is then updated (or the clicker told why not) through `response_url`.
-    pub async fn interaction(&self, event: SlackInteractionEvent) {
+    /// Button clicks, form submissions and other interactions; the answer is what Slack is
+    /// told (empty, or a form's field errors).
+    pub async fn interaction(&self, event: SlackInteractionEvent) -> SlackInteractionResponse {
         let kind = match &event {
-            SlackInteractionEvent::BlockActions(actions) => return self.clicks(actions).await,
-            SlackInteractionEvent::ViewSubmission(_) => "view_submission",
+            SlackInteractionEvent::BlockActions(actions) => {
+                self.clicks(actions).await;
+                return SlackInteractionResponse::Empty;
+            }
+            SlackInteractionEvent::ViewSubmission(submission) => {
+                return self.submission(submission).await;
+            }
             SlackInteractionEvent::ViewClosed(_) => "view_closed",
             SlackInteractionEvent::Shortcut(_) => "shortcut",
             SlackInteractionEvent::MessageAction(_) => "message_action",
             _ => "other",
         };
         tracing::info!(kind, "interaction acknowledged; no handler for it yet");
+        SlackInteractionResponse::Empty
     }
 
     async fn clicks(&self, event: &SlackInteractionBlockActionsEvent) {
@@ -200,6 +310,10 @@ impl Dispatcher {
             .and_then(|m| m.content.text.clone())
             .unwrap_or_default();
         for action in event.actions.iter().flatten() {
+            if action.action_id.0 == modals::SKILL_PICKER {
+                self.show_rubric(event, action);
+                continue;
+            }
             let Some(kind) = Action::parse(&action.action_id.0) else {
                 tracing::info!(action = %action.action_id.0, "a click on a button this version does not know");
                 continue;

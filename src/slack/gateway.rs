@@ -81,6 +81,28 @@ impl SlackGateway {
         Ok(())
     }
 
+    /// Opens a modal; `trigger_id` lives three seconds and works once.
+    #[tracing::instrument(skip_all)]
+    pub async fn open_view(&self, trigger_id: &str, view: SlackView) -> anyhow::Result<()> {
+        let req = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        self.session()?
+            .views_open(&req)
+            .await
+            .context("views.open failed")?;
+        Ok(())
+    }
+
+    /// Replaces an open modal's content (e.g. the rubric, once a skill is picked).
+    #[tracing::instrument(skip_all)]
+    pub async fn update_view(&self, view_id: &str, view: SlackView) -> anyhow::Result<()> {
+        let req = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
+        self.session()?
+            .views_update(&req)
+            .await
+            .context("views.update failed")?;
+        Ok(())
+    }
+
     /// Posts an ephemeral follow-up to a command's `response_url`.
     #[tracing::instrument(skip_all)]
     pub async fn respond(&self, response_url: &str, text: &str) -> anyhow::Result<()> {

@@ -56,6 +56,10 @@ async fn commands(State(state): State<HttpState>, signed: SignedBody) -> Respons
         Err(e) => return bad_request(format!("not a slash command payload: {e}")),
     };
     let reply = state.dispatcher.command(command).await;
+    if reply.text.is_empty() {
+        // A plain ack: a form opened instead of a message.
+        return StatusCode::OK.into_response();
+    }
     Json(
         SlackCommandEventResponse::new(SlackMessageContent::new().with_text(reply.text))
             .with_response_type(SlackMessageResponseType::Ephemeral),
@@ -90,10 +94,11 @@ async fn interactivity(State(state): State<HttpState>, signed: SignedBody) -> Re
         return bad_request("an interaction needs a `payload` form field".into());
     };
     match serde_json::from_str::<SlackInteractionEvent>(&payload) {
-        Ok(event) => {
-            state.dispatcher.interaction(event).await;
-            StatusCode::OK.into_response()
-        }
+        Ok(event) => match state.dispatcher.interaction(event).await {
+            SlackInteractionResponse::Empty => StatusCode::OK.into_response(),
+            SlackInteractionResponse::ViewSubmission(answer) => Json(answer).into_response(),
+            SlackInteractionResponse::BlockSuggestion(answer) => Json(answer).into_response(),
+        },
         Err(e) => bad_request(format!("not a Slack interaction payload: {e}")),
     }
 }

@@ -6,5 +6,6 @@ pub mod dispatch;
 pub mod gateway;
 pub mod home;
 pub mod http;
+pub mod modals;
 pub mod socket;
 pub mod verify;

@@ -61,7 +61,11 @@ async fn on_command(
     _: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
-    let reply = dispatcher(&state).await?.command(event).await;
+    let mut reply = dispatcher(&state).await?.command(event).await;
+    if reply.text.is_empty() {
+        // The ack carries a payload in Socket Mode; say where the answer is.
+        reply.text = "The form is open.".into();
+    }
     Ok(
         SlackCommandEventResponse::new(SlackMessageContent::new().with_text(reply.text))
             .with_response_type(SlackMessageResponseType::Ephemeral),
@@ -85,9 +89,8 @@ async fn on_interaction(
     event: SlackInteractionEvent,
     _: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
-) -> UserCallbackResult<()> {
-    dispatcher(&state).await?.interaction(event).await;
-    Ok(())
+) -> UserCallbackResult<SlackInteractionResponse> {
+    Ok(dispatcher(&state).await?.interaction(event).await)
 }
 
 fn on_error(

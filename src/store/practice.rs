@@ -12,6 +12,7 @@ struct Row {
     context: String,
     partner_id: Option<String>,
     score: Option<i64>,
+    rubric_scores: Option<String>,
     notes: Option<String>,
     program_week: Option<i64>,
     logged_at: DateTime<Utc>,
@@ -20,7 +21,7 @@ struct Row {
 // A macro, not a const, so statements stay `&'static str` (sqlx refuses built strings).
 macro_rules! columns {
     () => {
-        "user_id, skill_id, context, partner_id, score, notes, program_week, logged_at"
+        "user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at"
     };
 }
 
@@ -35,6 +36,12 @@ impl TryFrom<Row> for PracticeLog {
             partner_id: r.partner_id,
             score: r.score.map(u8::try_from).transpose()?,
             notes: r.notes,
+            rubric: r
+                .rubric_scores
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?
+                .unwrap_or_default(),
             week: r.program_week.map(u32::try_from).transpose()?,
             logged_at: r.logged_at,
         })
@@ -45,14 +52,15 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_practice(&self, log: &PracticeLog) -> anyhow::Result<()> {
         sqlx::query(
-            "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, notes, program_week, logged_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&log.user_id)
         .bind(&log.skill_id)
         .bind(log.context.as_str())
         .bind(&log.partner_id)
-        .bind(log.score.map(i64::from))
+                .bind(log.score.map(i64::from))
+        .bind((!log.rubric.is_empty()).then(|| serde_json::to_string(&log.rubric)).transpose()?)
         .bind(&log.notes)
         .bind(log.week.map(i64::from))
         .bind(log.logged_at)

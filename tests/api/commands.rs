@@ -103,9 +103,9 @@ async fn a_pressure_plan_says_when_it_will_come_back() {
 }
 
 #[tokio::test]
-async fn empty_text_and_help_explain_the_command() {
+async fn help_explains_the_command() {
     let app = spawn_app().await;
-    for text in ["", "help"] {
+    for text in ["help", "?"] {
         let commit = app.reply(REP, "/commit", text).await;
         assert!(
             commit.contains("/commit list") && commit.contains("/commit done 3"),

@@ -194,6 +194,9 @@ async fn api(
 ) -> Response {
     let body = record(&fake, &method, &headers, query, &body);
     match method.as_str() {
+        "views.open" if body["trigger_id"] == "expired" => {
+            Json(json!({ "ok": false, "error": "expired_trigger_id" })).into_response()
+        }
         "views.publish" | "views.open" | "views.update" => {
             let mut view = body.get("view").cloned().unwrap_or(json!({}));
             view["id"] = json!("V0FAKE");

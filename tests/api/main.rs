@@ -5,6 +5,7 @@ mod delivery;
 mod digests;
 mod events;
 mod fake_slack;
+mod forms;
 mod helpers;
 mod home;
 mod interactions;
