@@ -1,7 +1,7 @@
 //! Slash commands: one file per command. Each takes what the rep typed and answers with the
 //! reply they see; Slack's transport (HTTP or Socket Mode) stays outside.
 
-pub mod checkin;
+pub mod clicks;
 pub mod commit;
 pub mod practice;
 pub mod render;

@@ -88,6 +88,9 @@ pub fn compose(
     occ: &Occurrence,
 ) -> Option<Message> {
     let facts = || facts(program, pairs, activity, &occ.recipient, occ.program_week);
+    if let Some(message) = with_buttons(program, pairs, activity, occ) {
+        return Some(message);
+    }
     let text = match (&occ.source, &occ.recipient) {
         (Source::Trigger(name), _) => message::fill(
             &program.triggers.iter().find(|t| &t.name == name)?.text,
@@ -154,6 +157,47 @@ pub fn compose(
         _ => return None,
     };
     Some(Message::text(text))
+}
+
+/// Prompts and pulses to one person carry their one-click answers.
+fn with_buttons(
+    program: &Program,
+    pairs: &PairSchedule,
+    activity: &Activity,
+    occ: &Occurrence,
+) -> Option<Message> {
+    let Recipient::Person(id) = &occ.recipient else {
+        return None;
+    };
+    let facts = || facts(program, pairs, activity, &occ.recipient, occ.program_week);
+    match &occ.source {
+        Source::Trigger(name) => {
+            let template = &program.triggers.iter().find(|t| &t.name == name)?.text;
+            // Done buttons for the commitments the prompt names, as the text shows them.
+            let named: Vec<u32> = if template.contains("{open_commitments}") {
+                activity
+                    .open_commitments(id)
+                    .iter()
+                    .take(3)
+                    .map(|c| c.seq)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Some(Message {
+                text: message::fill(template, &facts()),
+                buttons: message::prompt_buttons(&named, &occ.key()),
+            })
+        }
+        Source::Checkpoint(day) => {
+            let template = &program.checkpoints.iter().find(|c| c.day == *day)?.text;
+            Some(Message {
+                text: message::fill(template, &facts()),
+                buttons: message::pulse_buttons(*day),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn same_group(members: &[String], ids: &[&str]) -> bool {

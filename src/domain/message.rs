@@ -39,6 +39,12 @@ pub enum Action {
     PauseWeek,
     /// App Home: end my pause.
     Resume,
+    /// Under a prompt: open the practice form.
+    LogPractice,
+    /// Under a prompt: send it again tomorrow (the value is its outbox key).
+    Snooze,
+    /// Under a pulse: how often I still use it (the value is `day|answer`).
+    PulseAnswer,
 }
 
 impl Action {
@@ -47,13 +53,16 @@ impl Action {
         Action::CheckinRescheduled,
         Action::CheckinMissed,
     ];
-    const ALL: [Action; 6] = [
+    const ALL: [Action; 9] = [
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
         Action::CommitmentDone,
         Action::PauseWeek,
         Action::Resume,
+        Action::LogPractice,
+        Action::Snooze,
+        Action::PulseAnswer,
     ];
 
     /// Slack's `action_id`.
@@ -65,6 +74,9 @@ impl Action {
             Action::CommitmentDone => "commitment_done",
             Action::PauseWeek => "pause_week",
             Action::Resume => "resume",
+            Action::LogPractice => "log_practice",
+            Action::Snooze => "snooze",
+            Action::PulseAnswer => "pulse_answer",
         }
     }
 
@@ -80,6 +92,9 @@ impl Action {
             Action::CommitmentDone => "Done",
             Action::PauseWeek => "Pause for a week",
             Action::Resume => "Resume",
+            Action::LogPractice => "Log practice",
+            Action::Snooze => "Snooze until tomorrow",
+            Action::PulseAnswer => "Answer",
         }
     }
 
@@ -123,6 +138,63 @@ pub fn checkin_buttons(value: &str) -> Vec<Button> {
         .map(|action| Button {
             action,
             value: value.to_string(),
+        })
+        .collect()
+}
+
+/// Pulse answers: how often the rep still uses what the kickoff taught.
+pub const PULSE_ANSWERS: [(&str, &str); 4] = [
+    ("every", "Every call"),
+    ("most", "Most calls"),
+    ("some", "Some calls"),
+    ("not_yet", "Not yet"),
+];
+
+/// The label a button shows: its action's, or for a pulse the answer's own words, or the
+/// commitment it closes.
+pub fn button_label(button: &Button) -> String {
+    match button.action {
+        Action::PulseAnswer => {
+            let answer = button
+                .value
+                .split_once('|')
+                .map(|(_, a)| a)
+                .unwrap_or_default();
+            PULSE_ANSWERS
+                .iter()
+                .find(|(v, _)| *v == answer)
+                .map_or("Answer", |(_, l)| l)
+                .to_string()
+        }
+        Action::CommitmentDone => format!("Done #{}", button.value),
+        other => other.label().to_string(),
+    }
+}
+
+/// Buttons under a sprint prompt: log practice, close the commitments it names, snooze it.
+pub fn prompt_buttons(named_commitments: &[u32], key: &str) -> Vec<Button> {
+    let mut buttons = vec![Button {
+        action: Action::LogPractice,
+        value: String::new(),
+    }];
+    buttons.extend(named_commitments.iter().map(|seq| Button {
+        action: Action::CommitmentDone,
+        value: seq.to_string(),
+    }));
+    buttons.push(Button {
+        action: Action::Snooze,
+        value: key.to_string(),
+    });
+    buttons
+}
+
+/// The answers under a day-`day` pulse.
+pub fn pulse_buttons(day: u32) -> Vec<Button> {
+    PULSE_ANSWERS
+        .iter()
+        .map(|(v, _)| Button {
+            action: Action::PulseAnswer,
+            value: format!("{day}|{v}"),
         })
         .collect()
 }

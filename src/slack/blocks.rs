@@ -4,7 +4,7 @@
 
 use slack_morphism::prelude::*;
 
-use crate::domain::message::{Button, Message};
+use crate::domain::message::{Button, Message, button_label};
 
 const SECTION_CHARS: usize = 3_000;
 const MESSAGE_BLOCKS: usize = 50;
@@ -27,7 +27,7 @@ fn section(text: String) -> SlackBlock {
 
 fn button(b: &Button) -> SlackActionBlockElement {
     SlackActionBlockElement::Button(
-        SlackBlockButtonElement::new(pt!(b.action.label()))
+        SlackBlockButtonElement::new(pt!(button_label(b)))
             .with_action_id(b.action.id().into())
             .with_value(b.value.clone()),
     )

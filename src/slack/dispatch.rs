@@ -10,7 +10,7 @@ use tokio_util::task::TaskTracker;
 use super::gateway::SlackGateway;
 use super::{home, modals};
 use crate::clock::Clock;
-use crate::commands::checkin::{self, Click};
+use crate::commands::clicks::{self, Click};
 use crate::commands::{self, APOLOGY, Context, Invocation, Notice, Reply};
 use crate::config::LiveProgram;
 use crate::domain::forms;
@@ -202,6 +202,32 @@ impl Dispatcher {
         self.publish_home(user.to_string());
     }
 
+    /// *Done #n* under a prompt: closes the clicker's own commitment #n, like `/commit done n`.
+    async fn done_from_message(&self, user: &str, seq: &str) -> anyhow::Result<Click> {
+        let inv = Invocation {
+            command: "/commit".into(),
+            user_id: user.to_string(),
+            text: format!("done {seq}"),
+        };
+        let reply = self.run_command(&inv).await?;
+        Ok(if reply.text.starts_with("Done:") {
+            Click::Recorded(format!("*<@{user}>:* Done #{} ✓", seq.trim()))
+        } else {
+            Click::Refused(reply.text)
+        })
+    }
+
+    /// *Log practice* under a prompt opens the practice form.
+    fn open_practice_form(&self, trigger_id: String) {
+        let this = self.clone();
+        self.tasks.spawn(async move {
+            let view = modals::practice_view(&this.program.load_full(), None);
+            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not open the practice form");
+            }
+        });
+    }
+
     /// The practice form's skill changed: show that skill's rubric.
     fn show_rubric(
         &self,
@@ -319,18 +345,26 @@ impl Dispatcher {
                 continue;
             };
             let value = action.value.as_deref().unwrap_or_default();
-            if kind.checkin_answer().is_none() {
-                self.home_click(&user, kind, value).await;
-                continue;
-            }
-            let click =
-                match checkin::answer(&self.store, &user, kind, value, self.clock.now()).await {
-                    Ok(click) => click,
-                    Err(e) => {
-                        tracing::error!(error = %format_args!("{e:#}"), "could not record a click");
-                        Click::Refused(APOLOGY.to_string())
-                    }
-                };
+            let in_home = matches!(event.container, SlackInteractionActionContainer::View(_));
+            let now = self.clock.now();
+            let click = match kind {
+                Action::CommitmentDone | Action::PauseWeek | Action::Resume if in_home => {
+                    self.home_click(&user, kind, value).await;
+                    continue;
+                }
+                Action::LogPractice => {
+                    self.open_practice_form(event.trigger_id.0.clone());
+                    continue;
+                }
+                Action::CommitmentDone => self.done_from_message(&user, value).await,
+                Action::Snooze => clicks::snooze(&self.store, &user, value, now).await,
+                Action::PulseAnswer => clicks::answer_pulse(&self.store, &user, value, now).await,
+                _ => clicks::answer_checkin(&self.store, &user, kind, value, now).await,
+            };
+            let click = click.unwrap_or_else(|e| {
+                tracing::error!(error = %format_args!("{e:#}"), "could not record a click");
+                Click::Refused(APOLOGY.to_string())
+            });
             let Some(url) = response_url.clone() else {
                 continue;
             };

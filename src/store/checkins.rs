@@ -65,6 +65,33 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A rep's answer to the day-`day` pulse; a second answer replaces the first.
+    pub async fn record_pulse(
+        &self,
+        user: &str,
+        day: u32,
+        answer: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at")
+            .bind(user)
+            .bind(i64::from(day))
+            .bind(answer)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Everyone's pulse answers: (user, day, answer).
+    pub async fn pulse_answers(&self) -> anyhow::Result<Vec<(String, i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT user_id, day, answer FROM pulse_answers ORDER BY day, user_id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// Every check-in, oldest first.
     pub async fn checkins(&self) -> anyhow::Result<Vec<Checkin>> {
         let rows: Vec<Row> =

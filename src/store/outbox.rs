@@ -208,6 +208,30 @@ impl Store {
         Ok(())
     }
 
+    /// Queues the delivery `key` again at `at`, if it was sent to `user` (a DM); false otherwise.
+    pub async fn snooze(
+        &self,
+        key: &str,
+        user: &str,
+        now: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let snoozed = format!("{key}|snoozed:{}", now.format("%Y-%m-%dT%H:%M"));
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at)
+             SELECT ?, source, kind, recipient, program_week, ?, local_time, ?, ? FROM outbox WHERE key = ? AND recipient = ?",
+        )
+        .bind(&snoozed)
+        .bind(at)
+        .bind(at)
+        .bind(now)
+        .bind(key)
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Counts by status, for the admins' delivery health.
     pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
         Ok(

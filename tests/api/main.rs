@@ -11,6 +11,7 @@ mod home;
 mod interactions;
 mod lifecycle;
 mod manifest;
+mod prompt_buttons;
 mod security;
 mod sko;
 mod socket;
