@@ -27,6 +27,8 @@ pub struct Activity {
     pub commitments: HashMap<String, Vec<Commitment>>,
     pub practice: HashMap<String, Vec<PracticeLog>>,
     pub checkins: Vec<Checkin>,
+    /// Pulse answers by person: (checkpoint day, answer).
+    pub pulses: HashMap<String, Vec<(u32, String)>>,
 }
 
 impl Activity {
@@ -279,6 +281,7 @@ pub fn records(
                 commitments: activity.commitments_of(id).to_vec(),
                 practice: activity.practice_of(id).to_vec(),
                 checkins,
+                pulses: activity.pulses.get(*id).cloned().unwrap_or_default(),
             }
         })
         .collect()

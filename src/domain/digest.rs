@@ -49,6 +49,8 @@ pub struct RepRecord {
     pub commitments: Vec<Commitment>,
     pub practice: Vec<PracticeLog>,
     pub checkins: Vec<CheckinRecord>,
+    /// Pulse answers: (checkpoint day, answer).
+    pub pulses: Vec<(u32, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -409,6 +411,25 @@ pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
             skills.join(" · "),
             by_team.join(" · ")
         ));
+        let answers: Vec<&str> = reps
+            .iter()
+            .filter_map(|r| {
+                r.pulses
+                    .iter()
+                    .find(|(d, _)| *d == cp.day)
+                    .map(|(_, a)| a.as_str())
+            })
+            .collect();
+        let using = answers
+            .iter()
+            .filter(|a| matches!(**a, "every" | "most"))
+            .count();
+        out.push(format!(
+            "   pulse: {} of {} answered; using it on most or every call: {}",
+            answers.len(),
+            reps.len(),
+            share(using, answers.len())
+        ));
     }
     if !reached {
         out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
@@ -558,6 +579,7 @@ mod tests {
             commitments: vec![],
             practice: vec![],
             checkins: vec![],
+            pulses: vec![],
         }
     }
 
@@ -694,6 +716,7 @@ mod tests {
                 met: false,
             },
         ];
+        a.pulses = vec![(30, "most".into())];
         let b = rep("U2", "West");
         let report = program_report(
             &program(),
@@ -712,6 +735,10 @@ mod tests {
             "{report}"
         );
         let early = program_report(&program(), &[], at(20, 12));
+        assert!(
+            report.contains("pulse: 1 of 2 answered; using it on most or every call: 100%"),
+            "{report}"
+        );
         assert!(early.contains("No checkpoint reached yet"));
     }
 }

@@ -31,6 +31,15 @@ impl Store {
         for p in self.practice_of_people(&ids, since).await? {
             practice.entry(p.user_id.clone()).or_default().push(p);
         }
+        for (user, day, answer) in self.pulse_answers().await? {
+            if people.contains(&user) {
+                activity
+                    .pulses
+                    .entry(user)
+                    .or_default()
+                    .push((u32::try_from(day)?, answer));
+            }
+        }
         activity.commitments = commitments;
         activity.practice = practice;
         Ok(activity)
