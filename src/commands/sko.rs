@@ -177,12 +177,22 @@ pub async fn status_text(
         .await?
         .len();
     lines.push(format!("*Open commitments:* {open} (`/commit list`)"));
-    let practised: BTreeSet<u32> = store
+    let logs = store
         .practice_since(caller.user_id, program.settings.kickoff_instant())
-        .await?
-        .into_iter()
-        .filter_map(|p| p.week)
+        .await?;
+    let this_week: Vec<_> = logs
+        .iter()
+        .filter(|p| p.week.is_some() && p.week == program_week)
         .collect();
+    let live = this_week
+        .iter()
+        .filter(|p| p.context == crate::domain::practice::PracticeContext::Live)
+        .count();
+    lines.push(format!(
+        "*Practice this week:* {} ({live} in live deals)",
+        this_week.len()
+    ));
+    let practised: BTreeSet<u32> = logs.iter().filter_map(|p| p.week).collect();
     lines.push(format!(
         "*Practice streak:* {}",
         streak_text(streak(&practised, program_week))

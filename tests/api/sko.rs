@@ -26,6 +26,10 @@ async fn status_shows_the_week_partner_next_check_in_and_streak() {
     app.reply(REP, "/commit", "20 calls").await;
     let after = app.reply(REP, "/sko", "status").await;
     assert!(after.contains("*Practice streak:* 1 week"), "{after}");
+    assert!(
+        after.contains("*Practice this week:* 1 (1 in live deals)"),
+        "{after}"
+    );
     assert!(after.contains("*Open commitments:* 1"), "{after}");
     assert!(
         app.reply(REP, "/sko", "")
