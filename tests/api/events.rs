@@ -106,13 +106,6 @@ async fn an_interaction_is_acknowledged() {
         "type": "block_actions", "team": { "id": "T0001" }, "user": { "id": REP, "team_id": "T0001" }, "api_app_id": "A0APP",
         "token": "x", "trigger_id": "1.2.3", "actions": [], "container": { "type": "view", "view_id": "V1" }
     });
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    let response = app
-        .post_signed(
-            "/slack/interactivity",
-            "application/x-www-form-urlencoded",
-            body,
-        )
-        .await;
+    let response = app.interact(&payload).await;
     assert_eq!(response.status(), 200);
 }

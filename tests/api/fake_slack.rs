@@ -31,6 +31,19 @@ pub struct Post {
     pub blocks: Value,
 }
 
+impl Post {
+    /// The buttons under the message.
+    pub fn buttons(&self) -> Vec<Value> {
+        self.blocks
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b["type"] == "actions")
+            .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+}
+
 /// How the next `chat.postMessage` goes wrong.
 #[derive(Debug, Clone)]
 pub enum Fault {

@@ -18,12 +18,7 @@ async fn submit(app: &TestApp, callback: &str, values: Value) -> reqwest::Respon
         "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": callback, "hash": "h",
                   "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
     });
-    app.post_signed(
-        "/slack/interactivity",
-        FORM,
-        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap(),
-    )
-    .await
+    app.interact(&payload).await
 }
 
 fn text(v: &str) -> Value {
@@ -175,12 +170,7 @@ async fn the_practice_form_shows_the_rubric_of_the_skill_picked() {
         "actions": [{ "type": "static_select", "action_id": "practice_skill", "block_id": "skill", "action_ts": "1.3",
                       "selected_option": { "text": { "type": "plain_text", "text": "Objection handling" }, "value": "objections" } }]
     });
-    app.post_signed(
-        "/slack/interactivity",
-        FORM,
-        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap(),
-    )
-    .await;
+    app.interact(&payload).await;
 
     let update = &app.slack.wait_for("views.update", 1).await[0];
     assert_eq!(update.body["view_id"], "V0FORM");

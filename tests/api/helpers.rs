@@ -253,6 +253,17 @@ impl TestApp {
         body["text"].as_str().expect("reply text").to_string()
     }
 
+    /// POSTs an interaction (`payload` form field) to `/slack/interactivity`, signed.
+    pub async fn interact(&self, payload: &serde_json::Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed(
+            "/slack/interactivity",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await
+    }
+
     pub async fn event(
         &self,
         payload: &serde_json::Value,

@@ -34,17 +34,7 @@ async fn click_home(app: &TestApp, user: &str, action_id: &str, value: &str) {
         "view": { "id": "V0FAKE", "team_id": "T0001", "type": "home", "blocks": [], "hash": "h" },
         "actions": [{ "type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.3" }]
     });
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    assert_eq!(
-        app.post_signed(
-            "/slack/interactivity",
-            "application/x-www-form-urlencoded",
-            body
-        )
-        .await
-        .status(),
-        200
-    );
+    assert_eq!(app.interact(&payload).await.status(), 200);
 }
 
 #[tokio::test]

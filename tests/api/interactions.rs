@@ -25,19 +25,12 @@ async fn app_after_tuesday_checkins() -> TestApp {
 }
 
 fn buttons(app: &TestApp, channel: &str) -> Vec<Value> {
-    let post = app
-        .slack
+    app.slack
         .posts()
         .into_iter()
         .find(|p| p.channel == channel)
-        .expect("a post");
-    post.blocks
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["type"] == "actions")
-        .flat_map(|b| b["elements"].as_array().unwrap().clone())
-        .collect()
+        .expect("a post")
+        .buttons()
 }
 
 async fn click(
@@ -60,13 +53,7 @@ async fn click(
         "response_url": format!("{}/response/{response}", app.slack.base_url),
         "actions": [{ "type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.3", "text": { "type": "plain_text", "text": "We met" } }]
     });
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    app.post_signed(
-        "/slack/interactivity",
-        "application/x-www-form-urlencoded",
-        body,
-    )
-    .await
+    app.interact(&payload).await
 }
 
 async fn answer_of(app: &TestApp, members: &str) -> Option<String> {

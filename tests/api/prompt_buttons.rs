@@ -29,15 +29,8 @@ fn buttons_in(app: &TestApp, channel: &str, containing: &str) -> Vec<Value> {
         .slack
         .posts()
         .into_iter()
-        .find(|p| p.channel == channel && p.text.contains(containing))
-        .expect("the post");
-    post.blocks
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["type"] == "actions")
-        .flat_map(|b| b["elements"].as_array().unwrap().clone())
-        .collect()
+        .find(|p| p.channel == channel && p.text.contains(containing));
+    post.expect("the post").buttons()
 }
 
 async fn click(app: &TestApp, user: &str, button: &Value, response: &str) {
@@ -49,17 +42,7 @@ async fn click(app: &TestApp, user: &str, button: &Value, response: &str) {
         "response_url": format!("{}/response/{response}", app.slack.base_url),
         "actions": [{ "type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"], "action_ts": "1.3" }]
     });
-    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    assert_eq!(
-        app.post_signed(
-            "/slack/interactivity",
-            "application/x-www-form-urlencoded",
-            body
-        )
-        .await
-        .status(),
-        200
-    );
+    assert_eq!(app.interact(&payload).await.status(), 200);
 }
 
 #[tokio::test]
