@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::{Config, LiveProgram, Secrets, SlackMode};
+use crate::metrics::Metrics;
 use crate::reload::Reloader;
 use crate::scheduler::Scheduler;
 use crate::slack::dispatch::Dispatcher;
@@ -80,6 +81,7 @@ impl Application {
         )?);
         // Without a bot token nothing could be posted, and every message would be parked.
         let program: LiveProgram = Arc::new(ArcSwap::new(config.program.clone()));
+        let metrics = Arc::new(Metrics::default());
         let scheduler = secrets.bot_token.is_some().then(|| {
             Arc::new(Scheduler::new(
                 store.clone(),
@@ -87,6 +89,7 @@ impl Application {
                 clock.clone(),
                 gateway.clone(),
                 config.sender.clone(),
+                metrics.clone(),
             ))
         });
         let reloader = Reloader {
@@ -103,7 +106,7 @@ impl Application {
             tasks: TaskTracker::new(),
             reloader,
         };
-        let router = http::router(dispatcher.clone(), signature);
+        let router = http::router(dispatcher.clone(), signature, metrics);
         let listener = TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| {

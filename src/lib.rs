@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod metrics;
 pub mod reload;
 pub mod scheduler;
 pub mod simulate;

@@ -20,6 +20,7 @@ use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
 use crate::domain::program::{PairingMode, Program};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
+use crate::metrics::Metrics;
 use crate::store::{Delivery, Store};
 use sender::{Messenger, RateLimiter, SendError, backoff};
 
@@ -41,6 +42,7 @@ pub struct Scheduler<M> {
     messenger: M,
     settings: SenderConfig,
     limiter: Mutex<RateLimiter>,
+    metrics: Arc<Metrics>,
     /// One tick at a time: the loop and a manual tick never interleave.
     running: tokio::sync::Mutex<()>,
 }
@@ -59,6 +61,7 @@ impl<M: Messenger> Scheduler<M> {
         clock: Arc<dyn Clock>,
         messenger: M,
         settings: SenderConfig,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let limiter = RateLimiter::new(Duration::from_secs(1), settings.rate_per_second);
         Self {
@@ -68,6 +71,7 @@ impl<M: Messenger> Scheduler<M> {
             messenger,
             settings,
             limiter: Mutex::new(limiter),
+            metrics,
             running: tokio::sync::Mutex::new(()),
         }
     }
@@ -135,6 +139,14 @@ impl<M: Messenger> Scheduler<M> {
                 self.deliver(d, occ, program, &pairs, &activity, stop, &mut report)
                     .await?;
             }
+        }
+        for (outcome, n) in [
+            ("sent", report.sent),
+            ("failed", report.failed),
+            ("skipped", report.skipped),
+            ("retried", report.retried),
+        ] {
+            self.metrics.delivered(outcome, n);
         }
         if report != TickReport::default() {
             tracing::info!(?report, "scheduler tick");
@@ -301,6 +313,16 @@ impl<M: Messenger> Scheduler<M> {
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
+        self.metrics.slack_error(match &error {
+            SendError::RateLimited(_) => "ratelimited",
+            SendError::Unanswered(_) => "timeout",
+            SendError::Transient(e) | SendError::Permanent(e) => {
+                e.split_whitespace().next().unwrap_or("unknown")
+            }
+        });
+        if matches!(error, SendError::RateLimited(_)) {
+            self.metrics.rate_limited();
+        }
         let attempts = u32::try_from(d.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);

@@ -8,8 +8,11 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use slack_morphism::prelude::*;
 
+use std::sync::Arc;
+
 use super::dispatch::{Dispatcher, EventOutcome};
 use super::verify::{SignatureCheck, SignedBody};
+use crate::metrics::{Metrics, track};
 
 #[derive(Clone)]
 pub struct HttpState {
@@ -23,23 +26,56 @@ impl FromRef<HttpState> for SignatureCheck {
     }
 }
 
-/// Slack's request URLs (when a signing secret can verify them) and the health check.
-pub fn router(dispatcher: Dispatcher, signature: Option<SignatureCheck>) -> Router {
-    let health = Router::new()
+/// Slack's request URLs (when a signing secret can verify them), the health check and the
+/// metrics, every request counted and timed.
+pub fn router(
+    dispatcher: Dispatcher,
+    signature: Option<SignatureCheck>,
+    metrics: Arc<Metrics>,
+) -> Router {
+    let ops = Router::new()
         .route("/healthz", get(healthz))
-        .with_state(dispatcher.clone());
-    let Some(signature) = signature else {
-        return health;
+        .route("/metrics", get(metrics_text))
+        .with_state(OpsState {
+            dispatcher: dispatcher.clone(),
+            metrics: metrics.clone(),
+        });
+    let routes = match signature {
+        None => ops,
+        Some(signature) => Router::new()
+            .route("/slack/commands", post(commands))
+            .route("/slack/events", post(events))
+            .route("/slack/interactivity", post(interactivity))
+            .with_state(HttpState {
+                dispatcher,
+                signature,
+            })
+            .merge(ops),
     };
-    Router::new()
-        .route("/slack/commands", post(commands))
-        .route("/slack/events", post(events))
-        .route("/slack/interactivity", post(interactivity))
-        .with_state(HttpState {
-            dispatcher,
-            signature,
-        })
-        .merge(health)
+    routes.layer(axum::middleware::from_fn_with_state(metrics, track))
+}
+
+#[derive(Clone)]
+struct OpsState {
+    dispatcher: Dispatcher,
+    metrics: Arc<Metrics>,
+}
+
+async fn metrics_text(State(ops): State<OpsState>) -> Response {
+    match ops.dispatcher.store.outbox_counts().await {
+        Ok(outbox) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )],
+            ops.metrics.render(&outbox),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %format_args!("{e:#}"), "metrics: the database did not answer");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
 }
 
 fn bad_request(why: String) -> Response {
@@ -103,8 +139,8 @@ async fn interactivity(State(state): State<HttpState>, signed: SignedBody) -> Re
     }
 }
 
-async fn healthz(State(dispatcher): State<Dispatcher>) -> StatusCode {
-    if dispatcher.store.is_healthy().await {
+async fn healthz(State(ops): State<OpsState>) -> StatusCode {
+    if ops.dispatcher.store.is_healthy().await {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -11,6 +11,7 @@ mod home;
 mod interactions;
 mod lifecycle;
 mod manifest;
+mod metrics;
 mod prompt_buttons;
 mod security;
 mod sko;

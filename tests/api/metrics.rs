@@ -1,0 +1,53 @@
+//! `/metrics` in Prometheus text, from real traffic.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+
+use super::fake_slack::{FakeSlack, Fault};
+use super::helpers::*;
+
+#[tokio::test]
+async fn metrics_count_requests_deliveries_slack_errors_and_the_outbox() {
+    let now = Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap();
+    let app = spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        FakeSlack::start().await,
+        now,
+        &[],
+    )
+    .await;
+    app.reply(REP, "/commit", "20 calls").await;
+    app.reply(REP, "/commit", "list").await;
+    app.post_raw(
+        "/slack/commands",
+        "application/x-www-form-urlencoded",
+        command_body(REP, "/commit", "x"),
+        None,
+    )
+    .await;
+    app.slack.fail_next([Fault::RateLimited(1)]);
+    app.tick().await;
+
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+
+    for line in [
+        "sko_http_requests_total{endpoint=\"/slack/commands\",status=\"200\"} 2",
+        "sko_http_requests_total{endpoint=\"/slack/commands\",status=\"401\"} 1",
+        "sko_deliveries_total{outcome=\"sent\"} 4",
+        "sko_deliveries_total{outcome=\"retried\"} 1",
+        "sko_slack_api_errors_total{code=\"ratelimited\"} 1",
+        "sko_rate_limit_waits_total 1",
+        "sko_outbox_messages{state=\"sent\"} 4",
+        "sko_outbox_messages{state=\"failed\"} 0",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    assert!(
+        text.contains("sko_http_request_duration_seconds_bucket{le=\""),
+        "{text}"
+    );
+    assert!(!text.contains(BOT_TOKEN) && !text.contains(SIGNING_SECRET));
+}
