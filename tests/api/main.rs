@@ -13,6 +13,7 @@ mod lifecycle;
 mod manifest;
 mod metrics;
 mod prompt_buttons;
+mod secrets;
 mod security;
 mod sko;
 mod socket;
