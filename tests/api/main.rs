@@ -10,6 +10,7 @@ mod helpers;
 mod home;
 mod interactions;
 mod lifecycle;
+mod malformed;
 mod manifest;
 mod metrics;
 mod prompt_buttons;

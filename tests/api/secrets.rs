@@ -147,12 +147,15 @@ async fn no_secret_reaches_the_logs_of_a_full_http_run() {
     slack.wait_for("views.open", 1).await;
     slack.wait_for("views.publish", 2).await;
     slack.wait_for("users.info", 1).await;
-        assert_no_secrets(&stop_and_read_logs(child));
+    assert_no_secrets(&stop_and_read_logs(child));
     // Nor the database: every file SQLite wrote, read as bytes.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         for secret in [SIGNING_SECRET, BOT_TOKEN, APP_TOKEN] {
-            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "a secret reached the database");
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret reached the database"
+            );
         }
     }
 }
