@@ -64,6 +64,8 @@ struct State_ {
     faults: VecDeque<Fault>,
     timezones: HashMap<String, String>,
     socket_url: Option<String>,
+    /// Share of `chat.postMessage` calls that fail at random (429, 500 or a slow answer).
+    random_failures: f64,
 }
 
 #[derive(Clone, Default)]
@@ -114,6 +116,11 @@ impl FakeSlack {
             *counts.entry(p.key.unwrap_or_default()).or_default() += 1;
         }
         counts
+    }
+
+    /// Fails `share` of `chat.postMessage` calls at random, like a bad day at Slack.
+    pub fn fail_randomly(&self, share: f64) {
+        self.state.lock().unwrap().random_failures = share;
     }
 
     /// Where `apps.connections.open` sends Socket Mode clients.
@@ -266,7 +273,17 @@ async fn api(
 }
 
 async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
-    let fault = fake.state.lock().unwrap().faults.pop_front();
+    let fault = {
+        let mut state = fake.state.lock().unwrap();
+        let share = state.random_failures;
+        state.faults.pop_front().or_else(|| {
+            (fastrand::f64() < share).then(|| match fastrand::u8(0..3) {
+                0 => Fault::RateLimited(1),
+                1 => Fault::ServerError,
+                _ => Fault::SlowAnswer(Duration::from_millis(1_500)),
+            })
+        })
+    };
     match fault {
         Some(Fault::RateLimited(secs)) => {
             return (

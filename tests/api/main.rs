@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server, a real SQLite file, a fake Slack over HTTP.
 
 mod commands;
+mod crash;
 mod delivery;
 mod digests;
 mod events;
