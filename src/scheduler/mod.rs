@@ -100,14 +100,14 @@ impl<M: Messenger> Scheduler<M> {
         let program = self.program.load_full();
         let program = program.as_ref();
         self.refresh_timezones(program, now).await?;
+        let pairs = self.pairs(program).await?;
         let mut report = TickReport {
-            planned: self.plan(program, now).await?,
+            planned: self.plan(program, &pairs, now).await?,
             ..TickReport::default()
         };
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
-        let pairs = self.pairs(program).await?;
         for d in self.store.interrupted_deliveries().await? {
             self.settle_interrupted(d, &mut report).await?;
         }
@@ -155,18 +155,22 @@ impl<M: Messenger> Scheduler<M> {
     }
 
     /// Writes every occurrence due since the last plan into the outbox.
-    async fn plan(&self, program: &Program, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    async fn plan(
+        &self,
+        program: &Program,
+        pairs: &PairSchedule,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<u64> {
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         let from = self.store.planned_until().await?.unwrap_or(now - grace);
         if from >= now {
             return Ok(0);
         }
         let members = self.members(program).await?;
-        let pairs = self.pairs(program).await?;
         let occurrences = Planner {
             program,
             members: &members,
-            pairs: &pairs,
+            pairs,
         }
         .occurrences(from, now);
         for o in &occurrences {
@@ -182,16 +186,19 @@ impl<M: Messenger> Scheduler<M> {
     /// Asks Slack for the timezone of people the roster does not place, at most once a day
     /// each and a few per tick (`users.info` is rate limited too). A failure keeps the old one.
     async fn refresh_timezones(&self, program: &Program, now: DateTime<Utc>) -> anyhow::Result<()> {
-        let mut asked = 0;
-        for person in program.people.iter().filter(|p| p.timezone.is_none()) {
-            if asked == TIMEZONES_PER_TICK {
-                break;
-            }
-            let fetched = self.store.slack_user_fetched_at(&person.slack_id).await?;
-            if fetched.is_some_and(|t| now - t < chrono::Duration::days(1)) {
-                continue;
-            }
-            asked += 1;
+        // One read of every fetch time: this runs each tick, for every rostered person.
+        let fetched = self.store.slack_users_fetched_at().await?;
+        let stale = program
+            .people
+            .iter()
+            .filter(|p| p.timezone.is_none())
+            .filter(|p| {
+                fetched
+                    .get(&p.slack_id)
+                    .is_none_or(|t| now - *t >= chrono::Duration::days(1))
+            })
+            .take(TIMEZONES_PER_TICK);
+        for person in stale {
             match self.call(self.messenger.timezone(&person.slack_id)).await {
                 Ok(tz) => {
                     let tz = tz.filter(|t| t.parse::<Tz>().is_ok());

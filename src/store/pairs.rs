@@ -50,17 +50,15 @@ impl Store {
         )
     }
 
-    /// When Slack was last asked about `slack_id`.
-    pub async fn slack_user_fetched_at(
+    /// When Slack was last asked about each person it was asked about.
+    pub async fn slack_users_fetched_at(
         &self,
-        slack_id: &str,
-    ) -> anyhow::Result<Option<DateTime<Utc>>> {
-        Ok(
-            sqlx::query_scalar("SELECT fetched_at FROM slack_users WHERE slack_id = ?")
-                .bind(slack_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+    ) -> anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>> {
+        let rows: Vec<(String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT slack_id, fetched_at FROM slack_users")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
     }
 
     pub async fn remember_slack_user(
