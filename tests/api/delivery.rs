@@ -18,16 +18,6 @@ fn monday_0831_new_york() -> DateTime<Utc> {
 
 const NEW_YORK_REPS: [&str; 4] = ["U0EAST001", "U0EAST002", "U0EAST003", "U0EAST004"];
 
-async fn app_at(now: DateTime<Utc>, env: &[(&str, &str)]) -> TestApp {
-    spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        now,
-        env,
-    )
-    .await
-}
-
 fn assert_each_once(slack: &FakeSlack, expected: usize) {
     let per_key = slack.posts_per_key();
     assert_eq!(per_key.len(), expected, "{per_key:#?}");
@@ -39,7 +29,7 @@ fn assert_each_once(slack: &FakeSlack, expected: usize) {
 
 #[tokio::test]
 async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
-    let app = app_at(monday_0831_new_york(), &[]).await;
+    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
 
     let report = app.tick().await;
 
@@ -84,7 +74,7 @@ async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
 #[tokio::test]
 async fn after_downtime_late_messages_inside_the_grace_window_go_and_older_ones_are_skipped() {
     // Up at 07:00 New York, then down until 11:00.
-    let app = app_at(Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap(), &[]).await;
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap(), &[]).await;
     assert_eq!(app.tick().await.sent, 0);
     app.clock
         .set(Utc.with_ymd_and_hms(2027, 1, 11, 16, 0, 0).unwrap());
@@ -121,7 +111,7 @@ async fn after_downtime_late_messages_inside_the_grace_window_go_and_older_ones_
 
 #[tokio::test]
 async fn a_429_is_waited_out_and_nothing_is_lost_or_doubled() {
-    let app = app_at(monday_0831_new_york(), &[]).await;
+    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
     app.slack
         .fail_next([Fault::RateLimited(1), Fault::RateLimited(1)]);
 
@@ -139,7 +129,7 @@ async fn a_429_is_waited_out_and_nothing_is_lost_or_doubled() {
 
 #[tokio::test]
 async fn a_server_error_is_retried_later_with_backoff() {
-    let app = app_at(monday_0831_new_york(), &[]).await;
+    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
     app.slack.fail_next([Fault::ServerError]);
 
     let first = app.tick().await;
@@ -171,7 +161,7 @@ async fn a_server_error_is_retried_later_with_backoff() {
 
 #[tokio::test]
 async fn what_keeps_failing_is_parked_as_failed_for_the_admin() {
-    let app = app_at(
+    let app = spawn_app_at(
         monday_0831_new_york(),
         &[("SKO__SENDER__MAX_ATTEMPTS", "2")],
     )
@@ -210,7 +200,7 @@ async fn what_keeps_failing_is_parked_as_failed_for_the_admin() {
 
 #[tokio::test]
 async fn an_unanswered_send_is_checked_with_slack_not_blindly_repeated() {
-    let app = app_at(
+    let app = spawn_app_at(
         monday_0831_new_york(),
         &[("SKO__SENDER__TIMEOUT_SECONDS", "1")],
     )
@@ -242,7 +232,7 @@ async fn an_unanswered_send_is_checked_with_slack_not_blindly_repeated() {
 
 #[tokio::test]
 async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
-    let app = app_at(monday_0831_new_york(), &[]).await;
+    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
     // The second message is posted, but its answer is still on the way when the process dies.
     app.slack.fail_next([
         Fault::SlowAnswer(Duration::ZERO),
@@ -327,7 +317,7 @@ async fn a_person_the_roster_does_not_place_gets_messages_on_slacks_timezone_for
 #[tokio::test]
 async fn pairs_meet_in_one_group_dm_and_only_pairs_who_did_not_practise_together_are_asked() {
     // Tuesday 12 Jan, 10:01 in New York: Dana's pair (led from New York) is due to meet.
-    let app = app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
     app.tick().await;
     let opened: Vec<Vec<String>> = app
         .slack

@@ -1,11 +1,9 @@
 //! Managers' digests and admins' exports, from activity recorded through real commands.
 
 use std::process::Command;
-use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 
-use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
 const DANA: &str = "U0EAST001";
@@ -14,13 +12,7 @@ const JAMIE_WEST: &str = "U0WEST002";
 /// Dana works through week 2; Jamie (another manager's rep) practises too.
 async fn app_with_a_week_of_activity() -> TestApp {
     let tuesday_week_two = Utc.with_ymd_and_hms(2027, 1, 19, 15, 0, 0).unwrap();
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        tuesday_week_two,
-        &[],
-    )
-    .await;
+    let app = spawn_app_at(tuesday_week_two, &[]).await;
     app.reply(DANA, "/commit", "20 discovery calls by Friday")
         .await;
     app.reply(DANA, "/commit", "done 1").await;

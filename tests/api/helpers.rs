@@ -77,6 +77,17 @@ pub async fn spawn_app_with(
     spawn(dir, slack, now, env, secrets).await
 }
 
+/// Starts the app at `now` on a new database and a new fake Slack.
+pub async fn spawn_app_at(now: DateTime<Utc>, env: &[(&str, &str)]) -> TestApp {
+    spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        FakeSlack::start().await,
+        now,
+        env,
+    )
+    .await
+}
+
 /// Starts the app in Socket Mode: only the bot and app tokens, no signing secret.
 pub async fn spawn_socket_app(slack: FakeSlack) -> TestApp {
     let secrets = Secrets {

@@ -1,25 +1,16 @@
 //! Clicking the buttons under scheduled messages: recorded for the right people only, and the
 //! message updated to show what was recorded.
 
-use std::sync::Arc;
-
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
-use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
 const PAIR_ONE: &str = "GU0EAST001_U0WEST001";
 
 /// Tuesday 12 Jan, 10:01 New York: the check-ins of the pairs led from New York go out.
 async fn app_after_tuesday_checkins() -> TestApp {
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(),
-        &[],
-    )
-    .await;
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
     app.tick().await;
     app
 }

@@ -1,22 +1,14 @@
 //! `/metrics` in Prometheus text, from real traffic.
 
-use std::sync::Arc;
-
 use chrono::{TimeZone, Utc};
 
-use super::fake_slack::{FakeSlack, Fault};
+use super::fake_slack::Fault;
 use super::helpers::*;
 
 #[tokio::test]
 async fn metrics_count_requests_deliveries_slack_errors_and_the_outbox() {
     let now = Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap();
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        now,
-        &[],
-    )
-    .await;
+    let app = spawn_app_at(now, &[]).await;
     app.reply(REP, "/commit", "20 calls").await;
     app.reply(REP, "/commit", "list").await;
     app.post_raw(

@@ -1,23 +1,14 @@
 //! One-click answers under sprint prompts and day 30/60/90 pulses, checked against the clicker.
 
-use std::sync::Arc;
-
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
 /// Monday 11 Jan, 08:31 New York, with one open commitment for Dana: her sprint prompt is out.
 async fn app_after_monday_prompt() -> TestApp {
     let now = Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap();
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        now,
-        &[],
-    )
-    .await;
+    let app = spawn_app_at(now, &[]).await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
     app.tick().await;
@@ -163,13 +154,7 @@ async fn snooze_brings_the_prompt_back_tomorrow_for_its_own_recipient_only() {
 async fn a_pulse_is_answered_with_one_click() {
     // Tuesday 9 Feb (day 30), 09:31 New York.
     let now = Utc.with_ymd_and_hms(2027, 2, 9, 14, 31, 0).unwrap();
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        now,
-        &[],
-    )
-    .await;
+    let app = spawn_app_at(now, &[]).await;
     app.tick().await;
     let buttons = buttons_in(&app, "DU0EAST001", "Day 30");
     let labels: Vec<&str> = buttons
