@@ -56,7 +56,7 @@ pub async fn record(
     caller: &Caller<'_>,
     draft: CommitmentDraft,
 ) -> anyhow::Result<Reply> {
-    let note = roster_note(store, caller).await?;
+    let note = roster_note(caller);
     let input = input(program, caller, &draft, draft.kind_or_default());
     let c = store
         .add_commitment(caller.user_id, &input, caller.now)

@@ -100,16 +100,15 @@ pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> any
     Ok(reply)
 }
 
-/// Keeps the data of someone outside the roster, and tells them why no prompts will come.
-async fn roster_note(store: &Store, caller: &Caller<'_>) -> anyhow::Result<Option<String>> {
-    if caller.person.is_some() {
-        return Ok(None);
-    }
-    store.ensure_person(caller.user_id, caller.now).await?;
-    Ok(Some(format!(
+/// Tells someone outside the roster that their records are kept (the database adds them as
+/// a person with their first record) but no prompts will come.
+fn roster_note(caller: &Caller<'_>) -> Option<String> {
+    caller.person.is_none().then(|| {
+        format!(
         "_Saved under your Slack id. You're not in this program's roster yet, so prompts, a partner and your manager's digest won't reach you: ask your enablement admin to add `{}` to the config._",
         caller.user_id
-    )))
+    )
+    })
 }
 
 fn grammar_reply(err: GrammarError) -> Reply {

@@ -38,7 +38,7 @@ pub async fn log(
     caller: &Caller<'_>,
     draft: PracticeDraft,
 ) -> anyhow::Result<Reply> {
-    let note = roster_note(store, caller).await?;
+    let note = roster_note(caller);
     let entry = PracticeLog {
         user_id: caller.user_id.to_string(),
         skill_id: draft.skill_id,

@@ -2,6 +2,7 @@
 //! embedded and run at start-up.
 
 mod activity;
+mod batch;
 mod checkins;
 mod commitments;
 mod events;
@@ -15,6 +16,8 @@ use std::time::Duration;
 
 pub use outbox::Delivery;
 
+use crate::domain::commitment::Commitment;
+
 use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -22,6 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    new_commitments: batch::Batcher<commitments::NewCommitment, Commitment>,
 }
 
 impl Store {
@@ -38,6 +42,9 @@ impl Store {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A ping before each query is one more round trip to the connection's thread,
+            // which a local file never needs.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database at {url}"))?;
@@ -45,7 +52,7 @@ impl Store {
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
-        Ok(Store { pool })
+        Ok(Store::with_pool(pool))
     }
 
     /// A private database in memory, for simulations: one connection, since each in-memory
@@ -57,7 +64,14 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store::with_pool(pool))
+    }
+
+    fn with_pool(pool: SqlitePool) -> Store {
+        Store {
+            new_commitments: batch::Batcher::spawn(pool.clone(), commitments::insert_commitments),
+            pool,
+        }
     }
 
     /// True when the database answers a query.

@@ -203,6 +203,43 @@ async fn someone_outside_the_roster_is_recorded_and_told_so() {
 }
 
 #[tokio::test]
+async fn commitments_sent_at_once_each_get_their_own_short_id() {
+    let app = spawn_app().await;
+
+    // Sent together, so the bot writes them in groups: every one still gets its own number.
+    let sends = (0..24).map(|i| {
+        let user = if i % 3 == 0 { STRANGER } else { REP };
+        let app = &app;
+        async move {
+            (
+                user,
+                i,
+                app.reply(user, "/commit", &format!("{i} calls")).await,
+            )
+        }
+    });
+    let replies = futures_util::future::join_all(sends).await;
+
+    for user in [REP, STRANGER] {
+        let list = app.reply(user, "/commit", "list").await;
+        let mut numbers = Vec::new();
+        for (_, i, reply) in replies.iter().filter(|(u, ..)| *u == user) {
+            let number: u32 = reply
+                .strip_prefix("Recorded: commitment #")
+                .and_then(|r| r.split_once(" — "))
+                .filter(|(_, text)| text.starts_with(&format!("{i} calls")))
+                .and_then(|(n, _)| n.parse().ok())
+                .unwrap_or_else(|| panic!("{reply}"));
+            assert!(list.contains(&format!("*#{number}* {i} calls")), "{list}");
+            numbers.push(number);
+        }
+        numbers.sort_unstable();
+        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+        assert_eq!(numbers, expected, "{user}");
+    }
+}
+
+#[tokio::test]
 async fn mistakes_get_an_example_and_nothing_is_recorded() {
     let app = spawn_app().await;
     let cases = [
