@@ -39,7 +39,10 @@ impl Store {
             // only a power cut can lose the last transactions.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Checkpoints run in the background (below), not inside whichever commit
+            // crosses the threshold: that commit would wait for the checkpoint's fsync.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A ping before each query is one more round trip to the connection's thread,
@@ -52,6 +55,7 @@ impl Store {
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
+        tokio::spawn(checkpoint_every_second(pool.clone()));
         Ok(Store::with_pool(pool))
     }
 
@@ -81,5 +85,22 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Copies the write-ahead log back into the database once a second, without blocking the
+/// writer (PASSIVE), until the pool closes. A checkpoint that fails is retried next time.
+async fn checkpoint_every_second(pool: SqlitePool) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !pool.is_closed() {
+        every.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+            && !pool.is_closed()
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        }
     }
 }
