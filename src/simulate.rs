@@ -54,11 +54,7 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
     let end = midnights(last).max().unwrap_or(start);
     store.sync_roster(&program.people, start).await?;
     let pairs = PairSchedule::for_program(program, &members);
-    let planner = Planner {
-        program,
-        members: &members,
-        pairs: &pairs,
-    };
+    let planner = Planner::new(program, &members, &pairs);
     let slack = SimulatedSlack;
     let mut out = Vec::new();
     let in_window = |occ: &Occurrence| (from..last).contains(&occ.local.date_naive());

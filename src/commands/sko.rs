@@ -157,12 +157,8 @@ pub async fn status_text(
         ),
     });
     let roster = members(store, program).await?;
-    let upcoming = Planner {
-        program,
-        members: &roster,
-        pairs: &pairs,
-    }
-    .occurrences(caller.now, caller.now + Duration::days(14));
+    let upcoming = Planner::new(program, &roster, &pairs)
+        .occurrences(caller.now, caller.now + Duration::days(14));
     if let Some(next) = upcoming.iter().find(|o| {
         o.source == Source::Checkin && o.recipient.key().split('+').any(|m| m == caller.user_id)
     }) {
@@ -232,15 +228,11 @@ async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::R
     }
     let roster = members(ctx.store, program).await?;
     let pairs = pair_schedule(ctx.store, program).await?;
-    let occurrences: Vec<_> = Planner {
-        program,
-        members: &roster,
-        pairs: &pairs,
-    }
-    .occurrences(caller.now, caller.now + Duration::days(PREVIEW_DAYS))
-    .into_iter()
-    .filter(|o| o.recipient.key().split('+').any(|m| m == rep))
-    .collect();
+    let occurrences: Vec<_> = Planner::new(program, &roster, &pairs)
+        .occurrences(caller.now, caller.now + Duration::days(PREVIEW_DAYS))
+        .into_iter()
+        .filter(|o| o.recipient.key().split('+').any(|m| m == rep))
+        .collect();
     if occurrences.is_empty() {
         return Ok(Reply::new(format!(
             "Nothing is scheduled for <@{rep}> in the next {PREVIEW_DAYS} days."

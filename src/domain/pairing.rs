@@ -2,7 +2,7 @@
 //! partner while an unused pairing exists, across teams where possible, a trio when the count
 //! is odd so nobody is left out, and people who are away skipped. Deterministic for a seed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A rep who can be paired this sprint.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ pub fn meetings(groups: &[Vec<String>]) -> HashSet<(String, String)> {
 }
 
 const ATTEMPTS: usize = 300;
+/// Rosters up to this size get the exact search for a fresh grouping.
+const EXACT_UP_TO: usize = 300;
+/// Round-robin rounds tried before the greedy attempts.
+const CIRCLE_ROUNDS: usize = 64;
 
 /// Groups of two (and one of three when the count is odd) for `people`, avoiding `history`.
 pub fn make_pairs(
@@ -44,14 +48,24 @@ pub fn make_pairs(
     if people.len() < 2 {
         return Vec::new();
     }
-    let cost = |a: &Candidate, b: &Candidate| -> u32 {
-        let repeat = if history.contains(&met(&a.slack_id, &b.slack_id)) {
-            1_000
-        } else {
-            0
-        };
-        let same_team = u32::from(a.team.is_some() && a.team == b.team);
-        repeat + same_team
+    // Past partners by position, so that a check is a lookup, not two allocations.
+    let position: HashMap<&str, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.slack_id.as_str(), i))
+        .collect();
+    let past: HashSet<(usize, usize)> = history
+        .iter()
+        .filter_map(|(a, b)| {
+            let (a, b) = (*position.get(a.as_str())?, *position.get(b.as_str())?);
+            Some((a.min(b), a.max(b)))
+        })
+        .collect();
+    let have_met = |a: usize, b: usize| past.contains(&(a.min(b), a.max(b)));
+    let cost = |a: usize, b: usize| -> u32 {
+        let repeat = if have_met(a, b) { 1_000 } else { 0 };
+        let (ta, tb) = (&people[a].team, &people[b].team);
+        repeat + u32::from(ta.is_some() && ta == tb)
     };
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut best: Option<(u32, Vec<Vec<usize>>)> = None;
@@ -60,25 +74,30 @@ pub fn make_pairs(
     let mut sorted: Vec<usize> = (0..people.len()).collect();
     sorted.sort_by(|a, b| people[*a].slack_id.cmp(&people[*b].slack_id));
     let spare = (sorted.len() % 2 == 1).then(|| sorted[sorted.len() - 1]);
-    let circle = circle_rounds(&sorted[..sorted.len() - sorted.len() % 2])
-        .into_iter()
-        .map(|mut round| {
-            if let Some(s) = spare {
-                place_odd_one(&mut round, s, |a, b| cost(&people[a], &people[b]));
-            }
-            round
-        });
-    let allowed =
-        |a: usize, b: usize| !history.contains(&met(&people[a].slack_id, &people[b].slack_id));
-    let by_preference = |a: usize, b: usize| cost(&people[a], &people[b]);
-    let fresh = fresh_grouping(people.len(), allowed, by_preference);
+    let even = &sorted[..sorted.len() - sorted.len() % 2];
+    let circle = circle_rounds(even).take(CIRCLE_ROUNDS).map(|mut round| {
+        if let Some(s) = spare {
+            place_odd_one(&mut round, s, cost);
+        }
+        round
+    });
+    // The exact search looks at every pair at every step: for rosters beyond a few hundred
+    // the rounds and the greedy attempts decide alone.
+    let fresh = (people.len() <= EXACT_UP_TO)
+        .then(|| fresh_grouping(people.len(), |a, b| !have_met(a, b), cost))
+        .flatten();
+    let attempts = if people.len() <= EXACT_UP_TO {
+        ATTEMPTS
+    } else {
+        3
+    };
     let candidates = fresh
         .into_iter()
         .chain(circle)
-        .chain((0..ATTEMPTS).map(|_| {
+        .chain((0..attempts).map(|_| {
             let mut order: Vec<usize> = (0..people.len()).collect();
             rng.shuffle(&mut order);
-            greedy(&order, |a, b| cost(&people[a], &people[b]))
+            greedy(&order, cost)
         }));
     for groups in candidates {
         let total: u32 = groups
@@ -86,7 +105,7 @@ pub fn make_pairs(
             .map(|g| {
                 (0..g.len())
                     .flat_map(|i| (i + 1..g.len()).map(move |j| (g[i], g[j])))
-                    .map(|(a, b)| cost(&people[a], &people[b]))
+                    .map(|(a, b)| cost(a, b))
                     .sum::<u32>()
             })
             .sum();
@@ -240,21 +259,17 @@ fn place_odd_one(groups: &mut [Vec<usize>], odd: usize, cost: impl Fn(usize, usi
 }
 
 /// The rounds of a round-robin over an even number of `ids`: no pairing appears twice.
-fn circle_rounds(ids: &[usize]) -> Vec<Vec<Vec<usize>>> {
-    let Some((fixed, rest)) = ids.split_first() else {
-        return Vec::new();
-    };
-    (0..rest.len())
-        .map(|r| {
-            let mut ring: Vec<usize> = rest.to_vec();
-            ring.rotate_left(r);
-            let mut round = vec![vec![*fixed, ring[0]]];
-            for i in 1..=ring.len() / 2 {
-                round.push(vec![ring[i], ring[ring.len() - i]]);
-            }
-            round
-        })
-        .collect()
+fn circle_rounds(ids: &[usize]) -> impl Iterator<Item = Vec<Vec<usize>>> + '_ {
+    let (fixed, rest) = ids.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
+    (0..rest.len()).map(move |r| {
+        let mut ring: Vec<usize> = rest.to_vec();
+        ring.rotate_left(r);
+        let mut round = vec![vec![fixed, ring[0]]];
+        for i in 1..=ring.len() / 2 {
+            round.push(vec![ring[i], ring[ring.len() - i]]);
+        }
+        round
+    })
 }
 
 #[cfg(test)]

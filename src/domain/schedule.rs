@@ -6,7 +6,7 @@
 //! once, at its first instant; one that does not exist (spring) is sent at the next minute
 //! that does. Occurrence keys carry the local time, so the same one can never be planned twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{
     DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
@@ -266,9 +266,30 @@ const FOLLOW_UP_WORKING_DAYS: usize = 2;
 const WEEK_DAYS: i64 = 7;
 
 pub struct Planner<'a> {
-    pub program: &'a Program,
-    pub members: &'a [Member],
-    pub pairs: &'a PairSchedule,
+    program: &'a Program,
+    members: &'a [Member],
+    pairs: &'a PairSchedule,
+    /// Lookups made once, so a roster of thousands is planned in linear time.
+    by_id: HashMap<&'a str, &'a Member>,
+    /// Members with an absence: the only ones who can break a pair up on a given day.
+    ever_away: Vec<&'a Member>,
+    /// (week, group) for every group that holds in that program week.
+    holds: HashSet<(u32, &'a [String])>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(program: &'a Program, members: &'a [Member], pairs: &'a PairSchedule) -> Self {
+        Planner {
+            program,
+            members,
+            pairs,
+            by_id: members.iter().map(|m| (m.slack_id.as_str(), m)).collect(),
+            ever_away: members.iter().filter(|m| m.away_until.is_some()).collect(),
+            holds: (1..=program.settings.days.div_ceil(7) + 1)
+                .flat_map(|w| pairs.for_week(w).iter().map(move |g| (w, g.as_slice())))
+                .collect(),
+        }
+    }
 }
 
 impl Planner<'_> {
@@ -467,9 +488,13 @@ impl Planner<'_> {
     /// The group's members who are present on `date`, if the group holds in `week` and at
     /// least two of them are there.
     fn present_members(&self, group: &[String], week: u32, date: NaiveDate) -> Option<Vec<String>> {
-        let groups = self.pairs.for_week(week);
-        if !groups.iter().any(|g| g == group) {
+        if !self.holds.contains(&(week, group)) {
             return None;
+        }
+        let groups = self.pairs.for_week(week);
+        if !self.ever_away.iter().any(|m| m.is_away(date)) {
+            // Nobody is away that day: every group meets as made.
+            return (group.len() >= 2).then(|| group.to_vec());
         }
         let present = |g: &[String]| -> Vec<String> {
             g.iter()
@@ -497,7 +522,7 @@ impl Planner<'_> {
     }
 
     fn member(&self, slack_id: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.slack_id == slack_id)
+        self.by_id.get(slack_id).copied()
     }
 
     /// "Did you meet?" two working days after each check-in, at the same local time.
@@ -775,11 +800,7 @@ mod tests {
 
     fn plan(program: &Program, pairs: &PairSchedule) -> Vec<Occurrence> {
         let members = Member::roster(program, |_| None);
-        let planner = Planner {
-            program,
-            members: &members,
-            pairs,
-        };
+        let planner = Planner::new(program, &members, pairs);
         let from = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
         planner.occurrences(from, from + Duration::days(120))
     }
@@ -867,12 +888,8 @@ mod tests {
 
     fn plan_between(program: &Program, from: DateTime<Utc>, days: i64) -> Vec<Occurrence> {
         let members = Member::roster(program, |_| None);
-        Planner {
-            program,
-            members: &members,
-            pairs: &PairSchedule::default(),
-        }
-        .occurrences(from, from + Duration::days(days))
+        Planner::new(program, &members, &PairSchedule::default())
+            .occurrences(from, from + Duration::days(days))
     }
 
     #[test]
@@ -1157,11 +1174,7 @@ mod tests {
             vec![vec!["U0NY".to_string(), "U0UK".to_string()]],
         )]));
         let members = Member::roster(&p, |_| None);
-        let planner = Planner {
-            program: &p,
-            members: &members,
-            pairs: &pairs,
-        };
+        let planner = Planner::new(&p, &members, &pairs);
         let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
         let whole = planner.occurrences(start, start + Duration::days(120));
         let mut pieces = Vec::new();

@@ -167,12 +167,7 @@ impl<M: Messenger> Scheduler<M> {
             return Ok(0);
         }
         let members = self.members(program).await?;
-        let occurrences = Planner {
-            program,
-            members: &members,
-            pairs,
-        }
-        .occurrences(from, now);
+        let occurrences = Planner::new(program, &members, pairs).occurrences(from, now);
         for o in &occurrences {
             if let (Source::Checkin, Recipient::Group(group)) = (&o.source, &o.recipient) {
                 self.store

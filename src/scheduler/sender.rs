@@ -58,6 +58,9 @@ pub trait Messenger: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
 }
 
+/// How many global slots a late sender may make up by sending sooner than the spacing.
+const CATCH_UP_SLOTS: u32 = 3;
+
 /// Spacing of messages: per channel and overall. Pure bookkeeping over instants.
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -82,10 +85,13 @@ impl RateLimiter {
 
     /// The earliest instant a message may go to `channel`, reserved for it.
     pub fn reserve(&mut self, channel: &str, now: Instant) -> Instant {
-        let mut at = now;
-        if let Some(g) = self.next_global {
-            at = at.max(g);
-        }
+        // Keep to the global schedule: a message a little late (a slow answer, a busy disk)
+        // leaves its slot to the next one instead of pushing every later one back, so the
+        // rate holds on average; after a pause, the schedule starts again from now.
+        let mut at = match self.next_global {
+            Some(g) if now <= g + self.global * CATCH_UP_SLOTS => g,
+            _ => now,
+        };
         if let Some(c) = self.next_in_channel.get(channel) {
             at = at.max(*c);
         }
@@ -143,6 +149,24 @@ mod tests {
             Duration::from_secs(1),
             "same channel waits a second"
         );
+    }
+
+    #[test]
+    fn a_late_message_does_not_push_back_every_later_one() {
+        let start = Instant::now();
+        let tenth = Duration::from_millis(100);
+        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
+        assert_eq!(r.reserve("D1", start), start);
+        // Asked 150 ms late for the second slot: it goes now, the third keeps its time.
+        assert_eq!(r.reserve("D2", start + tenth + tenth / 2), start + tenth);
+        assert_eq!(
+            r.reserve("D3", start + tenth + tenth / 2),
+            start + 2 * tenth
+        );
+        // Idle for a while: no burst to make up for it.
+        let later = start + Duration::from_secs(60);
+        assert_eq!(r.reserve("D4", later), later);
+        assert_eq!(r.reserve("D5", later), later + tenth);
     }
 
     #[test]

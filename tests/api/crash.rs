@@ -16,9 +16,9 @@ use super::helpers::*;
 const REPS: usize = 2_000;
 const KILLS: usize = 10;
 
-/// A program whose one trigger fired a minute ago for 2,000 reps, every day a working day.
+/// A program whose one trigger fired a minute ago for `reps` reps, every day a working day.
 /// The roster places everyone in UTC, so Slack's timezones cannot move the trigger.
-fn fan_out_config() -> String {
+pub(super) fn fan_out_config(reps: usize) -> String {
     let fired = Utc::now() - chrono::Duration::minutes(1);
     let mut c = format!(
         "[program]\nname = \"Crash test\"\nkickoff = {}\ntimezone = \"UTC\"\nworking_days = [\"Mon\",\"Tue\",\"Wed\",\"Thu\",\"Fri\",\"Sat\",\"Sun\"]\n\
@@ -29,17 +29,19 @@ fn fan_out_config() -> String {
         fired.minute(),
         fired.hour()
     );
-    for i in 0..REPS {
+    for i in 0..reps {
         c.push_str(&format!("[[people]]\nslack_id = \"U0C{i:05}\"\nname = \"Rep {i}\"\nrole = \"rep\"\nmanager = \"U0CMGR\"\ntimezone = \"UTC\"\n"));
     }
     c
 }
 
-fn start(
+/// The real binary, sending at most `rate` messages a second.
+pub(super) fn start(
     config: &std::path::Path,
     dir: &tempfile::TempDir,
     slack: &FakeSlack,
     log: Stdio,
+    rate: u32,
 ) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["serve", "--config"])
@@ -51,7 +53,7 @@ fn start(
         )
         .env("SKO__SLACK__API_BASE_URL", slack.api_url())
         .env("SKO__SENDER__GRACE_MINUTES", "60")
-        .env("SKO__SENDER__RATE_PER_SECOND", "100")
+        .env("SKO__SENDER__RATE_PER_SECOND", rate.to_string())
         .env("SKO__SENDER__TIMEOUT_SECONDS", "1")
         .env("SKO__SENDER__RETRY_BASE_SECONDS", "1")
         .env("SKO__SENDER__MAX_ATTEMPTS", "50")
@@ -68,10 +70,10 @@ async fn run(failing_share: f64) {
     slack.fail_randomly(failing_share);
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("crash.toml");
-    std::fs::write(&config, fan_out_config()).unwrap();
+    std::fs::write(&config, fan_out_config(REPS)).unwrap();
 
     for kill in 0..KILLS {
-        let mut child = start(&config, &dir, &slack, Stdio::null());
+        let mut child = start(&config, &dir, &slack, Stdio::null(), 100);
         tokio::time::sleep(Duration::from_millis(fastrand::u64(300..2_500))).await;
         child.kill().unwrap(); // SIGKILL: no chance to tidy up
         child.wait().unwrap();
@@ -82,7 +84,7 @@ async fn run(failing_share: f64) {
         std::env::temp_dir().join(format!("sko-crash-{}.log", (failing_share * 100.0) as u32)),
     )
     .unwrap();
-    let mut child = start(&config, &dir, &slack, Stdio::from(log));
+    let mut child = start(&config, &dir, &slack, Stdio::from(log), 100);
     let started = Instant::now();
     // With a fifth of calls failing, every 429 holds the method for its Retry-After and every
     // slow answer costs the timeout, so draining takes minutes, not seconds.

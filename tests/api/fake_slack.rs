@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -66,6 +66,14 @@ struct State_ {
     socket_url: Option<String>,
     /// Share of `chat.postMessage` calls that fail at random (429, 500 or a slow answer).
     random_failures: f64,
+    /// Slack's limits, when enforced: posts per second overall, and one a second per channel.
+    limit_per_second: Option<usize>,
+    recent_posts: VecDeque<Instant>,
+    last_post_in: HashMap<String, Instant>,
+    /// Posts refused with 429 for going over those limits.
+    over_limit: usize,
+    /// When each post was accepted.
+    post_times: Vec<Instant>,
 }
 
 #[derive(Clone, Default)]
@@ -121,6 +129,23 @@ impl FakeSlack {
     /// Fails `share` of `chat.postMessage` calls at random, like a bad day at Slack.
     pub fn fail_randomly(&self, share: f64) {
         self.state.lock().unwrap().random_failures = share;
+    }
+
+    /// Answers 429 (Retry-After: 1) to a post that would make more than `per_second` in the
+    /// last second (less 5 %, for the sender's timing jitter) or a second in one channel
+    /// within a second, as Slack does.
+    pub fn enforce_rate(&self, per_second: usize) {
+        self.state.lock().unwrap().limit_per_second = Some(per_second);
+    }
+
+    /// Posts refused for going over the enforced rate.
+    pub fn over_limit(&self) -> usize {
+        self.state.lock().unwrap().over_limit
+    }
+
+    /// When each post was accepted, in order.
+    pub fn post_times(&self) -> Vec<Instant> {
+        self.state.lock().unwrap().post_times.clone()
     }
 
     /// Where `apps.connections.open` sends Socket Mode clients.
@@ -272,9 +297,44 @@ async fn api(
     }
 }
 
+/// True when a post to `channel` now would break the enforced limits (and counts it).
+fn over_limit(state: &mut State_, channel: &str) -> bool {
+    let Some(per_second) = state.limit_per_second else {
+        return false;
+    };
+    let now = Instant::now();
+    let window = Duration::from_millis(950);
+    while state
+        .recent_posts
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        state.recent_posts.pop_front();
+    }
+    let busy_channel = state
+        .last_post_in
+        .get(channel)
+        .is_some_and(|t| now.duration_since(*t) < window);
+    if state.recent_posts.len() >= per_second || busy_channel {
+        state.over_limit += 1;
+        return true;
+    }
+    state.recent_posts.push_back(now);
+    state.last_post_in.insert(channel.to_string(), now);
+    false
+}
+
 async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
     let fault = {
         let mut state = fake.state.lock().unwrap();
+        if over_limit(&mut state, body["channel"].as_str().unwrap_or_default()) {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "1")],
+                Json(json!({ "ok": false, "error": "ratelimited" })),
+            )
+                .into_response();
+        }
         let share = state.random_failures;
         state.faults.pop_front().or_else(|| {
             (fastrand::f64() < share).then(|| match fastrand::u8(0..3) {
@@ -319,6 +379,7 @@ async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
             blocks: body["blocks"].clone(),
         };
         state.posts.push(post.clone());
+        state.post_times.push(Instant::now());
         post
     };
     if let Some(Fault::SlowAnswer(delay)) = fault {

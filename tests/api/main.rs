@@ -15,6 +15,7 @@ mod malformed;
 mod manifest;
 mod metrics;
 mod prompt_buttons;
+mod scale;
 mod secrets;
 mod security;
 mod sko;

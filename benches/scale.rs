@@ -1,0 +1,230 @@
+//! The scheduler at scale, in process and on one core: `cargo bench --bench scale`.
+//!
+//! - planning 90 days for 10,000 people in 20 timezones (automatic pairs, check-ins and
+//!   follow-ups included), and the pairing itself;
+//! - building 1,000 manager digests (20 managers × 50 weeks) over a year of data: 50 reps
+//!   per manager, each practising every day, a commitment every third day, weekly check-ins.
+//!
+//! Each figure is the median of five runs. The 10,000-DM fan-out through the real server is
+//! in `tests/api/scale.rs`, since it needs the fake Slack.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Duration as Days, TimeZone, Utc};
+use sko_reinforce::config::Config;
+use sko_reinforce::domain::commitment::{Commitment, CommitmentKind, CommitmentStatus};
+use sko_reinforce::domain::compose::{Activity, Checkin, compose};
+use sko_reinforce::domain::practice::{PracticeContext, PracticeLog};
+use sko_reinforce::domain::program::Program;
+use sko_reinforce::domain::schedule::{
+    Member, Occurrence, PairSchedule, Planner, Recipient, Source,
+};
+
+const TIMEZONES: [&str; 20] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "America/Toronto",
+    "America/Mexico_City",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Warsaw",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Shanghai",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+fn main() {
+    plan_90_days(10_000);
+    digests_over_a_year(20, 50, 50);
+}
+
+/// The example config's program with its people and pairs replaced by `reps` generated reps
+/// (50 to a manager) spread over 20 timezones, paired automatically.
+fn program(reps: usize) -> Program {
+    let example = include_str!("../config.example.toml");
+    let mut text = String::new();
+    let mut skipping = false;
+    for line in example.lines() {
+        if line.starts_with('[') {
+            skipping = line == "[[people]]" || line == "[[pairs]]";
+        }
+        if !skipping {
+            text.push_str(&line.replace("mode = \"config\"", "mode = \"auto\""));
+            text.push('\n');
+        }
+    }
+    text.push_str("[[people]]\nslack_id = \"UADMIN\"\nrole = \"admin\"\n");
+    for m in 0..reps.div_ceil(50) {
+        let tz = TIMEZONES[m % TIMEZONES.len()];
+        text.push_str(&format!(
+            "[[people]]\nslack_id = \"UM{m:04}\"\nname = \"Manager {m}\"\nrole = \"manager\"\nteam = \"T{m}\"\ntimezone = \"{tz}\"\n"
+        ));
+    }
+    for r in 0..reps {
+        let m = r / 50;
+        let tz = TIMEZONES[r % TIMEZONES.len()];
+        text.push_str(&format!(
+            "[[people]]\nslack_id = \"UR{r:05}\"\nname = \"Rep {r}\"\nrole = \"rep\"\nmanager = \"UM{m:04}\"\nteam = \"T{m}\"\ntimezone = \"{tz}\"\n"
+        ));
+    }
+    let config = Config::parse(&text, "generated", std::iter::empty())
+        .unwrap_or_else(|e| panic!("the generated config is invalid: {e}"));
+    (*config.program).clone()
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort_unstable();
+    runs[runs.len() / 2]
+}
+
+fn plan_90_days(reps: usize) {
+    let program = program(reps);
+    let members = Member::roster(&program, |_| None);
+    let mut pairs = PairSchedule::default();
+    let pairing = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                pairs = PairSchedule::for_program(&program, &members);
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let planner = Planner::new(&program, &members, &pairs);
+    let from = program.settings.kickoff_instant() - Days::days(1);
+    let to = from + Days::days(91);
+    let mut count = 0;
+    let planning = median(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                count = planner.occurrences(from, to).len();
+                t.elapsed()
+            })
+            .collect(),
+    );
+    println!(
+        "plan 90 days, {} people in {} timezones: {count} occurrences in {:.0} ms (pairing every sprint: {:.0} ms more); target ≤ 1,000 ms",
+        members.len(),
+        TIMEZONES.len(),
+        planning.as_secs_f64() * 1e3,
+        pairing.as_secs_f64() * 1e3,
+    );
+}
+
+/// A year of records for every rep: practice daily, a commitment every third day, and a
+/// weekly check-in with the next rep.
+fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
+    let reps: Vec<&str> = program
+        .people
+        .iter()
+        .filter(|p| p.manager.is_some())
+        .map(|p| p.slack_id.as_str())
+        .collect();
+    let skills: Vec<&str> = program.skills.iter().map(|s| s.id.as_str()).collect();
+    let mut activity = Activity::default();
+    for (i, rep) in reps.iter().enumerate() {
+        let practice = (0..365)
+            .map(|day| PracticeLog {
+                user_id: rep.to_string(),
+                skill_id: skills[(i + day) % skills.len()].to_string(),
+                context: if day % 3 == 0 {
+                    PracticeContext::Live
+                } else {
+                    PracticeContext::Roleplay
+                },
+                partner_id: None,
+                score: Some(((i + day) % 5 + 1) as u8),
+                notes: None,
+                rubric: Vec::new(),
+                week: None,
+                logged_at: start + Days::days(day as i64) + Days::hours(15),
+            })
+            .collect();
+        let commitments = (0..122)
+            .map(|n| {
+                let at = start + Days::days(n * 3) + Days::hours(14);
+                Commitment {
+                    user_id: rep.to_string(),
+                    seq: n as u32 + 1,
+                    text: format!("20 discovery calls #{n}"),
+                    target: None,
+                    due: Some((at + Days::days(4)).date_naive()),
+                    kind: CommitmentKind::Performance,
+                    status: if n % 4 == 0 {
+                        CommitmentStatus::Open
+                    } else {
+                        CommitmentStatus::Done
+                    },
+                    week: None,
+                    created_at: at,
+                    updated_at: at,
+                    done_at: None,
+                }
+            })
+            .collect();
+        activity.practice.insert(rep.to_string(), practice);
+        activity.commitments.insert(rep.to_string(), commitments);
+    }
+    for pair in reps.chunks(2) {
+        for week in 0..52 {
+            activity.checkins.push(Checkin {
+                members: pair.iter().map(|r| r.to_string()).collect(),
+                due_at: start + Days::days(week * 7 + 2) + Days::hours(16),
+                answer: (week % 3 != 0).then(|| "met".to_string()),
+            });
+        }
+    }
+    activity
+}
+
+fn digests_over_a_year(managers: usize, reps_each: usize, weeks: i64) {
+    let program = program(managers * reps_each);
+    let start = Utc.from_utc_datetime(&program.settings.kickoff.and_hms_opt(0, 0, 0).unwrap());
+    let activity = a_year_of_activity(&program, start);
+    let pairs = PairSchedule(Default::default());
+    let occurrences: Vec<Occurrence> = (0..managers)
+        .flat_map(|m| {
+            (1..=weeks).map(move |week| {
+                let at = start + Days::days(week * 7) + Days::hours(13);
+                Occurrence {
+                    source: Source::Digest,
+                    recipient: Recipient::Person(format!("UM{m:04}")),
+                    at,
+                    local: at.fixed_offset(),
+                    program_week: week as u32,
+                }
+            })
+        })
+        .collect();
+    let mut length: HashMap<usize, usize> = HashMap::new();
+    // One run: this one is slow enough not to need a median.
+    let building = median(
+        (0..1)
+            .map(|_| {
+                let t = Instant::now();
+                for occ in &occurrences {
+                    let digest = compose(&program, &pairs, &activity, occ).expect("a digest");
+                    *length.entry(digest.text.len() / 1000).or_default() += 1;
+                }
+                t.elapsed()
+            })
+            .collect(),
+    );
+    println!(
+        "{} manager digests ({managers} managers × {weeks} weeks, {reps_each} reps each, a year of daily activity): {:.0} ms; target ≤ 1,000 ms",
+        occurrences.len(),
+        building.as_secs_f64() * 1e3,
+    );
+}

@@ -1,0 +1,57 @@
+//! Delivery at scale: the real binary fans 10,000 DMs out to a fake Slack that enforces a
+//! global rate and one message a second per channel. The whole fan-out must take 10,000/R
+//! (within 5 %), provoke no 429 and post nothing twice. Slow, so ignored by default:
+//!
+//! `cargo test --release --test api scale:: -- --ignored --nocapture`
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::crash::{fan_out_config, start};
+use super::fake_slack::FakeSlack;
+
+const DMS: usize = 10_000;
+const RATE: u32 = 100;
+
+#[tokio::test]
+#[ignore = "slow (about 100 s): cargo test --release --test api scale:: -- --ignored --nocapture"]
+async fn fan_out_of_10000_dms_keeps_to_the_rate_and_posts_each_once() {
+    let slack = FakeSlack::start().await;
+    slack.enforce_rate(RATE as usize);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fan-out.toml");
+    std::fs::write(&config, fan_out_config(DMS)).unwrap();
+
+    let started = Instant::now();
+    let mut child = start(&config, &dir, &slack, Stdio::null(), RATE);
+    let limit = Duration::from_secs_f64(DMS as f64 / f64::from(RATE) * 1.5 + 30.0);
+    while slack.posts_per_key().len() < DMS && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+
+    let times = slack.post_times();
+    let per_key = slack.posts_per_key();
+    let duplicates = per_key.values().filter(|n| **n > 1).count();
+    let ideal = DMS as f64 / f64::from(RATE);
+    let (first, last) = (times[0], times[times.len() - 1]);
+    let sending = last.duration_since(first).as_secs_f64();
+    println!(
+        "{} DMs at R = {RATE}/s: first post {:.2} s after start, all posted in {sending:.1} s (10,000/R = {ideal:.0} s, {:+.2} %), {} × 429, {duplicates} duplicated",
+        per_key.len(),
+        first.duration_since(started).as_secs_f64(),
+        (sending / ideal - 1.0) * 100.0,
+        slack.over_limit(),
+    );
+    assert_eq!(per_key.len(), DMS, "every DM posted");
+    assert_eq!(duplicates, 0, "nothing posted twice");
+    assert_eq!(slack.over_limit(), 0, "no 429 provoked");
+    assert!(
+        (sending / ideal - 1.0).abs() <= 0.05,
+        "{sending:.1} s is not within 5 % of {ideal:.0} s"
+    );
+}
