@@ -88,6 +88,11 @@ impl ProgramSettings {
         self.working_days.contains(&date.weekday()) && !self.holidays.contains(&date)
     }
 
+    /// How many program weeks there are at most: the last one may be short.
+    pub fn weeks(&self) -> u32 {
+        self.days.div_ceil(7)
+    }
+
     /// The program week `date` falls in (1 = the week that starts on kickoff), counting only
     /// weeks that hold at least one working day, so a holiday week does not use up a sprint.
     /// `None` before kickoff, after the program, or inside a week with no working day.
@@ -384,7 +389,7 @@ impl Program {
                 ),
             );
         }
-        let last_week = s.days.div_ceil(7);
+        let last_week = s.weeks();
         for (i, w) in s.pressure_weeks.iter().enumerate() {
             if *w == 0 || *w > last_week {
                 issue(

@@ -285,7 +285,7 @@ impl<'a> Planner<'a> {
             pairs,
             by_id: members.iter().map(|m| (m.slack_id.as_str(), m)).collect(),
             ever_away: members.iter().filter(|m| m.away_until.is_some()).collect(),
-            holds: (1..=program.settings.days.div_ceil(7) + 1)
+            holds: (1..=program.settings.weeks() + 1)
                 .flat_map(|w| pairs.for_week(w).iter().map(move |g| (w, g.as_slice())))
                 .collect(),
         }
@@ -393,7 +393,7 @@ impl Planner<'_> {
         let s = &self.program.settings;
         s.program_week(date).or_else(|| {
             let end = s.kickoff + Duration::days(i64::from(s.days));
-            (date >= end && date < end + Duration::days(grace_days)).then(|| s.days.div_ceil(7) + 1)
+            (date >= end && date < end + Duration::days(grace_days)).then(|| s.weeks() + 1)
         })
     }
 
@@ -584,9 +584,7 @@ impl Planner<'_> {
                 };
                 let at = resolve(m.timezone, date.and_time(time));
                 if at >= from && at < to {
-                    let week = self
-                        .program_week(date, WRAP_UP_DAYS)
-                        .unwrap_or(s.days.div_ceil(7));
+                    let week = self.program_week(date, WRAP_UP_DAYS).unwrap_or(s.weeks());
                     out.push(occurrence(
                         Source::Checkpoint(cp.day),
                         Recipient::Person(m.slack_id.clone()),

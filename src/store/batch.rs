@@ -45,17 +45,19 @@ impl<I: Clone + Send + 'static, O: Send + 'static> Batcher<I, O> {
             let mut group = Vec::with_capacity(MAX_BATCH);
             while queue.recv_many(&mut group, MAX_BATCH).await > 0 {
                 let (inputs, answers): (Vec<I>, Vec<_>) = group.drain(..).unzip();
-                match write(pool.clone(), inputs.clone()).await {
-                    Ok(outputs) if outputs.len() == inputs.len() => {
+                let written = write(pool.clone(), inputs.clone())
+                    .await
+                    .and_then(|outputs| {
+                        anyhow::ensure!(
+                            outputs.len() == inputs.len(),
+                            "a group write answered the wrong number of rows"
+                        );
+                        Ok(outputs)
+                    });
+                match written {
+                    Ok(outputs) => {
                         for (answer, output) in answers.into_iter().zip(outputs) {
                             let _ = answer.send(Ok(output));
-                        }
-                    }
-                    Ok(_) => {
-                        for answer in answers {
-                            let _ = answer.send(Err(anyhow::anyhow!(
-                                "a group write answered the wrong number of rows"
-                            )));
                         }
                     }
                     Err(e) if inputs.len() == 1 => {
@@ -86,5 +88,28 @@ impl<I: Clone + Send + 'static, O: Send + 'static> Batcher<I, O> {
         answered
             .await
             .map_err(|_| anyhow::anyhow!("the database writer stopped before answering"))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doubles each number in one "statement", failing the whole group if any is negative.
+    async fn double(_: SqlitePool, group: Vec<i64>) -> anyhow::Result<Vec<i64>> {
+        anyhow::ensure!(group.iter().all(|n| *n >= 0), "negative");
+        Ok(group.into_iter().map(|n| n * 2).collect())
+    }
+
+    #[tokio::test]
+    async fn each_caller_gets_its_own_answer_and_one_bad_input_fails_alone() {
+        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let batcher = Batcher::spawn(pool, double);
+        // Sent together, so they can land in one group with the bad one.
+        let answers = futures_util::future::join_all([3, -1, 5].map(|n| batcher.write(n))).await;
+
+        assert_eq!(answers[0].as_ref().unwrap(), &6);
+        assert!(answers[1].is_err());
+        assert_eq!(answers[2].as_ref().unwrap(), &10);
     }
 }
