@@ -123,8 +123,8 @@ fn plan_90_days(reps: usize) {
     );
 }
 
-/// A year of records for every rep: practice daily, a commitment every third day, and a
-/// weekly check-in with the next rep.
+/// A year of records for every rep: practice daily (weekly with their partner), a commitment
+/// every third day, and a weekly check-in with the next rep.
 fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
     let reps: Vec<&str> = program
         .people
@@ -133,10 +133,10 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
         .map(|p| p.slack_id.as_str())
         .collect();
     let skills: Vec<&str> = program.skills.iter().map(|s| s.id.as_str()).collect();
-    let mut activity = Activity::default();
+    let (mut all_practice, mut all_commitments, mut checkins) = (vec![], vec![], vec![]);
     for (i, rep) in reps.iter().enumerate() {
-        let practice = (0..365)
-            .map(|day| PracticeLog {
+        all_practice.extend((0..365).map(|day| {
+            PracticeLog {
                 user_id: rep.to_string(),
                 skill_id: skills[(i + day) % skills.len()].to_string(),
                 context: if day % 3 == 0 {
@@ -144,49 +144,48 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
                 } else {
                     PracticeContext::Roleplay
                 },
-                partner_id: None,
+                // With the check-in partner on the check-in day each week.
+                partner_id: (day % 7 == 2)
+                    .then(|| reps.get(i ^ 1).map(|r| r.to_string()))
+                    .flatten(),
                 score: Some(((i + day) % 5 + 1) as u8),
                 notes: None,
                 rubric: Vec::new(),
                 week: None,
                 logged_at: start + Days::days(day as i64) + Days::hours(15),
-            })
-            .collect();
-        let commitments = (0..122)
-            .map(|n| {
-                let at = start + Days::days(n * 3) + Days::hours(14);
-                Commitment {
-                    user_id: rep.to_string(),
-                    seq: n as u32 + 1,
-                    text: format!("20 discovery calls #{n}"),
-                    target: None,
-                    due: Some((at + Days::days(4)).date_naive()),
-                    kind: CommitmentKind::Performance,
-                    status: if n % 4 == 0 {
-                        CommitmentStatus::Open
-                    } else {
-                        CommitmentStatus::Done
-                    },
-                    week: None,
-                    created_at: at,
-                    updated_at: at,
-                    done_at: None,
-                }
-            })
-            .collect();
-        activity.practice.insert(rep.to_string(), practice);
-        activity.commitments.insert(rep.to_string(), commitments);
+            }
+        }));
+        all_commitments.extend((0..122).map(|n| {
+            let at = start + Days::days(n * 3) + Days::hours(14);
+            Commitment {
+                user_id: rep.to_string(),
+                seq: n as u32 + 1,
+                text: format!("20 discovery calls #{n}"),
+                target: None,
+                due: Some((at + Days::days(4)).date_naive()),
+                kind: CommitmentKind::Performance,
+                status: if n % 4 == 0 {
+                    CommitmentStatus::Open
+                } else {
+                    CommitmentStatus::Done
+                },
+                week: None,
+                created_at: at,
+                updated_at: at,
+                done_at: None,
+            }
+        }));
     }
     for pair in reps.chunks(2) {
         for week in 0..52 {
-            activity.checkins.push(Checkin {
+            checkins.push(Checkin {
                 members: pair.iter().map(|r| r.to_string()).collect(),
                 due_at: start + Days::days(week * 7 + 2) + Days::hours(16),
                 answer: (week % 3 != 0).then(|| "met".to_string()),
             });
         }
     }
-    activity
+    Activity::new(all_commitments, all_practice, checkins, vec![])
 }
 
 fn digests_over_a_year(managers: usize, reps_each: usize, weeks: i64) {

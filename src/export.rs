@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::DateTime;
 
-use crate::domain::digest::checkin_met;
+use crate::domain::compose::Activity;
 use crate::domain::program::Program;
 use crate::store::Store;
 
@@ -114,10 +114,10 @@ pub async fn write(
         }
         What::Checkins => {
             let practice = store.all_practice_since(DateTime::UNIX_EPOCH).await?;
+            let activity = Activity::new(vec![], practice, store.checkins().await?, vec![]);
             csv.write_record(["members", "due_at", "answer", "met"])?;
-            for c in store.checkins().await? {
-                let members: Vec<&str> = c.members.iter().map(String::as_str).collect();
-                let met = checkin_met(&members, c.due_at, c.answer.as_deref(), &practice);
+            for c in activity.checkins() {
+                let met = activity.met(c);
                 csv.write_record([
                     c.members.join("+"),
                     c.due_at.to_rfc3339(),

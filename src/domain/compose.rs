@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
-use super::digest::{self, CheckinRecord, RepRecord, checkin_met};
+use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
 use super::program::{Program, Role, SPRINT_WEEKS};
@@ -21,17 +21,98 @@ pub struct Checkin {
     pub answer: Option<String>,
 }
 
-/// The records of the people a batch of messages is about.
+/// The records of the people a batch of messages is about, indexed by person so that a digest
+/// over a year of a large team's data reads only what it reports.
 #[derive(Debug, Clone, Default)]
 pub struct Activity {
-    pub commitments: HashMap<String, Vec<Commitment>>,
-    pub practice: HashMap<String, Vec<PracticeLog>>,
-    pub checkins: Vec<Checkin>,
+    commitments: HashMap<String, Vec<Commitment>>,
+    /// Each person's practice, oldest first: a time window is a binary search.
+    practice: HashMap<String, Vec<PracticeLog>>,
+    /// Oldest first.
+    checkins: Vec<Checkin>,
+    /// Positions in `checkins`, by member, oldest first.
+    checkins_by_member: HashMap<String, Vec<usize>>,
     /// Pulse answers by person: (checkpoint day, answer).
-    pub pulses: HashMap<String, Vec<(u32, String)>>,
+    pulses: HashMap<String, Vec<(u32, String)>>,
 }
 
 impl Activity {
+    /// `pulses` are (person, checkpoint day, answer).
+    pub fn new(
+        commitments: Vec<Commitment>,
+        practice: Vec<PracticeLog>,
+        mut checkins: Vec<Checkin>,
+        pulses: Vec<(String, u32, String)>,
+    ) -> Self {
+        let mut activity = Activity::default();
+        for c in commitments {
+            activity
+                .commitments
+                .entry(c.user_id.clone())
+                .or_default()
+                .push(c);
+        }
+        for p in practice {
+            activity
+                .practice
+                .entry(p.user_id.clone())
+                .or_default()
+                .push(p);
+        }
+        for logs in activity.practice.values_mut() {
+            logs.sort_by_key(|p| p.logged_at);
+        }
+        checkins.sort_by_key(|c| c.due_at);
+        for (i, c) in checkins.iter().enumerate() {
+            for m in &c.members {
+                activity
+                    .checkins_by_member
+                    .entry(m.clone())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        activity.checkins = checkins;
+        for (person, day, answer) in pulses {
+            activity
+                .pulses
+                .entry(person)
+                .or_default()
+                .push((day, answer));
+        }
+        activity
+    }
+
+    /// Every check-in, oldest first.
+    pub fn checkins(&self) -> &[Checkin] {
+        &self.checkins
+    }
+
+    /// Whether `checkin` happened: the pair said so, or practised together around it.
+    pub fn met(&self, checkin: &Checkin) -> bool {
+        let members: Vec<&str> = checkin.members.iter().map(String::as_str).collect();
+        self.met_by(&members, checkin.due_at, checkin.answer.as_deref())
+    }
+
+    fn met_by(&self, members: &[&str], due_at: DateTime<Utc>, answer: Option<&str>) -> bool {
+        let window = checkin_window(due_at);
+        let practice = members.iter().flat_map(|m| {
+            let logs = self.practice_of(m);
+            let from = logs.partition_point(|p| p.logged_at < window.start);
+            let to = logs.partition_point(|p| p.logged_at < window.end);
+            &logs[from..to]
+        });
+        checkin_met(members, due_at, answer, practice)
+    }
+
+    fn checkins_of(&self, id: &str) -> impl DoubleEndedIterator<Item = &Checkin> {
+        self.checkins_by_member
+            .get(id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.checkins[i])
+    }
+
     fn commitments_of(&self, id: &str) -> &[Commitment] {
         self.commitments.get(id).map_or(&[], Vec::as_slice)
     }
@@ -40,17 +121,15 @@ impl Activity {
         self.practice.get(id).map_or(&[], Vec::as_slice)
     }
 
+    fn pulses_of(&self, id: &str) -> &[(u32, String)] {
+        self.pulses.get(id).map_or(&[], Vec::as_slice)
+    }
+
     fn open_commitments(&self, id: &str) -> Vec<Commitment> {
         self.commitments_of(id)
             .iter()
             .filter(|c| c.status == CommitmentStatus::Open)
             .cloned()
-            .collect()
-    }
-
-    fn practice_of_all(&self, ids: &[&str]) -> Vec<PracticeLog> {
-        ids.iter()
-            .flat_map(|id| self.practice_of(id).iter().cloned())
             .collect()
     }
 }
@@ -109,13 +188,12 @@ pub fn compose(
         (Source::CheckinFollowUp, Recipient::Group(members)) => {
             let ids: Vec<&str> = members.iter().map(String::as_str).collect();
             let latest = activity
-                .checkins
-                .iter()
+                .checkins_of(ids.first()?)
                 .rfind(|c| c.due_at <= occ.at && same_group(&c.members, &ids));
             let due = latest.map_or(occ.at - Duration::days(2), |c| c.due_at);
             // Any answer ends the asking; so does practice logged together.
             let answered = latest.is_some_and(|c| c.answer.is_some());
-            if answered || checkin_met(&ids, due, None, &activity.practice_of_all(&ids)) {
+            if answered || activity.met_by(&ids, due, None) {
                 return None;
             }
             let text = message::checkin_follow_up(members);
@@ -248,41 +326,104 @@ fn facts(
 }
 
 /// What the digests need about `reps`, up to `until`.
-pub fn records(
-    program: &Program,
-    activity: &Activity,
-    reps: &[&str],
+pub fn records<'a>(
+    program: &'a Program,
+    activity: &'a Activity,
+    reps: &[&'a str],
     until: DateTime<Utc>,
-) -> Vec<RepRecord> {
+) -> Vec<RepRecord<'a>> {
     reps.iter()
-        .map(|id| {
+        .map(|&id| {
             let person = program.person(id);
             let checkins = activity
-                .checkins
-                .iter()
-                .filter(|c| c.due_at <= until && c.members.iter().any(|m| m == id))
-                .map(|c| {
-                    let members: Vec<&str> = c.members.iter().map(String::as_str).collect();
-                    CheckinRecord {
-                        due_at: c.due_at,
-                        met: checkin_met(
-                            &members,
-                            c.due_at,
-                            c.answer.as_deref(),
-                            &activity.practice_of_all(&members),
-                        ),
-                    }
+                .checkins_of(id)
+                .take_while(|c| c.due_at <= until)
+                .map(|c| CheckinRecord {
+                    due_at: c.due_at,
+                    met: activity.met(c),
                 })
                 .collect();
             RepRecord {
-                slack_id: id.to_string(),
-                name: person.and_then(|p| p.name.clone()),
-                team: person.and_then(|p| p.team.clone()),
-                commitments: activity.commitments_of(id).to_vec(),
-                practice: activity.practice_of(id).to_vec(),
+                slack_id: id,
+                name: person.and_then(|p| p.name.as_deref()),
+                team: person.and_then(|p| p.team.as_deref()),
+                commitments: activity.commitments_of(id),
+                practice: activity.practice_of(id),
                 checkins,
-                pulses: activity.pulses.get(*id).cloned().unwrap_or_default(),
+                pulses: activity.pulses_of(id),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::practice::PracticeContext;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2027, 1, day, 15, 0, 0).unwrap()
+    }
+
+    fn practised(user: &str, partner: Option<&str>, day: u32) -> PracticeLog {
+        PracticeLog {
+            user_id: user.into(),
+            skill_id: "discovery".into(),
+            context: PracticeContext::Roleplay,
+            partner_id: partner.map(str::to_string),
+            score: None,
+            notes: None,
+            rubric: vec![],
+            week: None,
+            logged_at: at(day),
+        }
+    }
+
+    fn checkin(members: &[&str], day: u32) -> Checkin {
+        Checkin {
+            members: members.iter().map(|m| m.to_string()).collect(),
+            due_at: at(day),
+            answer: None,
+        }
+    }
+
+    #[test]
+    fn a_checkin_is_met_by_practice_together_within_its_window_in_any_order() {
+        let activity = Activity::new(
+            vec![],
+            // Out of order, as a merge of several sources might give them.
+            vec![
+                practised("U1", Some("U2"), 13),
+                practised("U1", None, 5),
+                practised("U3", Some("U4"), 2),
+                practised("U2", Some("U1"), 1),
+            ],
+            vec![
+                checkin(&["U3", "U4"], 12),
+                checkin(&["U1", "U2"], 12),
+                checkin(&["U1", "U2"], 4),
+            ],
+            vec![],
+        );
+        let met: Vec<(Vec<String>, bool)> = activity
+            .checkins()
+            .iter()
+            .map(|c| (c.members.clone(), activity.met(c)))
+            .collect();
+        assert_eq!(
+            met,
+            [
+                // Due on the 4th: practice on the 1st is before the day-before window.
+                (vec!["U1".to_string(), "U2".to_string()], false),
+                (vec!["U3".to_string(), "U4".to_string()], false),
+                // Due on the 12th: practice together on the 13th counts.
+                (vec!["U1".to_string(), "U2".to_string()], true),
+            ]
+        );
+        let of_u2: Vec<DateTime<Utc>> = activity.checkins_of("U2").map(|c| c.due_at).collect();
+        assert_eq!(of_u2, [at(4), at(12)]);
+        assert_eq!(activity.checkins_of("U9").count(), 0);
+    }
 }

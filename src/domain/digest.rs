@@ -3,6 +3,7 @@
 //! program report (adoption at day 30/60/90, check-in rate, by team). Built from records only.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -21,17 +22,17 @@ pub struct CheckinRecord {
 
 /// A check-in happened if the pair said so, or if its members logged practice together in the
 /// days around it (`/practice … with @partner` counts as meeting).
-pub fn checkin_met(
+pub fn checkin_met<'p>(
     members: &[&str],
     due_at: DateTime<Utc>,
     answer: Option<&str>,
-    practice: &[PracticeLog],
+    practice: impl IntoIterator<Item = &'p PracticeLog>,
 ) -> bool {
     if let Some(answer) = answer {
         return answer == "met";
     }
-    let window = (due_at - Duration::days(1))..(due_at + Duration::days(WEEK));
-    practice.iter().any(|p| {
+    let window = checkin_window(due_at);
+    practice.into_iter().any(|p| {
         window.contains(&p.logged_at)
             && members.contains(&p.user_id.as_str())
             && p.partner_id
@@ -40,17 +41,22 @@ pub fn checkin_met(
     })
 }
 
-/// Everything recorded about one rep.
+/// When practice together counts as having met: from the day before to a week after.
+pub fn checkin_window(due_at: DateTime<Utc>) -> Range<DateTime<Utc>> {
+    (due_at - Duration::days(1))..(due_at + Duration::days(WEEK))
+}
+
+/// Everything recorded about one rep, borrowed from the records it summarises.
 #[derive(Debug, Clone)]
-pub struct RepRecord {
-    pub slack_id: String,
-    pub name: Option<String>,
-    pub team: Option<String>,
-    pub commitments: Vec<Commitment>,
-    pub practice: Vec<PracticeLog>,
+pub struct RepRecord<'a> {
+    pub slack_id: &'a str,
+    pub name: Option<&'a str>,
+    pub team: Option<&'a str>,
+    pub commitments: &'a [Commitment],
+    pub practice: &'a [PracticeLog],
     pub checkins: Vec<CheckinRecord>,
     /// Pulse answers: (checkpoint day, answer).
-    pub pulses: Vec<(u32, String)>,
+    pub pulses: &'a [(u32, String)],
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -210,8 +216,8 @@ pub fn manager_digest(
             let last = last_active(r, tz);
             let idle_since = last.unwrap_or(program_start - Duration::days(1));
             RepSummary {
-                slack_id: r.slack_id.clone(),
-                name: r.name.clone(),
+                slack_id: r.slack_id.to_string(),
+                name: r.name.map(str::to_string),
                 open: r
                     .commitments
                     .iter()
@@ -353,10 +359,10 @@ pub fn render_manager_digest(
 pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
     let today = now.with_timezone(&program.settings.timezone).date_naive();
     let mut out = vec![format!("*Program report — {}*", program.settings.name)];
-    let mut teams: BTreeMap<String, Vec<&RepRecord>> = BTreeMap::new();
+    let mut teams: BTreeMap<&str, Vec<&RepRecord>> = BTreeMap::new();
     for r in reps {
         teams
-            .entry(r.team.clone().unwrap_or_else(|| "no team".into()))
+            .entry(r.team.unwrap_or("no team"))
             .or_default()
             .push(r);
     }
@@ -571,15 +577,15 @@ mod tests {
         }
     }
 
-    fn rep(id: &str, team: &str) -> RepRecord {
+    fn rep<'a>(id: &'a str, team: &'a str) -> RepRecord<'a> {
         RepRecord {
-            slack_id: id.into(),
+            slack_id: id,
             name: None,
-            team: Some(team.into()),
-            commitments: vec![],
-            practice: vec![],
+            team: Some(team),
+            commitments: &[],
+            practice: &[],
             checkins: vec![],
-            pulses: vec![],
+            pulses: &[],
         }
     }
 
@@ -590,18 +596,20 @@ mod tests {
 
     #[test]
     fn each_rep_is_summarised_with_numbers_trend_and_what_to_coach() {
-        let mut dana = rep("U0DANA", "East");
-        dana.commitments = vec![
+        let commitments = [
             commitment(1, at(20, 15), Some(at(26, 15))),
             commitment(2, at(26, 15), None),
             commitment(3, at(27, 15), None),
         ];
-        dana.practice = vec![
+        let practice = [
             practice("discovery", at(19, 15), Some(3), false),
             practice("discovery", at(26, 15), Some(4), true),
             practice("objections", at(27, 15), Some(2), false),
             practice("objections", at(28, 15), Some(3), true),
         ];
+        let mut dana = rep("U0DANA", "East");
+        dana.commitments = &commitments;
+        dana.practice = &practice;
         dana.checkins = vec![CheckinRecord {
             due_at: at(26, 15),
             met: true,
@@ -684,7 +692,8 @@ mod tests {
     fn quiet_counts_working_days_only() {
         let mut r = rep("U1", "East");
         // Last active Tuesday 26 Jan: Wed, Thu, Fri and Mon are four working days.
-        r.practice = vec![practice("discovery", at(26, 15), None, false)];
+        let tuesday = [practice("discovery", at(26, 15), None, false)];
+        r.practice = &tuesday;
         let d = manager_digest(
             &program(),
             &[r.clone()],
@@ -692,20 +701,22 @@ mod tests {
             chrono_tz::America::New_York,
         );
         assert!(!d.reps[0].quiet);
-        r.practice = vec![practice("discovery", at(25, 15), None, false)];
+        let monday = [practice("discovery", at(25, 15), None, false)];
+        r.practice = &monday;
         let d = manager_digest(&program(), &[r], now(), chrono_tz::America::New_York);
         assert!(d.reps[0].quiet);
     }
 
     #[test]
     fn the_program_report_shows_adoption_at_each_checkpoint_by_team() {
-        let mut a = rep("U1", "East");
-        a.practice = vec![practice(
+        let practice = [practice(
             "discovery",
             Utc.with_ymd_and_hms(2027, 2, 5, 15, 0, 0).unwrap(),
             None,
             true,
         )];
+        let mut a = rep("U1", "East");
+        a.practice = &practice;
         a.checkins = vec![
             CheckinRecord {
                 due_at: at(19, 15),
@@ -716,7 +727,8 @@ mod tests {
                 met: false,
             },
         ];
-        a.pulses = vec![(30, "most".into())];
+        let pulses = [(30, "most".into())];
+        a.pulses = &pulses;
         let b = rep("U2", "West");
         let report = program_report(
             &program(),

@@ -1,6 +1,6 @@
 //! The records of a set of people, in three queries: what composing their messages needs.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
@@ -14,34 +14,21 @@ impl Store {
         people: &[String],
         since: DateTime<Utc>,
     ) -> anyhow::Result<Activity> {
-        let mut activity = Activity {
-            checkins: self.checkins().await?,
-            ..Activity::default()
-        };
+        let checkins = self.checkins().await?;
         if people.is_empty() {
-            return Ok(activity);
+            return Ok(Activity::new(vec![], vec![], checkins, vec![]));
         }
         // One parameter, a JSON array, keeps the statement static however many people.
         let ids = serde_json::to_string(people)?;
-        let mut commitments: HashMap<String, Vec<_>> = HashMap::new();
-        for c in self.commitments_of_people(&ids).await? {
-            commitments.entry(c.user_id.clone()).or_default().push(c);
-        }
-        let mut practice: HashMap<String, Vec<_>> = HashMap::new();
-        for p in self.practice_of_people(&ids, since).await? {
-            practice.entry(p.user_id.clone()).or_default().push(p);
-        }
+        let commitments = self.commitments_of_people(&ids).await?;
+        let practice = self.practice_of_people(&ids, since).await?;
+        let wanted: HashSet<&String> = people.iter().collect();
+        let mut pulses = Vec::new();
         for (user, day, answer) in self.pulse_answers().await? {
-            if people.contains(&user) {
-                activity
-                    .pulses
-                    .entry(user)
-                    .or_default()
-                    .push((u32::try_from(day)?, answer));
+            if wanted.contains(&user) {
+                pulses.push((user, u32::try_from(day)?, answer));
             }
         }
-        activity.commitments = commitments;
-        activity.practice = practice;
-        Ok(activity)
+        Ok(Activity::new(commitments, practice, checkins, pulses))
     }
 }
