@@ -5,7 +5,7 @@
 //! `cargo test --release --test api crash -- --ignored --nocapture`
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike, Utc};
@@ -42,7 +42,7 @@ pub(super) fn start(
     slack: &FakeSlack,
     log: Stdio,
     rate: u32,
-) -> Child {
+) -> Spawned {
     Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["serve", "--config"])
         .arg(config)
@@ -62,6 +62,7 @@ pub(super) fn start(
         .env("RUST_LOG", "info")
         .stderr(log)
         .spawn()
+        .map(Spawned)
         .unwrap()
 }
 

@@ -343,3 +343,27 @@ pub fn app_home_opened(event_id: &str, user: &str) -> serde_json::Value {
         "authorizations": [{ "team_id": "T0001", "user_id": "U0BOT", "is_bot": true }]
     })
 }
+
+/// A spawned server, killed when the test ends, a failed assertion included, so that it
+/// never outlives the run holding the test harness's output open.
+pub struct Spawned(pub std::process::Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Spawned {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}

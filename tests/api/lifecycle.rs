@@ -58,6 +58,7 @@ fn serve_stops_cleanly_on_sigterm_and_exits_zero() {
         .env_remove("RUST_LOG")
         .stderr(Stdio::piped())
         .spawn()
+        .map(Spawned)
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let started = Instant::now();
@@ -128,6 +129,7 @@ async fn sighup_reloads_a_valid_config_and_refuses_a_broken_one() {
         .env_remove("RUST_LOG")
         .stderr(Stdio::piped())
         .spawn()
+        .map(Spawned)
         .unwrap();
     let (tx, logs) = std::sync::mpsc::channel::<String>();
     let stderr = child.stderr.take().unwrap();

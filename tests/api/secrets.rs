@@ -1,8 +1,9 @@
 //! The three secrets never reach the logs, even at trace level, in HTTP mode (commands,
 //! events, forms, and the scheduler calling Slack) and in Socket Mode (connecting, failing).
 
-use std::io::Read;
-use std::process::{Command, Stdio};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -10,8 +11,11 @@ use serde_json::json;
 use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
-fn serve(dir: &tempfile::TempDir, slack: &FakeSlack, mode: &str, port: u16) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+/// The real binary at trace level, its logs going to a file beside (not in) the database's
+/// folder: a pipe read only at the end fills up and stalls a process this talkative.
+fn serve(dir: &tempfile::TempDir, slack: &FakeSlack, mode: &str, port: u16) -> (Spawned, File) {
+    let log = tempfile::tempfile().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["serve", "--config"])
         .arg(example_config_path())
         .env("SKO__SERVER__LISTEN", format!("127.0.0.1:{port}"))
@@ -26,9 +30,10 @@ fn serve(dir: &tempfile::TempDir, slack: &FakeSlack, mode: &str, port: u16) -> s
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", BOT_TOKEN)
         .env("SLACK_APP_TOKEN", APP_TOKEN)
-        .stderr(Stdio::piped())
+        .stderr(log.try_clone().unwrap())
         .spawn()
-        .unwrap()
+        .unwrap();
+    (Spawned(child), log)
 }
 
 /// A port free right now, for a process that must be told where to listen.
@@ -40,7 +45,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn stop_and_read_logs(mut child: std::process::Child) -> String {
+fn stop_and_read_logs((mut child, mut log): (Spawned, File)) -> String {
     assert!(
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -48,14 +53,10 @@ fn stop_and_read_logs(mut child: std::process::Child) -> String {
             .unwrap()
             .success()
     );
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
     child.wait().unwrap();
+    let mut logs = String::new();
+    log.seek(SeekFrom::Start(0)).unwrap();
+    log.read_to_string(&mut logs).unwrap();
     logs
 }
 
