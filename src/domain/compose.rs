@@ -10,7 +10,7 @@ use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
-use super::program::{Program, Role, SPRINT_WEEKS};
+use super::program::{Person, Program, Role, SPRINT_WEEKS};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 
 /// A check-in a group was brought together for, and their answer if they gave one.
@@ -139,11 +139,11 @@ pub fn people_involved(program: &Program, occ: &Occurrence) -> Vec<String> {
     match (&occ.source, &occ.recipient) {
         (Source::Digest, Recipient::Person(manager)) => reps(program, Some(manager))
             .into_iter()
-            .map(str::to_string)
+            .map(|p| p.slack_id.clone())
             .collect(),
         (Source::ProgramReport, _) => reps(program, None)
             .into_iter()
-            .map(str::to_string)
+            .map(|p| p.slack_id.clone())
             .collect(),
         (_, Recipient::Person(id)) => vec![id.clone()],
         (_, Recipient::Group(ids)) => ids.clone(),
@@ -151,12 +151,12 @@ pub fn people_involved(program: &Program, occ: &Occurrence) -> Vec<String> {
     }
 }
 
-fn reps<'a>(program: &'a Program, manager: Option<&str>) -> Vec<&'a str> {
+/// The reps in the roster, or only those reporting to `manager`.
+pub fn reps<'a>(program: &'a Program, manager: Option<&str>) -> Vec<&'a Person> {
     program
         .people
         .iter()
         .filter(|p| p.role == Role::Rep && manager.is_none_or(|m| p.manager.as_deref() == Some(m)))
-        .map(|p| p.slack_id.as_str())
         .collect()
 }
 
@@ -215,7 +215,7 @@ pub fn compose(
             message::pressure(program.person(id).and_then(|p| p.first_name()), &plans)
         }
         (Source::Digest, Recipient::Person(manager)) => {
-            let records = records(program, activity, &reps(program, Some(manager)), occ.at);
+            let records = records(activity, &reps(program, Some(manager)), occ.at);
             let tz = program
                 .person(manager)
                 .and_then(|m| m.timezone)
@@ -231,7 +231,7 @@ pub fn compose(
         }
         (Source::ProgramReport, _) => digest::program_report(
             program,
-            &records(program, activity, &reps(program, None), occ.at),
+            &records(activity, &reps(program, None), occ.at),
             occ.at,
         ),
         _ => return None,
@@ -327,14 +327,13 @@ fn facts(
 
 /// What the digests need about `reps`, up to `until`.
 pub fn records<'a>(
-    program: &'a Program,
     activity: &'a Activity,
-    reps: &[&'a str],
+    reps: &[&'a Person],
     until: DateTime<Utc>,
 ) -> Vec<RepRecord<'a>> {
     reps.iter()
-        .map(|&id| {
-            let person = program.person(id);
+        .map(|&rep| {
+            let id = rep.slack_id.as_str();
             let checkins = activity
                 .checkins_of(id)
                 .take_while(|c| c.due_at <= until)
@@ -345,8 +344,8 @@ pub fn records<'a>(
                 .collect();
             RepRecord {
                 slack_id: id,
-                name: person.and_then(|p| p.name.as_deref()),
-                team: person.and_then(|p| p.team.as_deref()),
+                name: rep.name.as_deref(),
+                team: rep.team.as_deref(),
                 commitments: activity.commitments_of(id),
                 practice: activity.practice_of(id),
                 checkins,

@@ -234,11 +234,17 @@ fn greedy(order: &[usize], cost: impl Fn(usize, usize) -> u32) -> Vec<Vec<usize>
     let mut groups: Vec<Vec<usize>> = Vec::new();
     while left.len() >= 2 {
         let a = left.remove(0);
-        let (pos, _) = left
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, b)| cost(a, **b))
-            .expect("someone is left");
+        // The first partner who costs nothing will do: a large roster is then linear.
+        let (mut pos, mut least) = (0, u32::MAX);
+        for (i, b) in left.iter().enumerate() {
+            let c = cost(a, *b);
+            if c < least {
+                (pos, least) = (i, c);
+            }
+            if c == 0 {
+                break;
+            }
+        }
         let b = left.remove(pos);
         groups.push(vec![a, b]);
     }

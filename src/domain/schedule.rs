@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{
-    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
+    TimeZone, Timelike, Utc,
 };
 use chrono_tz::Tz;
 
@@ -136,11 +136,18 @@ pub struct Occurrence {
 impl Occurrence {
     /// Unique per source × recipient × local time: what the outbox deduplicates on.
     pub fn key(&self) -> String {
+        // Written field by field: a strftime pattern is parsed anew on every call, and
+        // planning a large roster builds hundreds of thousands of keys.
+        let t = self.local.naive_local();
         format!(
-            "{}|{}|{}",
+            "{}|{}|{:04}-{:02}-{:02}T{:02}:{:02}",
             self.source.key(),
             self.recipient.key(),
-            self.local.naive_local().format("%Y-%m-%dT%H:%M")
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
         )
     }
 
@@ -373,7 +380,7 @@ impl Planner<'_> {
         self.checkpoints(&mut out, from, to);
         self.pressure(&mut out, from, to);
 
-        out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key().cmp(&b.key())));
+        out.sort_by_cached_key(|o| (o.at, o.key()));
         out
     }
 
@@ -451,8 +458,13 @@ impl Planner<'_> {
         to: DateTime<Utc>,
         in_weeks: &dyn Fn(u32) -> bool,
     ) {
+        // Thousands of groups share a few timezones: each zone's times are worked out once.
+        let mut times_in: HashMap<&str, Vec<(NaiveDateTime, DateTime<Utc>)>> = HashMap::new();
         for (lead, group) in self.all_groups() {
-            for (naive, at) in wall_clock_times(cron, lead.timezone, from, to) {
+            let times = times_in
+                .entry(lead.timezone.name())
+                .or_insert_with(|| wall_clock_times(cron, lead.timezone, from, to));
+            for &(naive, at) in times.iter() {
                 let date = naive.date();
                 let Some(week) = self.program_week(date, 0).filter(|w| in_weeks(*w)) else {
                     continue;
@@ -604,11 +616,12 @@ impl Planner<'_> {
             return;
         };
         for &week in &s.pressure_weeks {
+            let days: Vec<NaiveDate> = (0..i64::from(s.days))
+                .map(|d| s.kickoff + Duration::days(d))
+                .filter(|d| s.program_week(*d) == Some(week))
+                .collect();
             for m in self.members.iter().filter(|m| m.role == Role::Rep) {
-                let first = (0..i64::from(s.days))
-                    .map(|d| s.kickoff + Duration::days(d))
-                    .filter(|d| s.program_week(*d) == Some(week))
-                    .find(|d| self.member_works(m, *d));
+                let first = days.iter().copied().find(|d| self.member_works(m, *d));
                 let Some(date) = first else { continue };
                 let at = resolve(m.timezone, date.and_time(time));
                 if at >= from && at < to {

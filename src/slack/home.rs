@@ -108,27 +108,15 @@ async fn team_text(
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> anyhow::Result<String> {
-    let reps: Vec<String> = program
-        .people
-        .iter()
-        .filter(|p| p.role == Role::Rep && p.manager.as_deref() == Some(manager))
-        .map(|p| p.slack_id.clone())
-        .collect();
+    let reps = crate::domain::compose::reps(program, Some(manager));
     if reps.is_empty() {
         return Ok("*Your team*\nNo reps report to you in this program's roster.".into());
     }
+    let ids: Vec<String> = reps.iter().map(|p| p.slack_id.clone()).collect();
     let activity = store
-        .activity_of(
-            &reps,
-            program.settings.kickoff_instant() - Duration::days(7),
-        )
+        .activity_of(&ids, program.settings.kickoff_instant() - Duration::days(7))
         .await?;
-    let records = crate::domain::compose::records(
-        program,
-        &activity,
-        &reps.iter().map(String::as_str).collect::<Vec<_>>(),
-        now,
-    );
+    let records = crate::domain::compose::records(&activity, &reps, now);
     let digest = manager_digest(program, &records, now, tz);
     let quiet = digest.reps.iter().filter(|r| r.quiet).count();
     let mut lines = vec![format!(
