@@ -43,20 +43,28 @@ impl Store {
             // Checkpoints run in the background (below), not inside whichever commit
             // crosses the threshold: that commit would wait for the checkpoint's fsync.
             .pragma("wal_autocheckpoint", "0");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            // A ping before each query is one more round trip to the connection's thread,
-            // which a local file never needs.
-            .test_before_acquire(false)
-            .connect_with(options)
+        let pool = |connections| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                // A ping before each query is one more round trip to the connection's
+                // thread, which a local file never needs.
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+        };
+        let readers = pool(4)
             .await
             .with_context(|| format!("cannot open the database at {url}"))?;
         sqlx::migrate!("./migrations")
-            .run(&pool)
+            .run(&readers)
             .await
             .context("cannot bring the database schema up to date")?;
-        tokio::spawn(checkpoint_every_second(pool.clone()));
-        Ok(Store::with_pool(pool))
+        // Grouped writes keep to one connection: its page cache stays warm, where a write
+        // from a connection that did not make the last change first re-reads every page.
+        let writer = pool(1)
+            .await
+            .with_context(|| format!("cannot open the database at {url}"))?;
+        tokio::spawn(checkpoint_every_second(readers.clone()));
+        Ok(Store::with_pools(readers, writer))
     }
 
     /// A private database in memory, for simulations: one connection, since each in-memory
@@ -68,12 +76,12 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store::with_pool(pool))
+        Ok(Store::with_pools(pool.clone(), pool))
     }
 
-    fn with_pool(pool: SqlitePool) -> Store {
+    fn with_pools(pool: SqlitePool, writer: SqlitePool) -> Store {
         Store {
-            new_commitments: batch::Batcher::spawn(pool.clone(), commitments::insert_commitments),
+            new_commitments: batch::Batcher::spawn(writer, commitments::insert_commitments),
             pool,
         }
     }
