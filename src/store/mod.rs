@@ -25,6 +25,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The grouped writes' own connection (the same pool in memory).
+    writer: SqlitePool,
     new_commitments: batch::Batcher<commitments::NewCommitment, Commitment>,
 }
 
@@ -81,8 +83,9 @@ impl Store {
 
     fn with_pools(pool: SqlitePool, writer: SqlitePool) -> Store {
         Store {
-            new_commitments: batch::Batcher::spawn(writer, commitments::insert_commitments),
+            new_commitments: batch::Batcher::spawn(writer.clone(), commitments::insert_commitments),
             pool,
+            writer,
         }
     }
 
@@ -92,6 +95,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
