@@ -44,43 +44,28 @@ impl Activity {
         mut checkins: Vec<Checkin>,
         pulses: Vec<(String, u32, String)>,
     ) -> Self {
-        let mut activity = Activity::default();
-        for c in commitments {
-            activity
-                .commitments
-                .entry(c.user_id.clone())
-                .or_default()
-                .push(c);
-        }
-        for p in practice {
-            activity
-                .practice
-                .entry(p.user_id.clone())
-                .or_default()
-                .push(p);
-        }
-        for logs in activity.practice.values_mut() {
+        let mut practice = by_person(practice, |p| &p.user_id);
+        for logs in practice.values_mut() {
             logs.sort_by_key(|p| p.logged_at);
         }
         checkins.sort_by_key(|c| c.due_at);
+        let mut checkins_by_member: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in checkins.iter().enumerate() {
             for m in &c.members {
-                activity
-                    .checkins_by_member
-                    .entry(m.clone())
-                    .or_default()
-                    .push(i);
+                checkins_by_member.entry(m.clone()).or_default().push(i);
             }
         }
-        activity.checkins = checkins;
+        let mut answers: HashMap<String, Vec<(u32, String)>> = HashMap::new();
         for (person, day, answer) in pulses {
-            activity
-                .pulses
-                .entry(person)
-                .or_default()
-                .push((day, answer));
+            answers.entry(person).or_default().push((day, answer));
         }
-        activity
+        Activity {
+            commitments: by_person(commitments, |c| &c.user_id),
+            practice,
+            checkins,
+            checkins_by_member,
+            pulses: answers,
+        }
     }
 
     /// Every check-in, oldest first.
@@ -132,6 +117,15 @@ impl Activity {
             .cloned()
             .collect()
     }
+}
+
+/// `items` grouped by the person `whose` names, each group in the order given.
+fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut groups: HashMap<String, Vec<T>> = HashMap::new();
+    for item in items {
+        groups.entry(whose(&item).clone()).or_default().push(item);
+    }
+    groups
 }
 
 /// Whose records `occ` needs: its recipients, a manager's reps, or every rep for the report.
