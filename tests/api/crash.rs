@@ -78,7 +78,7 @@ async fn run(failing_share: f64) {
         tokio::time::sleep(Duration::from_millis(fastrand::u64(300..2_500))).await;
         child.kill().unwrap(); // SIGKILL: no chance to tidy up
         child.wait().unwrap();
-        println!("kill {}: {} posts so far", kill + 1, slack.posts().len());
+        println!("kill {}: {} posts so far", kill + 1, slack.post_count());
     }
     // The last run's log is kept for a look when something is left undelivered.
     let log = std::fs::File::create(

@@ -120,10 +120,16 @@ impl FakeSlack {
     /// How many times each scheduled occurrence (by its metadata key) was posted.
     pub fn posts_per_key(&self) -> HashMap<String, usize> {
         let mut counts = HashMap::new();
-        for p in self.posts() {
-            *counts.entry(p.key.unwrap_or_default()).or_default() += 1;
+        for p in &self.state.lock().unwrap().posts {
+            *counts.entry(p.key.clone().unwrap_or_default()).or_default() += 1;
         }
         counts
+    }
+
+    /// How many posts were accepted: cheap enough to poll while Slack is busy, where
+    /// copying every post under the lock would stall the fake's answers.
+    pub fn post_count(&self) -> usize {
+        self.state.lock().unwrap().posts.len()
     }
 
     /// Fails `share` of `chat.postMessage` calls at random, like a bad day at Slack.
