@@ -282,6 +282,7 @@ impl Config {
             ConfigError::one(source, &path, e.message().trim().to_string())
         })?;
         let overridden = apply_env(&mut table, env)?;
+        refuse_secrets(&table, source, &overridden)?;
         let mut value = toml::Value::Table(table);
         dates_to_strings(&mut value);
 
@@ -409,6 +410,44 @@ impl ConfigFile {
             source: None,
         })
     }
+}
+
+/// The secrets, by the key someone might try in `[slack]` and the variable that holds them.
+const SECRETS: [(&str, &str); 3] = [
+    ("signing_secret", "SLACK_SIGNING_SECRET"),
+    ("bot_token", "SLACK_BOT_TOKEN"),
+    ("app_token", "SLACK_APP_TOKEN"),
+];
+
+/// A secret written into the config (or `SKO__SLACK__…`) is refused, naming where it is and
+/// where it belongs, and never echoing it: config files get committed and shared.
+fn refuse_secrets(
+    table: &toml::Table,
+    source: &str,
+    overridden: &[(String, String)],
+) -> Result<(), ConfigError> {
+    let Some(slack) = table.get("slack").and_then(|s| s.as_table()) else {
+        return Ok(());
+    };
+    for (key, var) in SECRETS {
+        if slack.contains_key(key) {
+            let path = format!("slack.{key}");
+            let from = overridden
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or(source.to_string(), |(_, v)| {
+                    format!("environment variable {v}")
+                });
+            return Err(ConfigError::one(
+                &from,
+                &path,
+                format!(
+                    "secrets are never read from the config: remove it there and set {var} in the environment"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `SKO__SECTION__KEY=value` into the table; returns the key paths set, with their
@@ -630,6 +669,24 @@ members = [\"U0REP1\"]
             got.contains("pairs[0].members: a pair has two members"),
             "{got}"
         );
+    }
+
+    #[test]
+    fn a_secret_in_the_config_is_refused_without_being_echoed() {
+        let got = error(
+            &format!("{MINIMAL}\n[slack]\nbot_token = \"xoxb-leaked-123\""),
+            &[],
+        );
+        assert_eq!(
+            got,
+            "sko.toml: slack.bot_token: secrets are never read from the config: remove it there and set SLACK_BOT_TOKEN in the environment"
+        );
+        let got = error(MINIMAL, &[("SKO__SLACK__SIGNING_SECRET", "s3cr3t-value")]);
+        assert!(
+            got.starts_with("environment variable SKO__SLACK__SIGNING_SECRET: slack.signing_secret: secrets are never read from the config: remove it there and set SLACK_SIGNING_SECRET"),
+            "{got}"
+        );
+        assert!(!got.contains("s3cr3t-value"));
     }
 
     #[test]
