@@ -16,7 +16,12 @@ use crate::scheduler::sender::{Messenger, SendError};
 pub struct SlackGateway {
     client: Arc<SlackClient<SlackClientHyperHttpsConnector>>,
     token: Option<SlackApiToken>,
+    /// The Slack the bot is pointed at: its `response_url`s may point there too.
+    api_origin: Option<url::Origin>,
 }
+
+/// Where Slack's `response_url`s point (commercial and GovSlack).
+const RESPONSE_HOSTS: [&str; 2] = ["hooks.slack.com", "hooks.slack-gov.com"];
 
 impl SlackGateway {
     pub fn new(api_base: &str, bot_token: Option<&SecretString>) -> anyhow::Result<Self> {
@@ -40,7 +45,24 @@ impl SlackGateway {
             token: bot_token.map(|t| {
                 SlackApiToken::new(SlackApiTokenValue::new(t.expose_secret().to_string()))
             }),
+            api_origin: url::Url::parse(api_base).ok().map(|u| u.origin()),
         })
+    }
+
+    /// A payload's `response_url`, if it points to Slack. Anything else is refused, so that
+    /// a forged payload cannot make the bot a proxy into the network it runs in.
+    fn response_url(&self, raw: &str) -> anyhow::Result<SlackResponseUrl> {
+        let url = url::Url::parse(raw).context("response_url is not a URL")?;
+        let slack_hook =
+            url.scheme() == "https" && url.host_str().is_some_and(|h| RESPONSE_HOSTS.contains(&h));
+        if slack_hook || self.api_origin.as_ref() == Some(&url.origin()) {
+            Ok(SlackResponseUrl::new(url))
+        } else {
+            anyhow::bail!(
+                "response_url points outside Slack ({}); not followed",
+                url.origin().ascii_serialization()
+            )
+        }
     }
 
     /// The underlying client, for Socket Mode's listener.
@@ -69,7 +91,7 @@ impl SlackGateway {
     /// Replaces the message a button was clicked in, through the click's `response_url`.
     #[tracing::instrument(skip_all)]
     pub async fn replace_original(&self, response_url: &str, text: &str) -> anyhow::Result<()> {
-        let url = SlackResponseUrl::new(response_url.parse().context("response_url is not a URL")?);
+        let url = self.response_url(response_url)?;
         let req = SlackApiPostWebhookMessageRequest::new(
             SlackMessageContent::new().with_text(text.to_string()),
         )
@@ -106,7 +128,7 @@ impl SlackGateway {
     /// Posts an ephemeral follow-up to a command's `response_url`.
     #[tracing::instrument(skip_all)]
     pub async fn respond(&self, response_url: &str, text: &str) -> anyhow::Result<()> {
-        let url = SlackResponseUrl::new(response_url.parse().context("response_url is not a URL")?);
+        let url = self.response_url(response_url)?;
         let req = SlackApiPostWebhookMessageRequest::new(
             SlackMessageContent::new().with_text(text.to_string()),
         );
@@ -218,5 +240,32 @@ impl Messenger for std::sync::Arc<SlackGateway> {
                 })
             })
             .map(|m| m.origin.ts.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_urls_are_followed_only_to_slack() {
+        let gateway = SlackGateway::new("http://127.0.0.1:4000/api/", None).unwrap();
+        for ok in [
+            "https://hooks.slack.com/commands/T1/2/abc",
+            "https://hooks.slack-gov.com/actions/T1/2/abc",
+            "http://127.0.0.1:4000/response/1",
+        ] {
+            assert!(gateway.response_url(ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://hooks.slack.com/commands/T1/2/abc",
+            "https://hooks.slack.com.example.net/x",
+            "http://127.0.0.1:8080/admin",
+            "http://169.254.169.254/latest/meta-data/",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(gateway.response_url(refused).is_err(), "{refused}");
+        }
     }
 }

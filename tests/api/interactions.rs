@@ -31,6 +31,17 @@ async fn click(
     value: &str,
     response: &str,
 ) -> reqwest::Response {
+    let response_url = format!("{}/response/{response}", app.slack.base_url);
+    click_answering_to(app, user, action_id, value, &response_url).await
+}
+
+async fn click_answering_to(
+    app: &TestApp,
+    user: &str,
+    action_id: &str,
+    value: &str,
+    response_url: &str,
+) -> reqwest::Response {
     let payload = json!({
         "type": "block_actions",
         "team": { "id": "T0001", "domain": "example" },
@@ -41,7 +52,7 @@ async fn click(
         "container": { "type": "message", "message_ts": "1.2", "channel_id": PAIR_ONE, "is_ephemeral": false },
         "channel": { "id": PAIR_ONE, "name": "mpdm" },
         "message": { "type": "message", "ts": "1.2", "text": "Time for your weekly check-in" },
-        "response_url": format!("{}/response/{response}", app.slack.base_url),
+        "response_url": response_url,
         "actions": [{ "type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.3", "text": { "type": "plain_text", "text": "We met" } }]
     });
     app.interact(&payload).await
@@ -159,6 +170,40 @@ async fn nobody_can_answer_someone_elses_check_in_by_forging_a_payload() {
         answer_of(&app, "U0EAST002+U0WEST002").await,
         None,
         "nothing recorded"
+    );
+}
+
+#[tokio::test]
+async fn a_response_url_outside_slack_is_not_followed() {
+    let app = app_after_tuesday_checkins().await;
+    // Another server inside the network the bot runs in (a metadata service, an admin page).
+    let inside = super::fake_slack::FakeSlack::start().await;
+    let value = buttons(&app, PAIR_ONE)[0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let response = click_answering_to(
+        &app,
+        "U0WEST001",
+        "checkin_met",
+        &value,
+        &format!("{}/response/internal", inside.base_url),
+    )
+    .await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        answer_of(&app, "U0EAST001+U0WEST001").await.as_deref(),
+        Some("met"),
+        "the click itself is still recorded"
+    );
+    // Stopping waits for every follow-up the click started.
+    app.stop().await;
+    assert!(
+        inside.calls().is_empty(),
+        "the bot called {:?}",
+        inside.calls()
     );
 }
 
