@@ -71,17 +71,20 @@ pub async fn snooze(
     )))
 }
 
-/// A pulse answered, by the rep it was sent to (the pulse names only a day and an answer).
+/// A pulse answered, by the rep it was sent to (the pulse names only a day and an answer);
+/// the day must be one of the program's checkpoints, so a forged value records nothing.
 pub async fn answer_pulse(
     store: &Store,
     user: &str,
     value: &str,
+    checkpoint_days: &[u32],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Click> {
     let parsed = value
         .split_once('|')
         .and_then(|(day, answer)| Some((day.parse::<u32>().ok()?, answer)));
-    let Some((day, answer)) = parsed.filter(|(_, a)| PULSE_ANSWERS.iter().any(|(v, _)| v == a))
+    let Some((day, answer)) = parsed
+        .filter(|(d, a)| checkpoint_days.contains(d) && PULSE_ANSWERS.iter().any(|(v, _)| v == a))
     else {
         return Ok(Click::Refused(
             "That button doesn't answer a pulse I know; nothing was recorded.".into(),

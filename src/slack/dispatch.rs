@@ -358,7 +358,16 @@ impl Dispatcher {
                 }
                 Action::CommitmentDone => self.done_from_message(&user, value).await,
                 Action::Snooze => clicks::snooze(&self.store, &user, value, now).await,
-                Action::PulseAnswer => clicks::answer_pulse(&self.store, &user, value, now).await,
+                Action::PulseAnswer => {
+                    let days: Vec<u32> = self
+                        .program
+                        .load()
+                        .checkpoints
+                        .iter()
+                        .map(|c| c.day)
+                        .collect();
+                    clicks::answer_pulse(&self.store, &user, value, &days, now).await
+                }
                 _ => clicks::answer_checkin(&self.store, &user, kind, value, now).await,
             };
             let click = click.unwrap_or_else(|e| {

@@ -166,6 +166,20 @@ async fn a_pulse_is_answered_with_one_click() {
         ["Every call", "Most calls", "Some calls", "Not yet"]
     );
 
+    // A forged value: a day that is no checkpoint of this program.
+    let mut forged = buttons[0].clone();
+    forged["value"] = json!("45|every");
+    click(&app, REP, &forged, "forged").await;
+    let refused = &app.slack.wait_for("response_url/forged", 1).await[0];
+    assert!(
+        refused.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was recorded"),
+        "{}",
+        refused.body
+    );
+
     click(&app, REP, &buttons[1], "pulse").await;
 
     let updated = &app.slack.wait_for("response_url/pulse", 1).await[0];
