@@ -6,6 +6,7 @@ use slack_morphism::prelude::*;
 
 use super::blocks::sections;
 use crate::commands::Caller;
+use crate::commands::render::escape;
 use crate::commands::sko::status_text;
 use crate::domain::commitment::{CommitmentStatus, truncate};
 use crate::domain::digest::manager_digest;
@@ -66,7 +67,7 @@ pub async fn build(
         ));
     }
     for c in open.iter().take(COMMITMENTS_SHOWN) {
-        let text = format!("*#{}* {}", c.seq, truncate(&c.text, 300));
+        let text = format!("*#{}* {}", c.seq, escape(&truncate(&c.text, 300)));
         blocks.push(
             SlackSectionBlock::new()
                 .with_text(md!("{}", text))

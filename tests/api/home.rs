@@ -42,10 +42,19 @@ async fn a_rep_sees_their_week_with_done_buttons_and_can_close_a_commitment_in_o
     let app = spawn_app().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
-    app.reply(REP, "/commit", "3 conversations").await;
+    app.reply(
+        REP,
+        "/commit",
+        "3 conversations <https://evil.example|see> & <!here>",
+    )
+    .await;
     let view = home_of(&app, REP, "Ev0H1").await;
     let text = blocks_text(&view);
     assert!(text.contains("*Your open commitments* (2)"), "{text}");
+    assert!(
+        text.contains("3 conversations &lt;https://evil.example|see&gt; &amp; &lt;!here&gt;"),
+        "text shown as typed, no hidden link or mention: {text}"
+    );
     assert!(text.contains("\"action_id\":\"commitment_done\""), "{text}");
     assert!(text.contains("\"action_id\":\"pause_week\""), "{text}");
 
