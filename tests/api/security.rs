@@ -54,6 +54,16 @@ async fn unsigned_forged_stale_and_tampered_commands_are_refused() {
             .post_raw("/slack/commands", FORM, body.clone(), signed)
             .await;
         assert_eq!(response.status(), 401, "{case}");
+        // The same short answer whatever went wrong: a prober learns nothing of why.
+        let why = response.text().await.unwrap();
+        assert!(
+            [
+                "missing Slack signature headers",
+                "invalid or expired Slack signature"
+            ]
+            .contains(&why.as_str()),
+            "{case}: {why}"
+        );
     }
     assert_nothing_recorded(&app).await;
 }
