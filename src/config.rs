@@ -289,11 +289,7 @@ impl Config {
         let file: ConfigFile = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let path = if path == "." { String::new() } else { path };
-            let from = overridden
-                .iter()
-                .find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")))
-                .map(|(_, var)| format!("environment variable {var}"))
-                .unwrap_or_else(|| source.to_string());
+            let from = source_of(&path, source, &overridden);
             ConfigError::one(&from, &path, e.into_inner().message().trim().to_string())
         })?;
         file.into_config(source)
@@ -412,6 +408,18 @@ impl ConfigFile {
     }
 }
 
+/// Where the value at `path` came from: the variable that set it (or a table above it), else
+/// the file.
+fn source_of(path: &str, file: &str, overridden: &[(String, String)]) -> String {
+    overridden
+        .iter()
+        .find(|(p, _)| path == p || path.starts_with(&format!("{p}.")))
+        .map_or_else(
+            || file.to_string(),
+            |(_, var)| format!("environment variable {var}"),
+        )
+}
+
 /// The secrets, by the key someone might try in `[slack]` and the variable that holds them.
 const SECRETS: [(&str, &str); 3] = [
     ("signing_secret", "SLACK_SIGNING_SECRET"),
@@ -432,14 +440,8 @@ fn refuse_secrets(
     for (key, var) in SECRETS {
         if slack.contains_key(key) {
             let path = format!("slack.{key}");
-            let from = overridden
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map_or(source.to_string(), |(_, v)| {
-                    format!("environment variable {v}")
-                });
             return Err(ConfigError::one(
-                &from,
+                &source_of(&path, source, overridden),
                 &path,
                 format!(
                     "secrets are never read from the config: remove it there and set {var} in the environment"

@@ -36,6 +36,18 @@ async fn click(app: &TestApp, user: &str, button: &Value, response: &str) {
     assert_eq!(app.interact(&payload).await.status(), 200);
 }
 
+/// The text the bot sent back through the click's `response_url`.
+async fn answer_to(app: &TestApp, response: &str) -> String {
+    let calls = app
+        .slack
+        .wait_for(&format!("response_url/{response}"), 1)
+        .await;
+    calls[0].body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_sprint_prompt_offers_log_practice_done_and_snooze() {
     let app = app_after_monday_prompt().await;
@@ -63,15 +75,8 @@ async fn done_under_a_prompt_closes_only_the_clickers_own_commitment() {
     let done = buttons_in(&app, "DU0EAST001", "Week 1")[1].clone();
 
     click(&app, PARTNER, &done, "forged").await;
-    let refused = &app.slack.wait_for("response_url/forged", 1).await[0];
-    assert!(
-        refused.body["text"]
-            .as_str()
-            .unwrap()
-            .contains("You have no commitment #1"),
-        "{}",
-        refused.body
-    );
+    let refused = answer_to(&app, "forged").await;
+    assert!(refused.contains("You have no commitment #1"), "{refused}");
     assert!(
         app.reply(REP, "/commit", "list").await.contains("(1)"),
         "Dana's is still open"
@@ -102,16 +107,14 @@ async fn snooze_brings_the_prompt_back_tomorrow_for_its_own_recipient_only() {
 
     click(&app, PARTNER, &snooze, "forged").await;
     assert!(
-        app.slack.wait_for("response_url/forged", 1).await[0].body["text"]
-            .as_str()
-            .unwrap()
+        answer_to(&app, "forged")
+            .await
             .contains("isn't one of yours")
     );
     click(&app, REP, &snooze, "snooze").await;
     assert!(
-        app.slack.wait_for("response_url/snooze", 1).await[0].body["text"]
-            .as_str()
-            .unwrap()
+        answer_to(&app, "snooze")
+            .await
             .contains("snoozed until tomorrow")
     );
 
@@ -170,26 +173,15 @@ async fn a_pulse_is_answered_with_one_click() {
     let mut forged = buttons[0].clone();
     forged["value"] = json!("45|every");
     click(&app, REP, &forged, "forged").await;
-    let refused = &app.slack.wait_for("response_url/forged", 1).await[0];
-    assert!(
-        refused.body["text"]
-            .as_str()
-            .unwrap()
-            .contains("nothing was recorded"),
-        "{}",
-        refused.body
-    );
+    let refused = answer_to(&app, "forged").await;
+    assert!(refused.contains("nothing was recorded"), "{refused}");
 
     click(&app, REP, &buttons[1], "pulse").await;
 
-    let updated = &app.slack.wait_for("response_url/pulse", 1).await[0];
+    let updated = answer_to(&app, "pulse").await;
     assert!(
-        updated.body["text"]
-            .as_str()
-            .unwrap()
-            .ends_with("*<@U0EAST001>:* Most calls ✓"),
-        "{}",
-        updated.body
+        updated.ends_with("*<@U0EAST001>:* Most calls ✓"),
+        "{updated}"
     );
     let store = sko_reinforce::store::Store::open(&app.database_url())
         .await
