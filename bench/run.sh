@@ -21,7 +21,8 @@ export SLACK_SIGNING_SECRET=${SLACK_SIGNING_SECRET:-8f742231b10e8888abcd99yyyzzz
 mkdir -p "$OUT" "$OUT/data"
 OUT=$(cd "$OUT" && pwd)
 
-cargo build --release --locked --bin sko-reinforce --bin loadgen --example hello
+cargo build --release --locked --bin sko-reinforce --example hello
+cargo build --release --locked -p loadgen
 LOADGEN=$PWD/target/release/loadgen
 
 # What starts each config: directory, port, health URL, and the command (with env).

@@ -90,8 +90,7 @@ fn main() -> ExitCode {
                         }
                         Format::Jsonl => sko_reinforce::simulate::jsonl(&messages),
                     };
-                    print!("{out}");
-                    ExitCode::SUCCESS
+                    to_stdout(&out)
                 }
                 Err(e) => {
                     eprintln!("error: {e:#}");
@@ -123,6 +122,7 @@ fn main() -> ExitCode {
             });
             match exported {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");
                     ExitCode::FAILURE
@@ -130,18 +130,15 @@ fn main() -> ExitCode {
             }
         }
         Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(c) => {
-                println!(
-                    "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers",
-                    config.display(),
-                    c.program.settings.name,
-                    c.program.settings.kickoff,
-                    c.program.people.len(),
-                    c.program.skills.len(),
-                    c.program.triggers.len()
-                );
-                ExitCode::SUCCESS
-            }
+            Ok(c) => to_stdout(&format!(
+                "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers\n",
+                config.display(),
+                c.program.settings.name,
+                c.program.settings.kickoff,
+                c.program.people.len(),
+                c.program.skills.len(),
+                c.program.triggers.len()
+            )),
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::FAILURE
@@ -166,6 +163,32 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes `text` to standard output. A reader that went away (`… | head`) ends the command
+/// quietly: what it wanted it has.
+fn to_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
