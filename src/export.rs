@@ -145,14 +145,14 @@ pub async fn write(
             ])?;
             for d in store.deliveries().await? {
                 csv.write_record([
-                    d.key,
-                    d.kind,
-                    d.source,
-                    d.recipient,
-                    d.program_week.to_string(),
-                    d.due_at.to_rfc3339(),
-                    d.local_time.to_rfc3339(),
-                    d.status,
+                    d.key.clone(),
+                    d.kind().as_str().to_string(),
+                    d.occurrence.source.key(),
+                    d.occurrence.recipient.key(),
+                    d.occurrence.program_week.to_string(),
+                    d.occurrence.at.to_rfc3339(),
+                    d.occurrence.local.to_rfc3339(),
+                    d.status.as_str().to_string(),
                     d.attempts.to_string(),
                     d.last_error.unwrap_or_default(),
                     d.sent_at.map(|t| t.to_rfc3339()).unwrap_or_default(),

@@ -82,7 +82,8 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime starts");
-            match runtime.block_on(sko_reinforce::simulate::run(program, from, days)) {
+            let preview = sko_reinforce::simulate::run(program, &config.sender, from, days);
+            match runtime.block_on(preview) {
                 Ok(messages) => {
                     let out = match format {
                         Format::Text => {

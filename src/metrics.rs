@@ -2,6 +2,7 @@
 //! deliveries by outcome, Slack API errors by code, rate-limit waits, and the outbox's depth by
 //! state (read from the database when scraped).
 
+use crate::store::DeliveryStatus;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -123,15 +124,16 @@ impl Metrics {
     }
 
     /// The text exposition, with the outbox depth as of now.
-    pub fn render(&self, outbox: &[(String, i64)]) -> String {
-        for state in ["pending", "sending", "sent", "failed", "skipped"] {
+    pub fn render(&self, outbox: &[(DeliveryStatus, i64)]) -> String {
+        use DeliveryStatus::*;
+        for state in [Pending, Sending, Sent, Failed, Skipped] {
             let n = outbox
                 .iter()
-                .find(|(s, _)| s == state)
+                .find(|(s, _)| *s == state)
                 .map_or(0, |(_, n)| *n);
             self.outbox
                 .get_or_create(&StateLabel {
-                    state: state.into(),
+                    state: state.as_str().into(),
                 })
                 .set(n);
         }

@@ -1,19 +1,28 @@
-//! `simulate`: the whole program in simulated time, through the real schedule engine and the
-//! real message composition, against a private in-memory database and an in-process stand-in
-//! for Slack. No tokens, no network; the same config always gives the same output.
+//! `simulate`: the whole program in simulated time, through the scheduler `serve` runs (the
+//! same planning, grace window, supersession, holidays, pairing and outbox), on a clock that
+//! jumps from one due instant to the next, against a private in-memory database and an
+//! in-process stand-in for Slack. No tokens, no network; the same config always gives the
+//! same output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 
+use crate::clock::{Clock, ManualClock};
 use crate::commands::render::day;
-use crate::domain::compose::{compose, people_involved};
+use crate::config::SenderConfig;
 use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
-use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
-use crate::store::Store;
+use crate::domain::schedule::{Member, Recipient};
+use crate::metrics::Metrics;
+use crate::scheduler::Scheduler;
+use crate::scheduler::sender::{Messenger, SendError};
+use crate::store::{DeliveryStatus, Store};
 
 /// One message as a person (or channel) receives it: what `--format jsonl` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -30,8 +39,14 @@ pub struct Delivered {
     pub buttons: Vec<&'static str>,
 }
 
-/// Runs `days` days of the program from `from` (the recipient's local dates).
-pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Result<Vec<Delivered>> {
+/// Runs `days` days of the program from `from` (the recipients' local dates), with the
+/// sender's settings of `serve` (grace window, attempts).
+pub async fn run(
+    program: &Program,
+    sender: &SenderConfig,
+    from: NaiveDate,
+    days: u32,
+) -> anyhow::Result<Vec<Delivered>> {
     let store = Store::open_in_memory().await?;
     let members = Member::roster(program, |_| None);
     // From the first midnight of `from` anywhere in the roster to the last one of the end day,
@@ -53,52 +68,42 @@ pub async fn run(program: &Program, from: NaiveDate, days: u32) -> anyhow::Resul
     let last = from + Duration::days(i64::from(days));
     let end = midnights(last).max().unwrap_or(start);
     store.sync_roster(&program.people, start).await?;
-    let pairs = PairSchedule::for_program(program, &members);
-    let planner = Planner::new(program, &members, &pairs);
-    let slack = SimulatedSlack;
-    let mut out = Vec::new();
-    let in_window = |occ: &Occurrence| (from..last).contains(&occ.local.date_naive());
-    let occurrences: Vec<Occurrence> = planner
-        .occurrences(start, end)
-        .into_iter()
-        .filter(in_window)
-        .collect();
-    let since = program.settings.kickoff_instant() - Duration::days(7);
-    // Everything due at one instant is written from one reading of the records, as `serve`
-    // does for a batch.
-    for batch in occurrences.chunk_by(|a, b| a.at == b.at) {
-        for occ in batch {
-            if let (Source::Checkin, Recipient::Group(members)) = (&occ.source, &occ.recipient) {
-                store
-                    .record_checkin(members, Some(occ.program_week), occ.at)
-                    .await?;
-            }
-        }
-        let mut people: Vec<String> = batch
-            .iter()
-            .flat_map(|o| people_involved(program, o))
-            .collect();
-        people.sort_unstable();
-        people.dedup();
-        let activity = store.activity_of(&people, since).await?;
-        for occ in batch {
-            let Some(message) = compose(program, &pairs, &activity, occ) else {
-                continue;
-            };
-            slack.post(occ, &message, &mut out);
+
+    let clock = Arc::new(ManualClock::new(start));
+    let slack = SimulatedSlack::default();
+    let scheduler = Scheduler::new(
+        store.clone(),
+        Arc::new(ArcSwap::from_pointee(program.clone())),
+        clock.clone(),
+        slack.clone(),
+        sender.clone(),
+        Arc::new(Metrics::default()),
+    )
+    .unpaced();
+    let stop = CancellationToken::new();
+    loop {
+        scheduler.tick(&stop).await?;
+        let now = clock.now();
+        match scheduler.next_wake().await? {
+            Some(next) if next < end => clock.set(next.max(now + Duration::seconds(1))),
+            _ => break,
         }
     }
-    Ok(out)
-}
 
-/// The in-process stand-in for Slack: it takes each post and hands it to every person in the
-/// conversation, as Slack's DMs, group DMs and channels do.
-struct SimulatedSlack;
-
-impl SimulatedSlack {
-    fn post(&self, occ: &Occurrence, message: &Message, inbox: &mut Vec<Delivered>) {
-        for recipient in recipients(occ) {
-            inbox.push(Delivered {
+    let buttons = std::mem::take(&mut *slack.buttons.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut out = Vec::new();
+    for d in store.deliveries().await? {
+        let occ = &d.occurrence;
+        if d.status != DeliveryStatus::Sent || !(from..last).contains(&occ.local.date_naive()) {
+            continue;
+        }
+        let recipients = match &occ.recipient {
+            Recipient::Channel(channel) => vec![channel.key()],
+            other => other.people().to_vec(),
+        };
+        // Each member of a group DM receives the one message.
+        for recipient in recipients {
+            out.push(Delivered {
                 at: occ.at,
                 local_time: occ.local,
                 recipient,
@@ -106,18 +111,49 @@ impl SimulatedSlack {
                 week: occ.sprint_week(),
                 program_week: occ.program_week,
                 source: occ.source.key(),
-                text: message.text.clone(),
-                buttons: message.buttons.iter().map(|b| b.action.label()).collect(),
+                text: d.text.clone().unwrap_or_default(),
+                buttons: buttons.get(&d.key).cloned().unwrap_or_default(),
             });
         }
     }
+    out.sort_by(|a, b| (a.at, &a.source, &a.recipient).cmp(&(b.at, &b.source, &b.recipient)));
+    Ok(out)
 }
 
-/// Who receives it: each member of a group DM receives the one message.
-fn recipients(occ: &Occurrence) -> Vec<String> {
-    match &occ.recipient {
-        Recipient::Person(id) | Recipient::Channel(id) => vec![id.clone()],
-        Recipient::Group(ids) => ids.clone(),
+/// The in-process stand-in for Slack: it opens a DM for anyone, finds any channel by its name,
+/// and takes every post, keeping the buttons each one carried.
+#[derive(Clone, Default)]
+struct SimulatedSlack {
+    buttons: Arc<Mutex<HashMap<String, Vec<&'static str>>>>,
+}
+
+impl Messenger for SimulatedSlack {
+    async fn open(&self, users: &[String]) -> Result<String, SendError> {
+        Ok(format!("D{}", users.join("_")))
+    }
+
+    async fn post(
+        &self,
+        _channel: &str,
+        message: &Message,
+        key: &str,
+    ) -> Result<String, SendError> {
+        let labels = message.buttons.iter().map(|b| b.action.label()).collect();
+        let mut buttons = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
+        buttons.insert(key.to_string(), labels);
+        Ok(format!("{}.000000", buttons.len()))
+    }
+
+    async fn timezone(&self, _user: &str) -> Result<Option<String>, SendError> {
+        Ok(None)
+    }
+
+    async fn find_channel(&self, name: &str) -> Result<Option<String>, SendError> {
+        Ok(Some(format!("#{name}")))
+    }
+
+    async fn find_posted(&self, _channel: &str, _key: &str) -> Result<Option<String>, SendError> {
+        Ok(None)
     }
 }
 

@@ -210,6 +210,9 @@ pub fn compose(
         }
         (Source::Digest, Recipient::Person(manager)) => {
             let records = records(activity, &reps(program, Some(manager)), occ.at);
+            if !has_a_week_to_report(program, &records, occ) {
+                return None;
+            }
             let tz = program
                 .person(manager)
                 .and_then(|m| m.timezone)
@@ -223,14 +226,31 @@ pub fn compose(
                 .or(Some(occ.program_week));
             digest::render_manager_digest(program, &d, reviewed, today)
         }
-        (Source::ProgramReport, _) => digest::program_report(
-            program,
-            &records(activity, &reps(program, None), occ.at),
-            occ.at,
-        ),
+        (Source::ProgramReport, _) => {
+            let records = records(activity, &reps(program, None), occ.at);
+            if !has_a_week_to_report(program, &records, occ) {
+                return None;
+            }
+            digest::program_report(program, &records, occ.at)
+        }
         _ => return None,
     };
     Some(Message::text(text))
+}
+
+/// A digest looks back over the week before it: it has something to say once a whole working
+/// day of the program lies behind it, or once any rep did something in that week.
+fn has_a_week_to_report(program: &Program, records: &[RepRecord], occ: &Occurrence) -> bool {
+    let s = &program.settings;
+    let today = occ.local.date_naive();
+    let worked = (0..(today - s.kickoff).num_days())
+        .any(|d| s.is_working_day(s.kickoff + Duration::days(d)));
+    let week = (occ.at - Duration::days(7))..occ.at;
+    worked
+        || records.iter().any(|r| {
+            r.commitments.iter().any(|c| week.contains(&c.created_at))
+                || r.practice.iter().any(|p| week.contains(&p.logged_at))
+        })
 }
 
 /// Prompts and pulses to one person carry their one-click answers.

@@ -378,7 +378,8 @@ pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
             continue;
         }
         reached = true;
-        let end = day.and_hms_opt(23, 59, 59).expect("valid time").and_utc();
+        // The checkpoint day ends at midnight where the program runs, not in UTC.
+        let end = program.settings.end_of_day(day);
         let start = end - Duration::days(RECENT_DAYS);
         let practising = |r: &RepRecord, skill: Option<&str>| {
             r.practice.iter().any(|p| {

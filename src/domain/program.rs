@@ -119,6 +119,14 @@ impl ProgramSettings {
         crate::domain::schedule::resolve(self.timezone, midnight)
     }
 
+    /// The last second of `date` in the program's timezone.
+    pub fn end_of_day(&self, date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        let next_midnight = (date + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight is a time");
+        crate::domain::schedule::resolve(self.timezone, next_midnight) - Duration::seconds(1)
+    }
+
     /// The integration sprint (1–4) that `date` falls in, if any.
     pub fn sprint_week(&self, date: NaiveDate) -> Option<u32> {
         self.program_week(date).filter(|w| *w <= SPRINT_WEEKS)
@@ -252,7 +260,52 @@ pub enum Audience {
     Managers,
     Pairs,
     Admins,
-    Channel(String),
+    Channel(Channel),
+}
+
+/// A channel as an admin writes it: its id (`C0123ABCD`, from the channel's details) or its
+/// name as people see it (`#sko-wins`), which the bot looks up in Slack once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Channel {
+    Id(String),
+    Name(String),
+}
+
+impl Channel {
+    /// `C0123ABCD` is an id; `#sko-wins` or `sko-wins` a name. `None` when it is neither.
+    pub fn parse(raw: &str) -> Option<Channel> {
+        let raw = raw.trim();
+        if let Some(name) = raw.strip_prefix('#') {
+            return is_channel_name(name).then(|| Channel::Name(name.to_string()));
+        }
+        let looks_like_id = raw.len() >= 9
+            && raw.starts_with(['C', 'G'])
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if looks_like_id {
+            Some(Channel::Id(raw.to_string()))
+        } else {
+            is_channel_name(raw).then(|| Channel::Name(raw.to_string()))
+        }
+    }
+
+    /// How it is stored and shown: the id, or `#name`.
+    pub fn key(&self) -> String {
+        match self {
+            Channel::Id(id) => id.clone(),
+            Channel::Name(name) => format!("#{name}"),
+        }
+    }
+}
+
+/// Slack's rule for channel names: lower-case letters, digits, `-` and `_`, at most 80.
+fn is_channel_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_lowercase() || c.is_numeric() || c == '-' || c == '_')
 }
 
 impl FromStr for Audience {
@@ -263,11 +316,16 @@ impl FromStr for Audience {
             "managers" => Audience::Managers,
             "pairs" => Audience::Pairs,
             "admins" => Audience::Admins,
-            other => match other.strip_prefix("channel:") {
-                Some(id) if !id.is_empty() => Audience::Channel(id.to_string()),
-                _ => {
+            other => match other.strip_prefix("channel:").map(Channel::parse) {
+                Some(Some(channel)) => Audience::Channel(channel),
+                Some(None) => {
                     return Err(format!(
-                        "`{raw}` is not an audience; use reps, managers, pairs, admins or channel:<channel id>"
+                        "`{raw}` names no channel; write channel:#name (e.g. channel:#sko-wins) or channel:<channel id> (e.g. channel:C0123ABCD)"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "`{raw}` is not an audience; use reps, managers, pairs, admins or channel:#name"
                     ));
                 }
             },
@@ -682,9 +740,24 @@ mod tests {
 
     #[test]
     fn audiences_parse_and_bad_ones_say_what_is_allowed() {
-        assert_eq!(
-            "channel:C0123".parse::<Audience>(),
-            Ok(Audience::Channel("C0123".into()))
+        for (raw, channel) in [
+            ("channel:C0123ABCD", Channel::Id("C0123ABCD".into())),
+            ("channel:G0PRIVATE9", Channel::Id("G0PRIVATE9".into())),
+            ("channel:#sko-wins", Channel::Name("sko-wins".into())),
+            ("channel:sko-wins", Channel::Name("sko-wins".into())),
+            ("channel:#général", Channel::Name("général".into())),
+        ] {
+            assert_eq!(
+                raw.parse::<Audience>(),
+                Ok(Audience::Channel(channel)),
+                "{raw}"
+            );
+        }
+        assert!(
+            "channel:#SKO Wins"
+                .parse::<Audience>()
+                .unwrap_err()
+                .contains("channel:#name")
         );
         assert_eq!("pairs".parse::<Audience>(), Ok(Audience::Pairs));
         assert!(

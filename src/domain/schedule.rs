@@ -15,7 +15,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use super::pairing::{Candidate, make_pairs, meetings};
-use super::program::{Audience, CronExpr, PairingMode, Program, Role};
+use super::program::{Audience, Channel, CronExpr, PairingMode, Program, Role};
 
 /// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,25 +99,71 @@ pub enum Recipient {
     Person(String),
     /// A pair or trio, brought together in one group DM.
     Group(Vec<String>),
-    Channel(String),
+    Channel(Channel),
+}
+
+/// What a recipient is, stored beside its key so that nothing is guessed from an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecipientKind {
+    Person,
+    Group,
+    Channel,
+}
+
+impl RecipientKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipientKind::Person => "person",
+            RecipientKind::Group => "group",
+            RecipientKind::Channel => "channel",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<RecipientKind> {
+        Some(match raw {
+            "person" => RecipientKind::Person,
+            "group" => RecipientKind::Group,
+            "channel" => RecipientKind::Channel,
+            _ => return None,
+        })
+    }
 }
 
 impl Recipient {
-    /// Reads back [`Recipient::key`]: `U1+U2` is a group, a `C…`/`G…` id a channel.
-    pub fn parse(key: &str) -> Recipient {
-        if key.contains('+') {
-            Recipient::Group(key.split('+').map(str::to_string).collect())
-        } else if key.starts_with(['C', 'G']) {
-            Recipient::Channel(key.to_string())
-        } else {
-            Recipient::Person(key.to_string())
+    /// Reads back [`Recipient::key`] stored with its [`RecipientKind`].
+    pub fn from_key(kind: RecipientKind, key: &str) -> Option<Recipient> {
+        Some(match kind {
+            RecipientKind::Person => Recipient::Person(key.to_string()),
+            RecipientKind::Group => Recipient::Group(key.split('+').map(str::to_string).collect()),
+            RecipientKind::Channel => Recipient::Channel(match key.strip_prefix('#') {
+                Some(name) => Channel::Name(name.to_string()),
+                None => Channel::Id(key.to_string()),
+            }),
+        })
+    }
+
+    pub fn kind(&self) -> RecipientKind {
+        match self {
+            Recipient::Person(_) => RecipientKind::Person,
+            Recipient::Group(_) => RecipientKind::Group,
+            Recipient::Channel(_) => RecipientKind::Channel,
         }
     }
 
     pub fn key(&self) -> String {
         match self {
-            Recipient::Person(id) | Recipient::Channel(id) => id.clone(),
+            Recipient::Person(id) => id.clone(),
             Recipient::Group(ids) => ids.join("+"),
+            Recipient::Channel(channel) => channel.key(),
+        }
+    }
+
+    /// The people it reaches directly (none for a channel).
+    pub fn people(&self) -> &[String] {
+        match self {
+            Recipient::Person(id) => std::slice::from_ref(id),
+            Recipient::Group(ids) => ids,
+            Recipient::Channel(_) => &[],
         }
     }
 }
@@ -134,20 +180,22 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    /// Unique per source × recipient × local time: what the outbox deduplicates on.
+    /// Unique per source × recipient × local time, to the second (a cron can name seconds):
+    /// what the outbox deduplicates on.
     pub fn key(&self) -> String {
         // Written field by field: a strftime pattern is parsed anew on every call, and
         // planning a large roster builds hundreds of thousands of keys.
         let t = self.local.naive_local();
         format!(
-            "{}|{}|{:04}-{:02}-{:02}T{:02}:{:02}",
+            "{}|{}|{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             self.source.key(),
             self.recipient.key(),
             t.year(),
             t.month(),
             t.day(),
             t.hour(),
-            t.minute()
+            t.minute(),
+            t.second()
         )
     }
 
@@ -269,8 +317,18 @@ impl PairSchedule {
 
 /// Digests and reports keep coming for a week after the program, to close it out.
 const WRAP_UP_DAYS: i64 = 7;
+/// How far a message due on a day off may move to reach a working day.
+const MOVE_AT_MOST_DAYS: i64 = 14;
+
+/// What becomes of a time that falls on a recipient's day off (weekend, holiday, absence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayOff {
+    /// A prompt for that day has no other day: it is not sent.
+    Skip,
+    /// A digest or report is still owed: it goes on the next working day, same local time.
+    NextWorkingDay,
+}
 const FOLLOW_UP_WORKING_DAYS: usize = 2;
-const WEEK_DAYS: i64 = 7;
 
 pub struct Planner<'a> {
     program: &'a Program,
@@ -337,7 +395,17 @@ impl Planner<'_> {
                     continue;
                 }
             };
-            self.to_role(&mut out, &by_tz, &t.cron, role, &source, from, to, &week_of);
+            self.to_role(
+                &mut out,
+                &by_tz,
+                &t.cron,
+                role,
+                &source,
+                from,
+                to,
+                &week_of,
+                DayOff::Skip,
+            );
         }
         let always = |_: u32| true;
         self.to_pairs(
@@ -349,38 +417,37 @@ impl Planner<'_> {
             &always,
         );
         self.follow_ups(&mut out, from, to);
-        // Weekly looks back: from the end of the first week until a week after the program.
-        let first_full_week = settings.kickoff + Duration::days(WEEK_DAYS);
-        let looking_back = |d: NaiveDate| {
-            (d >= first_full_week)
-                .then(|| self.program_week(d, WRAP_UP_DAYS))
-                .flatten()
-        };
+        // Weekly looks back, from the first digest time after the kickoff (whether there is
+        // anything to report yet is for the digest to say) until a week after the program.
+        // One due on a day off moves to the next working day at the same local time.
+        let kickoff = settings.kickoff_instant();
+        let looking_back = |d: NaiveDate| self.program_week(d, WRAP_UP_DAYS);
         let digest = &self.program.digest.cron;
-        self.to_role(
-            &mut out,
-            &by_tz,
-            digest,
-            Role::Manager,
-            &Source::Digest,
-            from,
-            to,
-            &looking_back,
-        );
-        self.to_role(
-            &mut out,
-            &by_tz,
-            digest,
-            Role::Admin,
-            &Source::ProgramReport,
-            from,
-            to,
-            &looking_back,
-        );
+        for (role, source) in [
+            (Role::Manager, Source::Digest),
+            (Role::Admin, Source::ProgramReport),
+        ] {
+            let earliest = from.max(kickoff);
+            if earliest < to {
+                self.to_role(
+                    &mut out,
+                    &by_tz,
+                    digest,
+                    role,
+                    &source,
+                    earliest,
+                    to,
+                    &looking_back,
+                    DayOff::NextWorkingDay,
+                );
+            }
+        }
         self.checkpoints(&mut out, from, to);
         self.pressure(&mut out, from, to);
 
         out.sort_by_cached_key(|o| (o.at, o.key()));
+        // A digest moved off a holiday onto the time of the next one is the same message.
+        out.dedup();
         out
     }
 
@@ -411,7 +478,8 @@ impl Planner<'_> {
     }
 
     /// Everyone with `role`, on their own clock and calendar. `week_of` gives the program week
-    /// a local day counts as, or `None` when nothing should go out that day.
+    /// a local day counts as, or `None` when nothing should go out that day; `day_off` says
+    /// what happens to a time that falls on one of the person's days off.
     #[allow(clippy::too_many_arguments)]
     fn to_role(
         &self,
@@ -423,28 +491,50 @@ impl Planner<'_> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         week_of: &dyn Fn(NaiveDate) -> Option<u32>,
+        day_off: DayOff,
     ) {
+        // A time moved off a holiday can land in this window from up to two weeks before it.
+        let earliest = match day_off {
+            DayOff::Skip => from,
+            DayOff::NextWorkingDay => from - Duration::days(MOVE_AT_MOST_DAYS),
+        };
         for (tz, members) in by_tz.values() {
-            let times = wall_clock_times(cron, *tz, from, to);
+            let times = wall_clock_times(cron, *tz, earliest, to);
             for (naive, at) in &times {
                 let date = naive.date();
                 let Some(week) = week_of(date) else {
                     continue;
                 };
-                for m in members
-                    .iter()
-                    .filter(|m| m.role == role && self.member_works(m, date))
-                {
-                    out.push(occurrence(
-                        source.clone(),
-                        Recipient::Person(m.slack_id.clone()),
-                        *at,
-                        *tz,
-                        week,
-                    ));
+                for m in members.iter().filter(|m| m.role == role) {
+                    let (at, week) = if self.member_works(m, date) {
+                        (*at, week)
+                    } else if day_off == DayOff::NextWorkingDay
+                        && let Some(moved) = self.next_working_day(m, date)
+                    {
+                        let week = week_of(moved).unwrap_or(week);
+                        (resolve(*tz, moved.and_time(naive.time())), week)
+                    } else {
+                        continue;
+                    };
+                    if at >= from && at < to {
+                        out.push(occurrence(
+                            source.clone(),
+                            Recipient::Person(m.slack_id.clone()),
+                            at,
+                            *tz,
+                            week,
+                        ));
+                    }
                 }
             }
         }
+    }
+
+    /// The first day after `date` that `m` works, within two weeks.
+    fn next_working_day(&self, m: &Member, date: NaiveDate) -> Option<NaiveDate> {
+        (1..=MOVE_AT_MOST_DAYS)
+            .map(|d| date + Duration::days(d))
+            .find(|d| self.member_works(m, *d))
     }
 
     /// Pairs get one message in their group DM, on the first member's clock and calendar;
@@ -1038,22 +1128,84 @@ mod tests {
         let p = program(vec![]);
         let all = plan(&p, &PairSchedule::default());
         let digests = for_source(&all, &Source::Digest, "U0MGR");
+        let days: Vec<NaiveDate> = digests.iter().map(|o| o.local.date_naive()).collect();
         assert_eq!(
-            digests.len(),
-            12,
-            "13 program Mondays but kickoff day (nothing to look back on) and MLK Day, plus the Monday after the end"
+            days.len(),
+            14,
+            "every Monday from kickoff day (week 1 gets its digest), plus the Monday after the end: {days:?}"
         );
-        assert!(
-            digests
-                .iter()
-                .all(|o| o.local.hour() == 8 && o.local.weekday() == Weekday::Mon)
+        assert_eq!(
+            days[0],
+            d(2027, 1, 11),
+            "the first digest time after kickoff"
         );
+        assert_eq!(
+            days[1],
+            d(2027, 1, 19),
+            "MLK Day's digest moves to Tuesday, same time"
+        );
+        assert!(digests.iter().all(|o| o.local.hour() == 8));
         assert!(
             all.iter()
                 .filter(|o| o.source == Source::Digest)
                 .all(|o| o.recipient.key() == "U0MGR")
         );
-        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 12);
+        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 14);
+    }
+
+    #[test]
+    fn a_digest_moved_off_a_holiday_is_planned_whichever_window_holds_its_new_time() {
+        let p = program(vec![]);
+        let members = Member::roster(&p, |_| None);
+        let pairs = PairSchedule::default();
+        let planner = Planner::new(&p, &members, &pairs);
+        // MLK Day's 08:00 digest is due Tue 19 Jan 08:00 in Los Angeles (16:00Z).
+        let cut = Utc.with_ymd_and_hms(2027, 1, 19, 0, 0, 0).unwrap();
+        let before = planner.occurrences(cut - Duration::days(2), cut);
+        let after = planner.occurrences(cut, cut + Duration::days(1));
+        let digest_on = |v: &[Occurrence]| v.iter().filter(|o| o.source == Source::Digest).count();
+        assert_eq!((digest_on(&before), digest_on(&after)), (0, 1));
+    }
+
+    #[test]
+    fn a_daily_digest_moved_onto_the_next_one_is_sent_once() {
+        let mut p = program(vec![]);
+        p.digest.cron = "0 0 8 * * *".parse().unwrap();
+        let all = plan(&p, &PairSchedule::default());
+        let digests = for_source(&all, &Source::Digest, "U0MGR");
+        let days: HashSet<NaiveDate> = digests.iter().map(|o| o.local.date_naive()).collect();
+        assert_eq!(days.len(), digests.len(), "one a day");
+        assert!(
+            digests
+                .iter()
+                .all(|o| o.local.weekday().number_from_monday() <= 5),
+            "weekend digests arrive on Monday"
+        );
+    }
+
+    #[test]
+    fn cron_seconds_are_kept_in_instants_and_keys() {
+        let mut p = program(vec![trigger(
+            "often",
+            "*/10 * * * * *",
+            Audience::Reps,
+            None,
+        )]);
+        p.people.truncate(1);
+        let from = Utc.with_ymd_and_hms(2027, 1, 12, 15, 0, 0).unwrap();
+        let all = plan_between(&p, from, 0)
+            .into_iter()
+            .chain(
+                Planner::new(&p, &Member::roster(&p, |_| None), &PairSchedule::default())
+                    .occurrences(from, from + Duration::minutes(1)),
+            )
+            .filter(|o| o.source == Source::Trigger("often".into()))
+            .collect::<Vec<_>>();
+        let seconds: Vec<u32> = all.iter().map(|o| o.at.second()).collect();
+        assert_eq!(seconds, [0, 10, 20, 30, 40, 50]);
+        let keys: HashSet<String> = all.iter().map(Occurrence::key).collect();
+        assert_eq!(keys.len(), 6, "{keys:?}");
+        assert!(all[1].key().ends_with("T10:00:10"), "{}", all[1].key());
     }
 
     #[test]
@@ -1063,7 +1215,7 @@ mod tests {
             trigger(
                 "wins",
                 "0 0 12 * * Fri",
-                Audience::Channel("C0WINS".into()),
+                Audience::Channel(Channel::Id("C0WINS".into())),
                 Some(vec![1, 2, 3, 4]),
             ),
         ]);
@@ -1081,7 +1233,7 @@ mod tests {
         assert!(all.windows(2).all(|w| w[0].at <= w[1].at));
         assert_eq!(
             all.iter()
-                .filter(|o| o.recipient == Recipient::Channel("C0WINS".into()))
+                .filter(|o| o.recipient == Recipient::Channel(Channel::Id("C0WINS".into())))
                 .count(),
             4
         );
@@ -1135,9 +1287,13 @@ mod tests {
         for r in [
             Recipient::Person("U1".into()),
             Recipient::Group(vec!["U1".into(), "U2".into()]),
-            Recipient::Channel("C1".into()),
+            Recipient::Channel(Channel::Id("C0123ABCD".into())),
+            Recipient::Channel(Channel::Name("sko-wins".into())),
+            // A person whose id looks like a channel's is still a person.
+            Recipient::Person("C0FFEE123".into()),
         ] {
-            assert_eq!(Recipient::parse(&r.key()), r);
+            assert_eq!(Recipient::from_key(r.kind(), &r.key()), Some(r.clone()));
+            assert_eq!(RecipientKind::parse(r.kind().as_str()), Some(r.kind()));
         }
     }
 

@@ -1,9 +1,12 @@
-//! Turning the program's schedule into messages: what each occurrence says (`compose`), the
-//! durable outbox it is written to before sending, and the rate-limited sender.
+//! Turning the program's schedule into messages: the durable outbox they are planned into
+//! days ahead, and the rate-limited sender. `serve` and `simulate` both run this.
 //!
-//! One `tick`: plan what has come due into the outbox; skip what is past the grace window or
-//! superseded by a later one; settle sends a crash interrupted (by asking Slack whether the
-//! message arrived); deliver the rest in due order.
+//! One `tick`: plan when the horizon runs short or a change asked for it (anything else costs
+//! an indexed read); skip what is past the grace window or superseded by a later one; settle
+//! sends a crash interrupted (by asking Slack whether the message arrived); deliver what is
+//! due, composing each message then, from the latest records. Between ticks, `housekeep`
+//! learns timezones from Slack and opens the DM channels the plan will need, within their
+//! methods' rate limits, so a Monday-morning fan-out waits on `chat.postMessage` alone.
 
 pub mod sender;
 
@@ -18,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
-use crate::domain::program::{PairingMode, Program};
+use crate::domain::program::{Channel, PairingMode, Program};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::metrics::Metrics;
-use crate::store::{Delivery, Store};
-use sender::{Messenger, RateLimiter, SendError, backoff};
+use crate::store::{Delivery, Settled, Store};
+use sender::{Messenger, Method, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -48,8 +51,17 @@ pub struct Scheduler<M> {
 }
 
 const BATCH: i64 = 200;
-/// `users.info` calls per tick: Tier 4 allows about 100 a minute.
-const TIMEZONES_PER_TICK: usize = 20;
+/// How far ahead the outbox is planned: a week and a day, so the next of every weekly message
+/// is planned (the views read it there) and DM channels are opened long before they are needed.
+const PLAN_AHEAD: chrono::Duration = chrono::Duration::days(8);
+/// The horizon is extended once less than this is left: about once a day.
+const PLAN_AGAIN_BELOW: chrono::Duration = chrono::Duration::days(7);
+/// Housekeeping rounds (timezones, DM channels ahead) start this often.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
+/// DM channels opened ahead in one housekeeping round (about a minute at Tier 3).
+const OPEN_AHEAD_PER_ROUND: i64 = 40;
+/// `users.info` calls in one housekeeping round (Tier 4 allows about 100 a minute).
+const TIMEZONES_PER_ROUND: usize = 40;
 const RETRY_CAP: Duration = Duration::from_secs(3600);
 /// A 429 longer than this is not waited out in-line; the message is tried again later.
 const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
@@ -76,21 +88,43 @@ impl<M: Messenger> Scheduler<M> {
         }
     }
 
-    /// Ticks every `sender.tick_seconds` until `stop` is cancelled.
+    /// Sends without spacing: for a simulation, whose clock is not the one calls wait on.
+    pub fn unpaced(self) -> Self {
+        Self {
+            limiter: Mutex::new(RateLimiter::unpaced()),
+            ..self
+        }
+    }
+
+    /// Ticks every `sender.tick_seconds`, and housekeeps beside it, until `stop` is cancelled.
     pub async fn run(&self, stop: CancellationToken) {
         let every = Duration::from_secs(self.settings.tick_seconds);
         if every.is_zero() {
             return;
         }
-        loop {
-            if let Err(e) = self.tick(&stop).await {
-                tracing::error!(error = %format_args!("{e:#}"), "scheduler tick failed; trying again");
+        let ticking = async {
+            loop {
+                if let Err(e) = self.tick(&stop).await {
+                    tracing::error!(error = %format_args!("{e:#}"), "scheduler tick failed; trying again");
+                }
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = tokio::time::sleep(every) => {}
+                }
             }
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(every) => {}
+        };
+        let housekeeping = async {
+            loop {
+                if let Err(e) = self.housekeep(&stop).await {
+                    tracing::warn!(error = %format_args!("{e:#}"), "housekeeping failed; trying again");
+                }
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = tokio::time::sleep(HOUSEKEEPING_EVERY) => {}
+                }
             }
-        }
+        };
+        tokio::join!(ticking, housekeeping);
     }
 
     pub async fn tick(&self, stop: &CancellationToken) -> anyhow::Result<TickReport> {
@@ -99,29 +133,28 @@ impl<M: Messenger> Scheduler<M> {
         // One program for the whole tick, even if a reload lands meanwhile.
         let program = self.program.load_full();
         let program = program.as_ref();
-        self.refresh_timezones(program, now).await?;
-        let pairs = self.pairs(program).await?;
-        let mut report = TickReport {
-            planned: self.plan(program, &pairs, now).await?,
-            ..TickReport::default()
-        };
+        let mut report = TickReport::default();
+        self.plan(program, now, &mut report).await?;
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
         for d in self.store.interrupted_deliveries().await? {
             self.settle_interrupted(d, &mut report).await?;
         }
+        let mut pairs = None;
         loop {
             let batch = self.store.due_deliveries(now, BATCH).await?;
             if batch.is_empty() {
                 break;
             }
+            let pairs = match &mut pairs {
+                Some(p) => &*p,
+                None => pairs.insert(pair_schedule(&self.store, program).await?),
+            };
             // The records of everyone this batch is about, read once.
-            let occurrences: Vec<Option<Occurrence>> = batch.iter().map(occurrence_of).collect();
-            let mut people: Vec<String> = occurrences
+            let mut people: Vec<String> = batch
                 .iter()
-                .flatten()
-                .flat_map(|o| people_involved(program, o))
+                .flat_map(|d| people_involved(program, &d.occurrence))
                 .collect();
             people.sort_unstable();
             people.dedup();
@@ -132,11 +165,11 @@ impl<M: Messenger> Scheduler<M> {
                     program.settings.kickoff_instant() - chrono::Duration::days(7),
                 )
                 .await?;
-            for (d, occ) in batch.into_iter().zip(occurrences) {
+            for d in batch {
                 if stop.is_cancelled() {
                     return Ok(report);
                 }
-                self.deliver(d, occ, program, &pairs, &activity, stop, &mut report)
+                self.deliver(d, program, pairs, &activity, stop, &mut report)
                     .await?;
             }
         }
@@ -154,35 +187,80 @@ impl<M: Messenger> Scheduler<M> {
         Ok(report)
     }
 
-    /// Writes every occurrence due since the last plan into the outbox.
+    /// Keeps the outbox planned `PLAN_AHEAD`: extends it when less than `PLAN_AGAIN_BELOW` is
+    /// left, and plans what is already planned again when a change asked for it, skipping what
+    /// the change made obsolete. Otherwise it costs one read.
     async fn plan(
         &self,
         program: &Program,
-        pairs: &PairSchedule,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<u64> {
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
-        let from = self.store.planned_until().await?.unwrap_or(now - grace);
-        if from >= now {
-            return Ok(0);
+        let state = self.store.plan_state().await?;
+        // What has never been planned starts here: after downtime, within the grace window.
+        let unplanned_from = state
+            .as_ref()
+            .map_or(now - grace, |s| s.planned_until.max(now - grace));
+        let replan = state.and_then(|s| s.replan);
+        if replan.is_none() && unplanned_from >= now + PLAN_AGAIN_BELOW {
+            return Ok(());
         }
-        let members = self.members(program).await?;
-        let occurrences = Planner::new(program, &members, pairs).occurrences(from, now);
-        for o in &occurrences {
-            if let (Source::Checkin, Recipient::Group(group)) = (&o.source, &o.recipient) {
-                self.store
-                    .record_checkin(group, Some(o.program_week), o.at)
+        let until = now + PLAN_AHEAD;
+        let members = members(&self.store, program).await?;
+        let pairs = pair_schedule(&self.store, program).await?;
+        let planner = Planner::new(program, &members, &pairs);
+        match replan {
+            Some(replan) => {
+                let from = unplanned_from.min(now);
+                let occurrences = planner.occurrences(from, until);
+                let (added, skipped) = self
+                    .store
+                    .replan(&occurrences, now, until, &replan, now)
                     .await?;
+                tracing::info!(reason = %replan.reason, added, skipped, "planned again");
+                report.planned += added;
+                report.skipped += skipped;
+            }
+            None => {
+                let occurrences = planner.occurrences(unplanned_from, until);
+                report.planned += self.store.enqueue(&occurrences, until, now).await?;
             }
         }
-        self.store.enqueue(&occurrences, now, now).await
+        Ok(())
+    }
+
+    /// When the scheduler next has something to do on its own: a delivery due or the horizon
+    /// to extend. A simulation moves its clock there.
+    pub async fn next_wake(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let due = self.store.next_due_at().await?;
+        let replan = self.store.plan_state().await?.map(|s| match s.replan {
+            Some(_) => self.clock.now(),
+            None => s.planned_until - PLAN_AGAIN_BELOW,
+        });
+        Ok(due.into_iter().chain(replan).min())
+    }
+
+    /// Work beside the ticks, within the rate limits of the methods it uses: timezones of
+    /// people the roster does not place, and DM channels opened before their messages are due.
+    pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<()> {
+        let program = self.program.load_full();
+        self.refresh_timezones(&program, self.clock.now(), stop)
+            .await?;
+        self.open_channels_ahead(stop).await
     }
 
     /// Asks Slack for the timezone of people the roster does not place, at most once a day
-    /// each and a few per tick (`users.info` is rate limited too). A failure keeps the old one.
-    async fn refresh_timezones(&self, program: &Program, now: DateTime<Utc>) -> anyhow::Result<()> {
-        // One read of every fetch time: this runs each tick, for every rostered person.
+    /// each. A change asks for a re-plan; a failure keeps the old one.
+    async fn refresh_timezones(
+        &self,
+        program: &Program,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
         let fetched = self.store.slack_users_fetched_at().await?;
+        let known: HashMap<String, String> =
+            self.store.slack_timezones().await?.into_iter().collect();
         let stale = program
             .people
             .iter()
@@ -192,11 +270,19 @@ impl<M: Messenger> Scheduler<M> {
                     .get(&p.slack_id)
                     .is_none_or(|t| now - *t >= chrono::Duration::days(1))
             })
-            .take(TIMEZONES_PER_TICK);
+            .take(TIMEZONES_PER_ROUND);
+        let mut changed = false;
         for person in stale {
-            match self.call(self.messenger.timezone(&person.slack_id)).await {
+            if stop.is_cancelled() {
+                break;
+            }
+            match self
+                .call(Method::UsersInfo, self.messenger.timezone(&person.slack_id))
+                .await
+            {
                 Ok(tz) => {
                     let tz = tz.filter(|t| t.parse::<Tz>().is_ok());
+                    changed |= tz.is_some() && tz.as_ref() != known.get(&person.slack_id);
                     self.store
                         .remember_slack_user(&person.slack_id, tz.as_deref(), None, now)
                         .await?;
@@ -206,22 +292,30 @@ impl<M: Messenger> Scheduler<M> {
                 }
             }
         }
+        if changed {
+            self.store
+                .ask_for_replan("Slack gave people's timezones")
+                .await?;
+        }
         Ok(())
     }
 
-    async fn members(&self, program: &Program) -> anyhow::Result<Vec<Member>> {
-        members(&self.store, program).await
+    /// Opens the DM channels of the soonest planned messages that have none yet.
+    async fn open_channels_ahead(&self, stop: &CancellationToken) -> anyhow::Result<()> {
+        for recipient in self.store.unopened_recipients(OPEN_AHEAD_PER_ROUND).await? {
+            if stop.is_cancelled() {
+                break;
+            }
+            if let Err(e) = self.channel_for(&recipient).await {
+                tracing::warn!(recipient = %recipient.key(), error = %e, "could not open a DM ahead; it is opened when the message is sent");
+            }
+        }
+        Ok(())
     }
 
-    async fn pairs(&self, program: &Program) -> anyhow::Result<PairSchedule> {
-        pair_schedule(&self.store, program).await
-    }
-
-    #[allow(clippy::too_many_arguments)]
     async fn deliver(
         &self,
         d: Delivery,
-        occ: Option<Occurrence>,
         program: &Program,
         pairs: &PairSchedule,
         activity: &Activity,
@@ -229,21 +323,10 @@ impl<M: Messenger> Scheduler<M> {
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
-        let Some(occ) = occ else {
+        let occ = &d.occurrence;
+        let Some(message) = compose(program, pairs, activity, occ) else {
             self.store
-                .mark_final(d.id, "failed", &format!("unknown source {}", d.source), now)
-                .await?;
-            report.failed += 1;
-            return Ok(());
-        };
-        let Some(message) = compose(program, pairs, activity, &occ) else {
-            self.store
-                .mark_final(
-                    d.id,
-                    "skipped",
-                    "nothing to say any more (e.g. the pair already met)",
-                    now,
-                )
+                .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
                 .await?;
             report.skipped += 1;
             return Ok(());
@@ -265,11 +348,15 @@ impl<M: Messenger> Scheduler<M> {
             .mark_sending(d.id, &message.text, &channel, self.clock.now())
             .await?;
         match self
-            .call(self.messenger.post(&channel, &message, &d.key))
+            .send(
+                Method::PostMessage,
+                self.messenger.post(&channel, &message, &d.key),
+            )
             .await
         {
             Ok(ts) => {
                 self.store.mark_sent(d.id, &ts, self.clock.now()).await?;
+                self.sent(occ).await?;
                 report.sent += 1;
                 Ok(())
             }
@@ -277,35 +364,107 @@ impl<M: Messenger> Scheduler<M> {
         }
     }
 
+    /// What a message that went makes true: a check-in sent is one the pair was brought to.
+    async fn sent(&self, occ: &Occurrence) -> anyhow::Result<()> {
+        if let (Source::Checkin, Recipient::Group(group)) = (&occ.source, &occ.recipient) {
+            self.store
+                .record_checkin(group, Some(occ.program_week), occ.at)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The channel a recipient's messages go to: a DM or group DM opened once and kept, or a
+    /// channel by id, or by name looked up once.
     async fn channel_for(&self, recipient: &Recipient) -> Result<String, SendError> {
         let users = match recipient {
-            Recipient::Channel(id) => return Ok(id.clone()),
-            Recipient::Person(id) => vec![id.clone()],
-            Recipient::Group(ids) => ids.clone(),
+            Recipient::Channel(Channel::Id(id)) => return Ok(id.clone()),
+            Recipient::Channel(Channel::Name(name)) => return self.channel_named(name).await,
+            Recipient::Person(_) | Recipient::Group(_) => recipient.people(),
         };
-        let key = users.join("+");
+        let key = recipient.key();
         if let Ok(Some(channel)) = self.store.dm_channel(&key).await {
             return Ok(channel);
         }
-        let channel = self.call(self.messenger.open(&users)).await?;
+        let channel = self
+            .call(Method::ConversationsOpen, self.messenger.open(users))
+            .await?;
         if let Err(e) = self.store.remember_dm_channel(&key, &channel).await {
             tracing::warn!(error = %format_args!("{e:#}"), "could not cache a DM channel");
         }
         Ok(channel)
     }
 
-    /// A Slack call under the configured timeout; a timeout is a transient failure.
-    async fn call<T>(
-        &self,
-        fut: impl std::future::Future<Output = Result<T, SendError>>,
-    ) -> Result<T, SendError> {
-        match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut).await {
-            Ok(result) => result,
-            Err(_) => Err(SendError::Unanswered(format!(
-                "no answer within {}s",
-                self.settings.timeout_seconds
+    /// The id of the channel `#name`, from the cache or else from Slack.
+    pub async fn channel_named(&self, name: &str) -> Result<String, SendError> {
+        if let Ok(Some(id)) = self.store.channel_named(name).await {
+            return Ok(id);
+        }
+        match self
+            .call(Method::ConversationsList, self.messenger.find_channel(name))
+            .await?
+        {
+            Some(id) => {
+                if let Err(e) = self
+                    .store
+                    .remember_channel_name(name, &id, self.clock.now())
+                    .await
+                {
+                    tracing::warn!(error = %format_args!("{e:#}"), "could not cache a channel name");
+                }
+                Ok(id)
+            }
+            None => Err(SendError::Permanent(format!(
+                "no channel named #{name} that the bot can see: check the name, or invite the bot to it (/invite @sko-reinforce)"
             ))),
         }
+    }
+
+    /// A Slack call of `method`, within its rate limit and any 429 it is held by, under the
+    /// configured timeout; a timeout is a transient failure.
+    async fn call<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Result<T, SendError> {
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve_call(method, tokio::time::Instant::now());
+        tokio::time::sleep_until(slot).await;
+        self.send(method, fut).await
+    }
+
+    /// A Slack call already spaced by the caller. A 429 holds `method` for what it says.
+    async fn send<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Result<T, SendError> {
+        let result =
+            match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut)
+                .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(SendError::Unanswered(format!(
+                    "no answer within {}s",
+                    self.settings.timeout_seconds
+                ))),
+            };
+        if let Err(SendError::RateLimited(wait)) = &result {
+            tracing::warn!(
+                method = method.name(),
+                wait_s = wait.as_secs_f64(),
+                "Slack rate limit: waiting it out"
+            );
+            self.metrics.rate_limited();
+            self.limiter
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .block(method, *wait, tokio::time::Instant::now());
+        }
+        result
     }
 
     async fn after_failure(
@@ -322,9 +481,6 @@ impl<M: Messenger> Scheduler<M> {
                 e.split_whitespace().next().unwrap_or("unknown")
             }
         });
-        if matches!(error, SendError::RateLimited(_)) {
-            self.metrics.rate_limited();
-        }
         let attempts = u32::try_from(d.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);
@@ -335,14 +491,7 @@ impl<M: Messenger> Scheduler<M> {
                 report.retried += 1;
             }
             SendError::RateLimited(wait) => {
-                tracing::warn!(
-                    wait_s = wait.as_secs_f64(),
-                    "Slack rate limit: waiting it out"
-                );
-                self.limiter
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .block("chat.postMessage", *wait, tokio::time::Instant::now());
+                // The method is already held (`send`); a long hold moves the message too.
                 let later = if *wait > LONGEST_INLINE_WAIT {
                     now + chrono::Duration::from_std(*wait)?
                 } else {
@@ -375,7 +524,7 @@ impl<M: Messenger> Scheduler<M> {
                 self.store
                     .mark_final(
                         d.id,
-                        "failed",
+                        Settled::Failed,
                         &format!("{error} (after {attempts} attempts)"),
                         now,
                     )
@@ -396,18 +545,27 @@ impl<M: Messenger> Scheduler<M> {
             return Ok(());
         }
         let found = match &d.channel {
-            Some(channel) => self.call(self.messenger.find_posted(channel, &d.key)).await,
+            Some(channel) => {
+                self.call(
+                    Method::ConversationsHistory,
+                    self.messenger.find_posted(channel, &d.key),
+                )
+                .await
+            }
             None => Ok(None),
         };
         match found {
             Ok(Some(ts)) => {
                 tracing::info!(key = %d.key, "interrupted send had reached Slack; marked sent");
                 self.store.mark_sent(d.id, &ts, now).await?;
+                self.sent(&d.occurrence).await?;
                 report.recovered += 1;
             }
             Ok(None) if d.attempts >= i64::from(self.settings.max_attempts) => {
                 let reason = format!("never confirmed by Slack after {} attempts", d.attempts);
-                self.store.mark_final(d.id, "failed", &reason, now).await?;
+                self.store
+                    .mark_final(d.id, Settled::Failed, &reason, now)
+                    .await?;
                 report.failed += 1;
             }
             Ok(None) => {
@@ -444,15 +602,16 @@ impl<M: Messenger> Scheduler<M> {
     }
 }
 
-/// The occurrence an outbox row stands for; `None` for a row this version cannot read.
-fn occurrence_of(d: &Delivery) -> Option<Occurrence> {
-    Some(Occurrence {
-        source: Source::parse(&d.source)?,
-        recipient: Recipient::parse(&d.recipient),
-        at: d.due_at,
-        local: d.local_time,
-        program_week: u32::try_from(d.program_week).ok()?,
-    })
+/// Why a planned message was not sent although it came due, for `export --what deliveries`.
+fn nothing_to_say(source: &Source) -> &'static str {
+    match source {
+        Source::CheckinFollowUp => "the pair already answered or practised together",
+        Source::Digest | Source::ProgramReport => {
+            "nothing to report yet: no working day or activity in the week before"
+        }
+        Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
+        Source::Checkin | Source::Pressure => "nothing to say to this recipient",
+    }
 }
 
 /// The roster as the scheduler sees it: Slack's timezones and the pauses set in Slack applied.

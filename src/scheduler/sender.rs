@@ -49,6 +49,12 @@ pub trait Messenger: Send + Sync + 'static {
         &self,
         user: &str,
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
+    /// The id of the channel named `name` (without `#`), if the bot can see one
+    /// (`conversations.list`).
+    fn find_channel(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
     /// The `ts` of a recent message in `channel` tagged `key`, if there is one. Found by key,
     /// not by time, so a clock that disagrees with Slack's cannot hide it.
     fn find_posted(
@@ -61,15 +67,56 @@ pub trait Messenger: Send + Sync + 'static {
 /// How many global slots a late sender may make up by sending sooner than the spacing.
 const CATCH_UP_SLOTS: u32 = 3;
 
-/// Spacing of messages: per channel and overall. Pure bookkeeping over instants.
+/// Slack's Web API methods the sender calls, each with its own rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    PostMessage,
+    /// Tier 3: about 50 a minute.
+    ConversationsOpen,
+    /// Tier 3.
+    ConversationsHistory,
+    /// Tier 2: about 20 a minute.
+    ConversationsList,
+    /// Tier 4: about 100 a minute.
+    UsersInfo,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::PostMessage => "chat.postMessage",
+            Method::ConversationsOpen => "conversations.open",
+            Method::ConversationsHistory => "conversations.history",
+            Method::ConversationsList => "conversations.list",
+            Method::UsersInfo => "users.info",
+        }
+    }
+
+    /// Calls a minute kept to, a little under the method's tier so that none is refused.
+    /// `chat.postMessage` is paced per channel and by the global rate instead.
+    fn per_minute(self) -> Option<f64> {
+        match self {
+            Method::PostMessage => None,
+            Method::ConversationsOpen | Method::ConversationsHistory => Some(40.0),
+            Method::ConversationsList => Some(15.0),
+            Method::UsersInfo => Some(80.0),
+        }
+    }
+}
+
+/// Spacing of calls: messages per channel and overall, other methods within their tier, and
+/// any method held after a 429. Pure bookkeeping over instants.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_channel: Duration,
     global: Duration,
+    /// Off in simulations, where time is not real and nothing is rate limited.
+    paced: bool,
     next_global: Option<Instant>,
     next_in_channel: HashMap<String, Instant>,
+    next_call: HashMap<Method, Instant>,
     /// Per method, after a 429: nothing before this instant.
-    blocked: HashMap<&'static str, Instant>,
+    blocked: HashMap<Method, Instant>,
 }
 
 impl RateLimiter {
@@ -77,14 +124,57 @@ impl RateLimiter {
         Self {
             per_channel,
             global: Duration::from_secs_f64(1.0 / global_per_second.max(0.001)),
+            paced: true,
             next_global: None,
             next_in_channel: HashMap::new(),
+            next_call: HashMap::new(),
             blocked: HashMap::new(),
+        }
+    }
+
+    /// No spacing at all: for a simulation, whose clock is not the one calls take time on.
+    pub fn unpaced() -> Self {
+        Self {
+            paced: false,
+            ..Self::new(Duration::ZERO, 1.0)
+        }
+    }
+
+    /// The earliest instant `method` may be called, reserved for the call.
+    pub fn reserve_call(&mut self, method: Method, now: Instant) -> Instant {
+        if !self.paced {
+            return now;
+        }
+        let mut at = now;
+        if let Some(b) = self.blocked.get(&method) {
+            at = at.max(*b);
+        }
+        if let Some(per_minute) = method.per_minute() {
+            if let Some(next) = self.next_call.get(&method) {
+                at = at.max(*next);
+            }
+            self.next_call
+                .insert(method, at + Duration::from_secs_f64(60.0 / per_minute));
+        }
+        at
+    }
+
+    /// Reserves a call of `method` only if one may go now.
+    pub fn try_reserve_call(&mut self, method: Method, now: Instant) -> bool {
+        let free = |t: Option<&Instant>| t.is_none_or(|t| *t <= now);
+        if free(self.blocked.get(&method)) && free(self.next_call.get(&method)) {
+            self.reserve_call(method, now);
+            true
+        } else {
+            false
         }
     }
 
     /// The earliest instant a message may go to `channel`, reserved for it.
     pub fn reserve(&mut self, channel: &str, now: Instant) -> Instant {
+        if !self.paced {
+            return now;
+        }
         // Keep to the global schedule: a message a little late (a slow answer, a busy disk)
         // leaves its slot to the next one instead of pushing every later one back, so the
         // rate holds on average; after a pause, the schedule starts again from now.
@@ -95,7 +185,7 @@ impl RateLimiter {
         if let Some(c) = self.next_in_channel.get(channel) {
             at = at.max(*c);
         }
-        if let Some(b) = self.blocked.get("chat.postMessage") {
+        if let Some(b) = self.blocked.get(&Method::PostMessage) {
             at = at.max(*b);
         }
         self.next_global = Some(at + self.global);
@@ -109,21 +199,22 @@ impl RateLimiter {
     }
 
     /// A 429 on `method`: hold every call of it until `retry_after` has passed.
-    pub fn block(&mut self, method: &'static str, retry_after: Duration, now: Instant) {
+    pub fn block(&mut self, method: Method, retry_after: Duration, now: Instant) {
         let until = now + retry_after;
         let entry = self.blocked.entry(method).or_insert(until);
         *entry = (*entry).max(until);
-        if method == "chat.postMessage" {
+        if method == Method::PostMessage {
             self.next_global = Some(self.next_global.map_or(until, |g| g.max(until)));
         }
     }
 
-    pub fn blocked_until(&self, method: &'static str) -> Option<Instant> {
-        self.blocked.get(method).copied()
+    pub fn blocked_until(&self, method: Method) -> Option<Instant> {
+        self.blocked.get(&method).copied()
     }
 }
 
-/// Exponential backoff with full jitter: attempt 1 waits up to `base`, then 2×, 4×, … capped.
+/// Exponential backoff with equal jitter: attempt 1 waits half to all of `base`, then 2×,
+/// 4×, … capped.
 pub fn backoff(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
     let exp = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(16)));
     let ceiling = exp.min(cap);
@@ -173,12 +264,46 @@ mod tests {
     fn a_429_holds_the_method() {
         let start = Instant::now();
         let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
-        r.block("chat.postMessage", Duration::from_secs(30), start);
+        r.block(Method::PostMessage, Duration::from_secs(30), start);
         assert_eq!(r.reserve("D9", start) - start, Duration::from_secs(30));
         assert!(
-            r.blocked_until("conversations.open").is_none(),
+            r.blocked_until(Method::ConversationsOpen).is_none(),
             "other methods are not held"
         );
+        r.block(Method::ConversationsOpen, Duration::from_secs(20), start);
+        assert_eq!(
+            r.reserve_call(Method::ConversationsOpen, start) - start,
+            Duration::from_secs(20),
+            "every method waits out its own 429"
+        );
+    }
+
+    #[test]
+    fn other_methods_keep_within_their_tier() {
+        let start = Instant::now();
+        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
+        let opens: Vec<Duration> = (0..3)
+            .map(|_| r.reserve_call(Method::ConversationsOpen, start) - start)
+            .collect();
+        assert_eq!(opens, [0, 1500, 3000].map(Duration::from_millis));
+        assert!(!r.try_reserve_call(Method::ConversationsOpen, start));
+        assert!(
+            r.try_reserve_call(Method::UsersInfo, start),
+            "tiers are per method"
+        );
+        assert!(r.try_reserve_call(
+            Method::ConversationsOpen,
+            start + Duration::from_millis(4500)
+        ));
+    }
+
+    #[test]
+    fn an_unpaced_limiter_never_waits() {
+        let start = Instant::now();
+        let mut r = RateLimiter::unpaced();
+        assert_eq!(r.reserve("D1", start), start);
+        assert_eq!(r.reserve("D1", start), start);
+        assert_eq!(r.reserve_call(Method::ConversationsOpen, start), start);
     }
 
     #[test]

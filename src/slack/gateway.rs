@@ -213,6 +213,36 @@ impl Messenger for std::sync::Arc<SlackGateway> {
         Ok(res.user.tz)
     }
 
+    async fn find_channel(&self, name: &str) -> Result<Option<String>, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let mut cursor = None;
+        // Page by page (Slack caps a page at 1,000) until the name turns up or the list ends.
+        loop {
+            let req = SlackApiConversationsListRequest::new()
+                .with_exclude_archived(true)
+                .with_limit(1000)
+                .with_types(vec![
+                    SlackConversationType::Public,
+                    SlackConversationType::Private,
+                ])
+                .opt_cursor(cursor);
+            let res = session.conversations_list(&req).await.map_err(classify)?;
+            if let Some(found) = res
+                .channels
+                .iter()
+                .find(|c| c.name.as_deref() == Some(name))
+            {
+                return Ok(Some(found.id.0.clone()));
+            }
+            match res.response_metadata.and_then(|m| m.next_cursor) {
+                Some(next) if !next.0.is_empty() => cursor = Some(next),
+                _ => return Ok(None),
+            }
+        }
+    }
+
     async fn find_posted(&self, channel: &str, key: &str) -> Result<Option<String>, SendError> {
         let session = self
             .session()

@@ -12,7 +12,7 @@ use crate::domain::commitment::{CommitmentStatus, truncate};
 use crate::domain::digest::manager_digest;
 use crate::domain::message::Action;
 use crate::domain::program::{Program, Role};
-use crate::store::Store;
+use crate::store::{DeliveryStatus, Store};
 
 const VIEW_BLOCKS: usize = 100;
 /// Commitments shown with a Done button; the rest are counted.
@@ -140,18 +140,18 @@ async fn team_text(
 
 async fn delivery_health(store: &Store) -> anyhow::Result<String> {
     let counts = store.outbox_counts().await?;
-    let count = |status: &str| {
+    let count = |status: DeliveryStatus| {
         counts
             .iter()
-            .find(|(s, _)| s == status)
+            .find(|(s, _)| *s == status)
             .map_or(0, |(_, n)| *n)
     };
     let mut text = format!(
         "*Delivery health*\n{} sent · {} pending · {} failed · {} skipped",
-        count("sent"),
-        count("pending") + count("sending"),
-        count("failed"),
-        count("skipped")
+        count(DeliveryStatus::Sent),
+        count(DeliveryStatus::Pending) + count(DeliveryStatus::Sending),
+        count(DeliveryStatus::Failed),
+        count(DeliveryStatus::Skipped)
     );
     let failures = store.recent_failures(5).await?;
     if !failures.is_empty() {
@@ -159,8 +159,8 @@ async fn delivery_health(store: &Store) -> anyhow::Result<String> {
         for f in failures {
             text.push_str(&format!(
                 "\n• {} to {} — {}",
-                f.kind,
-                f.recipient,
+                f.kind().as_str(),
+                f.occurrence.recipient.key(),
                 truncate(f.last_error.as_deref().unwrap_or("unknown"), 120)
             ));
         }

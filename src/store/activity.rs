@@ -1,34 +1,32 @@
 //! The records of a set of people, in three queries: what composing their messages needs.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 
 use super::Store;
 use crate::domain::compose::Activity;
 
 impl Store {
-    /// Commitments, practice since `since`, and all check-ins, for `people`.
+    /// Commitments, practice since `since`, check-ins and pulse answers of `people`: read by
+    /// index, so a batch costs what its people did, not what the whole roster did.
     pub async fn activity_of(
         &self,
         people: &[String],
         since: DateTime<Utc>,
     ) -> anyhow::Result<Activity> {
-        let checkins = self.checkins().await?;
         if people.is_empty() {
-            return Ok(Activity::new(vec![], vec![], checkins, vec![]));
+            return Ok(Activity::default());
         }
         // One parameter, a JSON array, keeps the statement static however many people.
         let ids = serde_json::to_string(people)?;
         let commitments = self.commitments_of_people(&ids).await?;
         let practice = self.practice_of_people(&ids, since).await?;
-        let wanted: HashSet<&String> = people.iter().collect();
-        let mut pulses = Vec::new();
-        for (user, day, answer) in self.pulse_answers().await? {
-            if wanted.contains(&user) {
-                pulses.push((user, u32::try_from(day)?, answer));
-            }
-        }
+        let checkins = self.checkins_of_people(&ids).await?;
+        let pulses = self
+            .pulse_answers_of_people(&ids)
+            .await?
+            .into_iter()
+            .map(|(user, day, answer)| Ok((user, u32::try_from(day)?, answer)))
+            .collect::<anyhow::Result<_>>()?;
         Ok(Activity::new(commitments, practice, checkins, pulses))
     }
 }

@@ -32,14 +32,28 @@ impl Store {
     ) -> anyhow::Result<()> {
         let mut sorted = members.to_vec();
         sorted.sort();
-        sqlx::query(
-            "INSERT OR IGNORE INTO checkins (members, program_week, due_at) VALUES (?, ?, ?)",
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO checkins (members, program_week, due_at) VALUES (?, ?, ?)
+             ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
         )
         .bind(sorted.join("+"))
         .bind(week.map(i64::from))
         .bind(due_at)
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(id) = id {
+            for member in &sorted {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO checkin_members (checkin_id, slack_id) VALUES (?, ?)",
+                )
+                .bind(id)
+                .bind(member)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -90,6 +104,33 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?,
         )
+    }
+
+    /// The check-ins `people` (a JSON array of Slack ids) were in, oldest first.
+    pub(super) async fn checkins_of_people(&self, people: &str) -> anyhow::Result<Vec<Checkin>> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT members, due_at, answer FROM checkins WHERE id IN (
+               SELECT checkin_id FROM checkin_members WHERE slack_id IN (SELECT value FROM json_each(?)))
+             ORDER BY due_at, members",
+        )
+        .bind(people)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The pulse answers of `people` (a JSON array of Slack ids): (user, day, answer).
+    pub(super) async fn pulse_answers_of_people(
+        &self,
+        people: &str,
+    ) -> anyhow::Result<Vec<(String, i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, day, answer FROM pulse_answers
+             WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY day, user_id",
+        )
+        .bind(people)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Every check-in, oldest first.

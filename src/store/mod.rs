@@ -14,7 +14,7 @@ mod practice;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use outbox::Delivery;
+pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
 
 use crate::domain::commitment::Commitment;
 

@@ -31,7 +31,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await.context("cannot save the roster")
+        tx.commit().await.context("cannot save the roster")?;
+        self.ask_for_replan("the roster or program was (re)loaded")
+            .await
     }
 
     /// Sets (or with `None` clears) the date a person is back; nothing is sent before it.
@@ -47,7 +49,11 @@ impl Store {
             .bind(slack_id)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        let reason = match until {
+            Some(back) => format!("{slack_id} paused until {back}"),
+            None => format!("{slack_id} resumed"),
+        };
+        self.ask_for_replan(&reason).await
     }
 
     /// Everyone who has paused, with the date they are back.

@@ -4,6 +4,7 @@
 //!
 //! `cargo test --release --test api crash -- --ignored --nocapture`
 
+use sko_reinforce::store::DeliveryStatus;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -109,15 +110,23 @@ async fn run(failing_share: f64) {
     .await
     .unwrap();
     let deliveries = store.deliveries().await.unwrap();
-    let mut states: HashMap<String, usize> = HashMap::new();
+    let mut states: HashMap<&str, usize> = HashMap::new();
     for d in &deliveries {
-        *states.entry(d.status.clone()).or_default() += 1;
+        *states.entry(d.status.as_str()).or_default() += 1;
     }
     println!("outbox at the end: {states:?}");
-    for d in deliveries.iter().filter(|d| d.status != "sent").take(5) {
+    for d in deliveries
+        .iter()
+        .filter(|d| d.status != DeliveryStatus::Sent)
+        .take(5)
+    {
         println!(
             "  not sent: {} {} attempts={} next={} error={:?}",
-            d.key, d.status, d.attempts, d.next_attempt_at, d.last_error
+            d.key,
+            d.status.as_str(),
+            d.attempts,
+            d.next_attempt_at,
+            d.last_error
         );
     }
     let per_key: HashMap<String, usize> = slack.posts_per_key();

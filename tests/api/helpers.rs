@@ -1,6 +1,8 @@
 //! The test harness: the real app on port 0 with a temporary SQLite file and a fake Slack,
 //! and requests signed exactly as Slack signs them.
 
+use sko_reinforce::clock::Clock;
+use sko_reinforce::domain::schedule::MessageKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
@@ -305,6 +307,25 @@ impl TestApp {
             .tick(&CancellationToken::new())
             .await
             .expect("a tick runs")
+    }
+
+    /// The scheduler's work beside the ticks (timezones from Slack, DM channels ahead).
+    pub async fn housekeep(&self) {
+        self.scheduler
+            .housekeep(&CancellationToken::new())
+            .await
+            .expect("housekeeping runs")
+    }
+
+    /// The prompts due by the clock's time, as the export shows them: the outbox also holds
+    /// the days planned ahead, and the digests.
+    pub async fn prompts_due(&self) -> Vec<Delivery> {
+        let now = self.clock.now();
+        self.deliveries()
+            .await
+            .into_iter()
+            .filter(|d| d.occurrence.at <= now && d.kind() == MessageKind::Prompt)
+            .collect()
     }
 
     /// The outbox as an admin's export shows it.
