@@ -57,6 +57,48 @@ fn main() {
     if wanted("digests") {
         digests_over_a_year(20, 50, 50);
     }
+    if wanted("simulate") {
+        simulate_90_days(1_000, 3);
+        simulate_90_days(10_000, 1);
+    }
+}
+
+/// `simulate` for the whole program: the scheduler's ticks on a manual clock, as the CLI runs
+/// it, with the peak memory of this process so far.
+fn simulate_90_days(reps: usize, runs: usize) {
+    let program = program(reps);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sender = sko_reinforce::config::SenderConfig::default();
+    let mut times = Vec::new();
+    let mut messages = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let out = runtime
+            .block_on(sko_reinforce::simulate::run(
+                &program,
+                &sender,
+                program.settings.kickoff,
+                90,
+            ))
+            .unwrap();
+        times.push(started.elapsed());
+        messages = out.len();
+    }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+        })
+        .unwrap_or_else(|| "?".into());
+    println!(
+        "simulate 90 days, {reps} reps: {:.2?} (median of {runs}), {messages} messages, peak RSS {peak} kB",
+        median(times)
+    );
 }
 
 /// The example config's program with its people and pairs replaced by `reps` generated reps
@@ -203,7 +245,7 @@ fn digests_over_a_year(managers: usize, reps_each: usize, weeks: i64) {
     let program = program(managers * reps_each);
     let start = Utc.from_utc_datetime(&program.settings.kickoff.and_hms_opt(0, 0, 0).unwrap());
     let activity = a_year_of_activity(&program, start);
-    let pairs = PairSchedule(Default::default());
+    let pairs = PairSchedule::default();
     let occurrences: Vec<Occurrence> = (0..managers)
         .flat_map(|m| {
             (1..=weeks).map(move |week| {

@@ -16,14 +16,42 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::config::{Config, LiveProgram, Secrets, SlackMode};
+use crate::domain::program::{Audience, Channel, Program};
 use crate::metrics::Metrics;
 use crate::reload::Reloader;
 use crate::scheduler::Scheduler;
+use crate::scheduler::sender::SendError;
 use crate::slack::dispatch::Dispatcher;
 use crate::slack::gateway::SlackGateway;
 use crate::slack::http;
 use crate::slack::verify::SignatureCheck;
 use crate::store::Store;
+
+/// Looks up every channel a trigger names as `#name`, so that a name Slack does not know stops
+/// the start with the trigger to fix, rather than failing at its first send. Slack being
+/// unreachable now is not fatal: the name is looked up again when the message is sent.
+async fn resolve_channel_names(
+    scheduler: &Scheduler<Arc<SlackGateway>>,
+    program: &Program,
+) -> anyhow::Result<()> {
+    for (i, trigger) in program.triggers.iter().enumerate() {
+        let Audience::Channel(Channel::Name(name)) = &trigger.audience else {
+            continue;
+        };
+        match scheduler.channel_named(name).await {
+            Ok(id) => {
+                tracing::info!(channel = %name, %id, trigger = %trigger.name, "channel found")
+            }
+            Err(SendError::Permanent(why)) => {
+                bail!("triggers[{i}].audience (trigger `{}`): {why}", trigger.name)
+            }
+            Err(e) => {
+                tracing::warn!(channel = %name, error = %e, "could not look up a channel yet; trying again when it is first posted to")
+            }
+        }
+    }
+    Ok(())
+}
 
 /// How long in-flight work may take to finish after a stop is asked for.
 const DRAIN_WITHIN: Duration = Duration::from_secs(10);
@@ -92,6 +120,9 @@ impl Application {
                 metrics.clone(),
             ))
         });
+        if let Some(scheduler) = &scheduler {
+            resolve_channel_names(scheduler, &config.program).await?;
+        }
         let reloader = Reloader {
             program: program.clone(),
             store: store.clone(),

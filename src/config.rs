@@ -310,6 +310,7 @@ impl ConfigFile {
             triggers: self.triggers,
             checkins: self.checkins,
             digest: self.digest,
+            people_at: Default::default(),
         };
         let mut problems: Vec<Problem> = program
             .validate()

@@ -1,5 +1,6 @@
 //! The `sko-reinforce` command line: parse arguments, load the config, hand over to the library.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -84,15 +85,12 @@ fn main() -> ExitCode {
                 .expect("a tokio runtime starts");
             let preview = sko_reinforce::simulate::run(program, &config.sender, from, days);
             match runtime.block_on(preview) {
-                Ok(messages) => {
-                    let out = match format {
-                        Format::Text => {
-                            sko_reinforce::simulate::text(program, from, days, &messages)
-                        }
-                        Format::Jsonl => sko_reinforce::simulate::jsonl(&messages),
-                    };
-                    to_stdout(&out)
-                }
+                Ok(messages) => write_stdout(|out| match format {
+                    Format::Text => {
+                        sko_reinforce::simulate::text(program, from, days, &messages, out)
+                    }
+                    Format::Jsonl => sko_reinforce::simulate::jsonl(&messages, out),
+                }),
                 Err(e) => {
                     eprintln!("error: {e:#}");
                     ExitCode::FAILURE
@@ -131,15 +129,18 @@ fn main() -> ExitCode {
             }
         }
         Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(c) => to_stdout(&format!(
-                "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers\n",
-                config.display(),
-                c.program.settings.name,
-                c.program.settings.kickoff,
-                c.program.people.len(),
-                c.program.skills.len(),
-                c.program.triggers.len()
-            )),
+            Ok(c) => write_stdout(|out| {
+                writeln!(
+                    out,
+                    "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers",
+                    config.display(),
+                    c.program.settings.name,
+                    c.program.settings.kickoff,
+                    c.program.people.len(),
+                    c.program.skills.len(),
+                    c.program.triggers.len()
+                )
+            }),
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::FAILURE
@@ -166,12 +167,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes `text` to standard output. A reader that went away (`… | head`) ends the command
-/// quietly: what it wanted it has.
-fn to_stdout(text: &str) -> ExitCode {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+/// Writes to standard output through a buffer. A reader that went away (`… | head`) ends the
+/// command quietly: what it wanted it has.
+fn write_stdout(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> ExitCode {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

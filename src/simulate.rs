@@ -1,11 +1,11 @@
 //! `simulate`: the whole program in simulated time, through the scheduler `serve` runs (the
 //! same planning, grace window, supersession, holidays, pairing and outbox), on a clock that
-//! jumps from one due instant to the next, against a private in-memory database and an
+//! jumps from one due instant to the next, against the scheduler's store held in memory and an
 //! in-process stand-in for Slack. No tokens, no network; the same config always gives the
 //! same output.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -18,11 +18,11 @@ use crate::commands::render::day;
 use crate::config::SenderConfig;
 use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
-use crate::domain::schedule::{Member, Recipient};
+use crate::domain::schedule::{Member, Recipient, RecipientKind};
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
 use crate::scheduler::sender::{Messenger, SendError};
-use crate::store::{DeliveryStatus, Store};
+use crate::store::{Delivery, DeliveryStatus, MemoryStore};
 
 /// One message as a person (or channel) receives it: what `--format jsonl` prints.
 #[derive(Debug, Clone, Serialize)]
@@ -30,11 +30,14 @@ pub struct Delivered {
     pub at: DateTime<Utc>,
     pub local_time: DateTime<FixedOffset>,
     pub recipient: String,
+    /// `person` or `channel`: a group DM's message is listed for each of its members.
+    pub recipient_kind: &'static str,
     pub kind: &'static str,
     pub week: Option<u32>,
     pub program_week: u32,
     pub source: String,
-    pub text: String,
+    /// Shared by the members of a group DM, who each receive it.
+    pub text: Arc<str>,
     /// One-click answers under the message.
     pub buttons: Vec<&'static str>,
 }
@@ -47,7 +50,7 @@ pub async fn run(
     from: NaiveDate,
     days: u32,
 ) -> anyhow::Result<Vec<Delivered>> {
-    let store = Store::open_in_memory().await?;
+    let store = MemoryStore::default();
     let members = Member::roster(program, |_| None);
     // From the first midnight of `from` anywhere in the roster to the last one of the end day,
     // so Kolkata's Monday morning is in as well as Los Angeles's Friday evening.
@@ -67,7 +70,6 @@ pub async fn run(
         .ok_or_else(|| anyhow::anyhow!("{from} has no midnight"))?;
     let last = from + Duration::days(i64::from(days));
     let end = midnights(last).max().unwrap_or(start);
-    store.sync_roster(&program.people, start).await?;
 
     let clock = Arc::new(ManualClock::new(start));
     let slack = SimulatedSlack::default();
@@ -81,43 +83,61 @@ pub async fn run(
     )
     .unpaced();
     let stop = CancellationToken::new();
+    let grace = Duration::minutes(sender.grace_minutes);
+    let mut out = Vec::new();
+    let mut read = |rows: Vec<Delivery>| {
+        let mut buttons = slack.buttons.lock().unwrap_or_else(|e| e.into_inner());
+        for d in rows {
+            let labels = buttons.remove(&d.key).unwrap_or_default();
+            received(d, labels, from..last, &mut out);
+        }
+    };
     loop {
         scheduler.tick(&stop).await?;
         let now = clock.now();
+        // What ended before the grace window can never change again: read it out as it goes.
+        read(store.take_settled(now - grace - Duration::minutes(1)));
         match scheduler.next_wake().await? {
             Some(next) if next < end => clock.set(next.max(now + Duration::seconds(1))),
             _ => break,
         }
     }
-
-    let buttons = std::mem::take(&mut *slack.buttons.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut out = Vec::new();
-    for d in store.deliveries().await? {
-        let occ = &d.occurrence;
-        if d.status != DeliveryStatus::Sent || !(from..last).contains(&occ.local.date_naive()) {
-            continue;
-        }
-        let recipients = match &occ.recipient {
-            Recipient::Channel(channel) => vec![channel.key()],
-            other => other.people().to_vec(),
-        };
-        // Each member of a group DM receives the one message.
-        for recipient in recipients {
-            out.push(Delivered {
-                at: occ.at,
-                local_time: occ.local,
-                recipient,
-                kind: occ.kind().as_str(),
-                week: occ.sprint_week(),
-                program_week: occ.program_week,
-                source: occ.source.key(),
-                text: d.text.clone().unwrap_or_default(),
-                buttons: buttons.get(&d.key).cloned().unwrap_or_default(),
-            });
-        }
-    }
+    read(store.take_settled(DateTime::<Utc>::MAX_UTC));
     out.sort_by(|a, b| (a.at, &a.source, &a.recipient).cmp(&(b.at, &b.source, &b.recipient)));
     Ok(out)
+}
+
+/// What the people `d` was for received, if it was sent on a local day in `window`: one line
+/// for each of them (a group DM reaches each member).
+fn received(
+    mut d: Delivery,
+    buttons: Vec<&'static str>,
+    window: std::ops::Range<NaiveDate>,
+    out: &mut Vec<Delivered>,
+) {
+    let occ = &d.occurrence;
+    if d.status != DeliveryStatus::Sent || !window.contains(&occ.local.date_naive()) {
+        return;
+    }
+    let (recipient_kind, recipients) = match &occ.recipient {
+        Recipient::Channel(channel) => (RecipientKind::Channel, vec![channel.key()]),
+        other => (RecipientKind::Person, other.people().to_vec()),
+    };
+    let text: Arc<str> = d.text.take().unwrap_or_default().into();
+    for recipient in recipients {
+        out.push(Delivered {
+            at: occ.at,
+            local_time: occ.local,
+            recipient,
+            recipient_kind: recipient_kind.as_str(),
+            kind: occ.kind().as_str(),
+            week: occ.sprint_week(),
+            program_week: occ.program_week,
+            source: occ.source.key(),
+            text: text.clone(),
+            buttons: buttons.clone(),
+        });
+    }
 }
 
 /// The in-process stand-in for Slack: it opens a DM for anyone, finds any channel by its name,
@@ -157,47 +177,62 @@ impl Messenger for SimulatedSlack {
     }
 }
 
-pub fn jsonl(messages: &[Delivered]) -> String {
-    let mut out = String::new();
+/// One JSON object a line, written as it goes: a large program's preview is never held whole.
+pub fn jsonl(messages: &[Delivered], out: &mut impl Write) -> std::io::Result<()> {
     for m in messages {
-        out.push_str(&serde_json::to_string(m).expect("messages serialise"));
-        out.push('\n');
+        serde_json::to_writer(&mut *out, m)?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// A preview an admin can show a VP: per week, who gets what and when, in their own time.
-pub fn text(program: &Program, from: NaiveDate, days: u32, messages: &[Delivered]) -> String {
+pub fn text(
+    program: &Program,
+    from: NaiveDate,
+    days: u32,
+    messages: &[Delivered],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let s = &program.settings;
     let name = |id: &str| -> String {
         program
             .person(id)
             .and_then(|p| p.name.clone())
-            .unwrap_or_else(|| {
-                if id.starts_with('C') {
-                    format!("#{id}")
-                } else {
-                    id.to_string()
-                }
-            })
+            .unwrap_or_else(|| id.to_string())
     };
+    let to = |m: &Delivered| match (m.recipient_kind, m.recipient.starts_with('#')) {
+        ("channel", false) => format!("#{}", m.recipient),
+        _ => name(&m.recipient),
+    };
+    // Mentions as a reader sees them: `<@U0EAST001>` reads "@Dana Whitfield".
     let readable = |text: &str| -> String {
-        let mut t = text.to_string();
-        for p in &program.people {
-            t = t.replace(
-                &format!("<@{}>", p.slack_id),
-                &format!("@{}", name(&p.slack_id)),
-            );
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("<@") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            match after.find('>') {
+                Some(end) if program.person(&after[..end]).is_some() => {
+                    out.push('@');
+                    out.push_str(&name(&after[..end]));
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    out.push_str("<@");
+                    rest = after;
+                }
+            }
         }
-        t
+        out.push_str(rest);
+        out
     };
     let count = |role: Role, one: &str| {
         let n = program.people.iter().filter(|p| p.role == role).count();
         format!("{n} {one}{}", if n == 1 { "" } else { "s" })
     };
-    let mut out = String::new();
-    let _ = writeln!(out, "{} — simulated {days} days from {}", s.name, day(from));
-    let _ = writeln!(
+    writeln!(out, "{} — simulated {days} days from {}", s.name, day(from))?;
+    writeln!(
         out,
         "{} people ({}, {}, {}) · {} messages · kickoff {} · times are each recipient's own",
         program.people.len(),
@@ -206,14 +241,14 @@ pub fn text(program: &Program, from: NaiveDate, days: u32, messages: &[Delivered
         count(Role::Admin, "admin"),
         messages.len(),
         day(s.kickoff)
-    );
+    )?;
     let mut by_week: BTreeMap<u32, Vec<&Delivered>> = BTreeMap::new();
     for m in messages {
         by_week.entry(m.program_week).or_default().push(m);
     }
     for (week, mut list) in by_week {
         // Read as a calendar: by each recipient's own day and time, then by name.
-        list.sort_by_cached_key(|m| (m.local_time.naive_local(), name(&m.recipient)));
+        list.sort_by_cached_key(|m| (m.local_time.naive_local(), to(m)));
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
         for m in &list {
             *kinds.entry(m.kind).or_default() += 1;
@@ -226,29 +261,29 @@ pub fn text(program: &Program, from: NaiveDate, days: u32, messages: &[Delivered
             Some(sprint) => format!("Week {week} — {}: {}", sprint.focus, sprint.summary),
             None => format!("Week {week}"),
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "\n═══ {title}\n    {} messages: {}",
             list.len(),
             summary.join(", ")
-        );
+        )?;
         for m in list {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "\n{} {}  {:<8} → {}",
                 day(m.local_time.date_naive()),
                 m.local_time.format("%H:%M"),
                 m.kind,
-                name(&m.recipient)
-            );
+                to(m)
+            )?;
             for line in readable(&m.text).lines() {
-                let _ = writeln!(out, "    {line}");
+                writeln!(out, "    {line}")?;
             }
             if !m.buttons.is_empty() {
                 let buttons: Vec<String> = m.buttons.iter().map(|b| format!("[ {b} ]")).collect();
-                let _ = writeln!(out, "    {}", buttons.join("  "));
+                writeln!(out, "    {}", buttons.join("  "))?;
             }
         }
     }
-    out
+    Ok(())
 }

@@ -10,12 +10,14 @@ use super::{Caller, Context, Notice, Reply, grammar_reply};
 use crate::domain::commitment::CommitmentStatus;
 use crate::domain::compose::{compose, people_involved};
 use crate::domain::program::{Program, Role};
-use crate::domain::schedule::{Planner, Source};
+use crate::domain::schedule::{Occurrence, Source};
 use crate::domain::sko::{self, SkoCommand, check_pause};
-use crate::scheduler::{members, pair_schedule};
+use crate::scheduler::pair_schedule;
 use crate::store::Store;
 
 const PREVIEW_DAYS: i64 = 7;
+/// Planned messages read for one person's view: a week of even a busy program.
+const PLANNED_SHOWN: i64 = 200;
 
 pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::Result<Reply> {
     let command = match sko::parse(text) {
@@ -156,17 +158,24 @@ pub async fn status_text(
                 .join(" and ")
         ),
     });
-    let roster = members(store, program).await?;
-    let upcoming = Planner::new(program, &roster, &pairs)
-        .occurrences(caller.now, caller.now + Duration::days(14));
-    if let Some(next) = upcoming.iter().find(|o| {
-        o.source == Source::Checkin && o.recipient.key().split('+').any(|m| m == caller.user_id)
-    }) {
-        lines.push(format!(
-            "*Next check-in:* {} {}",
-            day(next.local.date_naive()),
-            next.local.format("%H:%M")
-        ));
+    // What is planned for them: the outbox holds the next eight days, so the next of every
+    // weekly message is there, read by one query however large the roster.
+    let planned = store
+        .planned_for(caller.user_id, caller.now, PLANNED_SHOWN)
+        .await?;
+    let next = |wanted: fn(&Source) -> bool| {
+        planned
+            .iter()
+            .map(|d| &d.occurrence)
+            .find(|o| wanted(&o.source))
+    };
+    let when =
+        |o: &Occurrence| format!("{} {}", day(o.local.date_naive()), o.local.format("%H:%M"));
+    if let Some(o) = next(|s| matches!(s, Source::Checkin)) {
+        lines.push(format!("*Next check-in:* {}", when(o)));
+    }
+    if let Some(o) = next(|s| matches!(s, Source::Trigger(_))) {
+        lines.push(format!("*Next prompt:* {}", when(o)));
     }
     let open = store
         .commitments_with_status(caller.user_id, CommitmentStatus::Open)
@@ -226,12 +235,15 @@ async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::R
             "<@{rep}> is not in this program's roster, so nothing is scheduled for them."
         )));
     }
-    let roster = members(ctx.store, program).await?;
     let pairs = pair_schedule(ctx.store, program).await?;
-    let occurrences: Vec<_> = Planner::new(program, &roster, &pairs)
-        .occurrences(caller.now, caller.now + Duration::days(PREVIEW_DAYS))
+    let until = caller.now + Duration::days(PREVIEW_DAYS);
+    let occurrences: Vec<Occurrence> = ctx
+        .store
+        .planned_for(rep, caller.now, PLANNED_SHOWN)
+        .await?
         .into_iter()
-        .filter(|o| o.recipient.key().split('+').any(|m| m == rep))
+        .map(|d| d.occurrence)
+        .filter(|o| o.at < until)
         .collect();
     if occurrences.is_empty() {
         return Ok(Reply::new(format!(

@@ -533,6 +533,7 @@ mod tests {
             digest: Digest {
                 cron: "0 0 8 * * Mon".parse().unwrap(),
             },
+            people_at: Default::default(),
         }
     }
 

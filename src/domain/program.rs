@@ -27,7 +27,15 @@ pub struct Program {
     pub triggers: Vec<Trigger>,
     pub checkins: Checkins,
     pub digest: Digest,
+    /// Where each person is in `people`, built on the first look-up: every message composed
+    /// for a large roster looks its people up.
+    pub people_at: PeopleIndex,
 }
+
+/// Slack id → position in [`Program::people`]. Each hit is checked against the roster, so a
+/// roster changed after the index was built is still read right (by a scan).
+#[derive(Debug, Clone, Default)]
+pub struct PeopleIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -407,7 +415,18 @@ pub struct ProgramIssue {
 
 impl Program {
     pub fn person(&self, slack_id: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.slack_id == slack_id)
+        let index = self.people_at.0.get_or_init(|| {
+            self.people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slack_id.clone(), i))
+                .collect()
+        });
+        index
+            .get(slack_id)
+            .and_then(|&i| self.people.get(i))
+            .filter(|p| p.slack_id == slack_id)
+            .or_else(|| self.people.iter().find(|p| p.slack_id == slack_id))
     }
 
     pub fn sprint(&self, week: u32) -> Option<&Sprint> {

@@ -6,7 +6,8 @@
 //! once, at its first instant; one that does not exist (spring) is sent at the next minute
 //! that does. Occurrence keys carry the local time, so the same one can never be planned twice.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
@@ -260,23 +261,58 @@ impl Member {
 
 /// Pairs by the program week they start in; a week uses the latest entry at or before it.
 #[derive(Debug, Clone, Default)]
-pub struct PairSchedule(pub BTreeMap<u32, Vec<Vec<String>>>);
+pub struct PairSchedule {
+    weeks: BTreeMap<u32, Vec<Vec<String>>>,
+    /// (week it starts, member) → the member's group: built on the first look-up, since a
+    /// message to each of thousands of reps names their partner.
+    groups_of: OnceLock<HashMap<(u32, String), usize>>,
+}
 
 impl PairSchedule {
+    pub fn new(weeks: BTreeMap<u32, Vec<Vec<String>>>) -> Self {
+        Self {
+            weeks,
+            groups_of: OnceLock::new(),
+        }
+    }
+
+    /// The groups, by the program week they start in.
+    pub fn weeks(&self) -> &BTreeMap<u32, Vec<Vec<String>>> {
+        &self.weeks
+    }
+
     pub fn for_week(&self, week: u32) -> &[Vec<String>] {
-        self.0
+        self.entry(week).map_or(&[], |(_, pairs)| pairs)
+    }
+
+    fn entry(&self, week: u32) -> Option<(u32, &[Vec<String>])> {
+        self.weeks
             .range(..=week)
             .next_back()
-            .map_or(&[], |(_, pairs)| pairs)
+            .map(|(w, pairs)| (*w, pairs.as_slice()))
     }
 
     /// The people `slack_id` is paired with in `week`.
     pub fn partners(&self, slack_id: &str, week: u32) -> Vec<&str> {
-        self.for_week(week)
-            .iter()
-            .find(|g| g.iter().any(|m| m == slack_id))
-            .map(|g| {
-                g.iter()
+        let Some((from, groups)) = self.entry(week) else {
+            return Vec::new();
+        };
+        let index = self.groups_of.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (w, groups) in &self.weeks {
+                for (i, g) in groups.iter().enumerate() {
+                    for m in g {
+                        index.insert((*w, m.clone()), i);
+                    }
+                }
+            }
+            index
+        });
+        index
+            .get(&(from, slack_id.to_string()))
+            .map(|&i| {
+                groups[i]
+                    .iter()
                     .filter(|m| *m != slack_id)
                     .map(String::as_str)
                     .collect()
@@ -290,7 +326,7 @@ impl PairSchedule {
     /// when a sprint starts sit it out; nobody meets a past partner while a new one is free).
     pub fn for_program(program: &Program, members: &[Member]) -> PairSchedule {
         if program.pairing.mode == PairingMode::Config {
-            return PairSchedule(BTreeMap::from([(
+            return PairSchedule::new(BTreeMap::from([(
                 1,
                 program.pairs.iter().map(|p| p.members.clone()).collect(),
             )]));
@@ -311,7 +347,7 @@ impl PairSchedule {
             history.extend(meetings(&groups));
             weeks.insert(week, groups);
         }
-        PairSchedule(weeks)
+        PairSchedule::new(weeks)
     }
 }
 
@@ -338,21 +374,36 @@ pub struct Planner<'a> {
     by_id: HashMap<&'a str, &'a Member>,
     /// Members with an absence: the only ones who can break a pair up on a given day.
     ever_away: Vec<&'a Member>,
-    /// (week, group) for every group that holds in that program week.
-    holds: HashSet<(u32, &'a [String])>,
+    /// Groups by their first member's timezone (whose clock they run on) and the week their
+    /// pairing starts, each with that member.
+    groups_by_zone: BTreeMap<(&'a str, u32), Vec<Led<'a>>>,
 }
+
+/// A group with the member whose clock and calendar it meets on.
+type Led<'a> = (&'a Member, &'a [String]);
 
 impl<'a> Planner<'a> {
     pub fn new(program: &'a Program, members: &'a [Member], pairs: &'a PairSchedule) -> Self {
+        let by_id: HashMap<&str, &Member> =
+            members.iter().map(|m| (m.slack_id.as_str(), m)).collect();
+        let mut groups_by_zone: BTreeMap<_, Vec<_>> = BTreeMap::new();
+        for (week, groups) in pairs.weeks() {
+            for g in groups {
+                if let Some(lead) = g.first().and_then(|id| by_id.get(id.as_str())) {
+                    groups_by_zone
+                        .entry((lead.timezone.name(), *week))
+                        .or_default()
+                        .push((*lead, g.as_slice()));
+                }
+            }
+        }
         Planner {
             program,
             members,
             pairs,
-            by_id: members.iter().map(|m| (m.slack_id.as_str(), m)).collect(),
+            by_id,
             ever_away: members.iter().filter(|m| m.away_until.is_some()).collect(),
-            holds: (1..=program.settings.weeks() + 1)
-                .flat_map(|w| pairs.for_week(w).iter().map(move |g| (w, g.as_slice())))
-                .collect(),
+            groups_by_zone,
         }
     }
 }
@@ -550,49 +601,41 @@ impl Planner<'_> {
     ) {
         // Thousands of groups share a few timezones: each zone's times are worked out once.
         let mut times_in: HashMap<&str, Vec<(NaiveDateTime, DateTime<Utc>)>> = HashMap::new();
-        for (lead, group) in self.all_groups() {
+        for ((zone, pairing_from), groups) in &self.groups_by_zone {
+            let tz = groups[0].0.timezone;
             let times = times_in
-                .entry(lead.timezone.name())
-                .or_insert_with(|| wall_clock_times(cron, lead.timezone, from, to));
+                .entry(zone)
+                .or_insert_with(|| wall_clock_times(cron, tz, from, to));
             for &(naive, at) in times.iter() {
                 let date = naive.date();
                 let Some(week) = self.program_week(date, 0).filter(|w| in_weeks(*w)) else {
                     continue;
                 };
-                if !self.member_works(lead, date) {
+                // These groups meet in `week` if theirs is the pairing in force then.
+                if self.pairs.entry(week).map(|(w, _)| w) != Some(*pairing_from) {
                     continue;
                 }
-                if let Some(present) = self.present_members(&group, week, date) {
-                    out.push(occurrence(
-                        source.clone(),
-                        Recipient::Group(present),
-                        at,
-                        lead.timezone,
-                        week,
-                    ));
+                for (lead, group) in groups {
+                    if !self.member_works(lead, date) {
+                        continue;
+                    }
+                    if let Some(present) = self.present_members(group, week, date) {
+                        out.push(occurrence(
+                            source.clone(),
+                            Recipient::Group(present),
+                            at,
+                            tz,
+                            week,
+                        ));
+                    }
                 }
             }
         }
     }
 
-    /// Every group that holds in some week, with its first member (whose clock it runs on).
-    fn all_groups(&self) -> Vec<(&Member, Vec<String>)> {
-        let mut seen = std::collections::BTreeSet::new();
-        self.pairs
-            .0
-            .values()
-            .flatten()
-            .filter(|g| seen.insert((*g).clone()))
-            .filter_map(|g| Some((self.member(g.first()?)?, g.clone())))
-            .collect()
-    }
-
-    /// The group's members who are present on `date`, if the group holds in `week` and at
-    /// least two of them are there.
+    /// The members of `group` (one of `week`'s) who are present on `date`, if at least two
+    /// of them are there.
     fn present_members(&self, group: &[String], week: u32, date: NaiveDate) -> Option<Vec<String>> {
-        if !self.holds.contains(&(week, group)) {
-            return None;
-        }
         let groups = self.pairs.for_week(week);
         if !self.ever_away.iter().any(|m| m.is_away(date)) {
             // Nobody is away that day: every group meets as made.
@@ -896,6 +939,7 @@ mod tests {
             digest: Digest {
                 cron: "0 0 8 * * Mon".parse().unwrap(),
             },
+            people_at: Default::default(),
         }
     }
 
@@ -1106,7 +1150,7 @@ mod tests {
     #[test]
     fn pairs_meet_in_one_group_dm_and_are_asked_two_working_days_later() {
         let p = program(vec![]);
-        let pairs = PairSchedule(BTreeMap::from([(
+        let pairs = PairSchedule::new(BTreeMap::from([(
             1,
             vec![vec!["U0NY".to_string(), "U0UK".to_string()]],
         )]));
@@ -1219,7 +1263,7 @@ mod tests {
                 Some(vec![1, 2, 3, 4]),
             ),
         ]);
-        let pairs = PairSchedule(BTreeMap::from([(
+        let pairs = PairSchedule::new(BTreeMap::from([(
             1,
             vec![vec![
                 "U0NY".to_string(),
@@ -1253,7 +1297,10 @@ mod tests {
         p.people[0].away_until = Some(d(2027, 1, 25)); // away for sprints 1 and 2
         let members = Member::roster(&p, |_| None);
         let pairs = PairSchedule::for_program(&p, &members);
-        assert_eq!(pairs.0.keys().copied().collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert_eq!(
+            pairs.weeks().keys().copied().collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
         for week in 1..=4 {
             let placed: Vec<&String> = pairs.for_week(week).iter().flatten().collect();
             assert_eq!(
@@ -1301,7 +1348,7 @@ mod tests {
     fn a_partner_left_alone_by_an_absence_joins_another_pair() {
         let mut p = program(vec![]);
         p.people[0].away_until = Some(d(2027, 1, 25)); // U0NY away for two weeks
-        let pairs = PairSchedule(BTreeMap::from([(
+        let pairs = PairSchedule::new(BTreeMap::from([(
             1,
             vec![
                 vec!["U0NY".to_string(), "U0UK".to_string()],
@@ -1336,7 +1383,7 @@ mod tests {
             Audience::Reps,
             None,
         )]);
-        let pairs = PairSchedule(BTreeMap::from([(
+        let pairs = PairSchedule::new(BTreeMap::from([(
             1,
             vec![vec!["U0NY".to_string(), "U0UK".to_string()]],
         )]));

@@ -24,7 +24,7 @@ use crate::domain::compose::{Activity, compose, people_involved};
 use crate::domain::program::{Channel, PairingMode, Program};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
 use crate::metrics::Metrics;
-use crate::store::{Delivery, Settled, Store};
+use crate::store::{Delivery, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
@@ -38,8 +38,8 @@ pub struct TickReport {
     pub recovered: u64,
 }
 
-pub struct Scheduler<M> {
-    store: Store,
+pub struct Scheduler<M, S = Store> {
+    store: S,
     program: LiveProgram,
     clock: Arc<dyn Clock>,
     messenger: M,
@@ -48,6 +48,8 @@ pub struct Scheduler<M> {
     metrics: Arc<Metrics>,
     /// One tick at a time: the loop and a manual tick never interleave.
     running: tokio::sync::Mutex<()>,
+    /// The pairs of the program in force, made (or read) once per program.
+    pairs: Mutex<Option<(Arc<Program>, Arc<PairSchedule>)>>,
 }
 
 const BATCH: i64 = 200;
@@ -66,9 +68,9 @@ const RETRY_CAP: Duration = Duration::from_secs(3600);
 /// A 429 longer than this is not waited out in-line; the message is tried again later.
 const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
 
-impl<M: Messenger> Scheduler<M> {
+impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     pub fn new(
-        store: Store,
+        store: S,
         program: LiveProgram,
         clock: Arc<dyn Clock>,
         messenger: M,
@@ -85,6 +87,7 @@ impl<M: Messenger> Scheduler<M> {
             limiter: Mutex::new(limiter),
             metrics,
             running: tokio::sync::Mutex::new(()),
+            pairs: Mutex::new(None),
         }
     }
 
@@ -115,8 +118,13 @@ impl<M: Messenger> Scheduler<M> {
         };
         let housekeeping = async {
             loop {
-                if let Err(e) = self.housekeep(&stop).await {
-                    tracing::warn!(error = %format_args!("{e:#}"), "housekeeping failed; trying again");
+                match self.housekeep(&stop).await {
+                    // More channels to open: straight on, within the method's pace.
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %format_args!("{e:#}"), "housekeeping failed; trying again")
+                    }
                 }
                 tokio::select! {
                     _ = stop.cancelled() => return,
@@ -131,10 +139,10 @@ impl<M: Messenger> Scheduler<M> {
         let _one_at_a_time = self.running.lock().await;
         let now = self.clock.now();
         // One program for the whole tick, even if a reload lands meanwhile.
-        let program = self.program.load_full();
-        let program = program.as_ref();
+        let live = self.program.load_full();
+        let program = live.as_ref();
         let mut report = TickReport::default();
-        self.plan(program, now, &mut report).await?;
+        self.plan(&live, now, &mut report).await?;
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
@@ -149,7 +157,7 @@ impl<M: Messenger> Scheduler<M> {
             }
             let pairs = match &mut pairs {
                 Some(p) => &*p,
-                None => pairs.insert(pair_schedule(&self.store, program).await?),
+                None => pairs.insert(self.pairs_of(&live).await?),
             };
             // The records of everyone this batch is about, read once.
             let mut people: Vec<String> = batch
@@ -192,10 +200,11 @@ impl<M: Messenger> Scheduler<M> {
     /// the change made obsolete. Otherwise it costs one read.
     async fn plan(
         &self,
-        program: &Program,
+        live: &Arc<Program>,
         now: DateTime<Utc>,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
+        let program = live.as_ref();
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         let state = self.store.plan_state().await?;
         // What has never been planned starts here: after downtime, within the grace window.
@@ -208,7 +217,7 @@ impl<M: Messenger> Scheduler<M> {
         }
         let until = now + PLAN_AHEAD;
         let members = members(&self.store, program).await?;
-        let pairs = pair_schedule(&self.store, program).await?;
+        let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
         match replan {
             Some(replan) => {
@@ -230,6 +239,22 @@ impl<M: Messenger> Scheduler<M> {
         Ok(())
     }
 
+    /// The pairs of `program`, made or read once while it is in force.
+    async fn pairs_of(&self, program: &Arc<Program>) -> anyhow::Result<Arc<PairSchedule>> {
+        let cached = |slot: &Option<(Arc<Program>, Arc<PairSchedule>)>| {
+            slot.as_ref()
+                .filter(|(p, _)| Arc::ptr_eq(p, program))
+                .map(|(_, pairs)| pairs.clone())
+        };
+        if let Some(pairs) = cached(&self.pairs.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(pairs);
+        }
+        let pairs = Arc::new(pair_schedule(&self.store, program).await?);
+        *self.pairs.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((program.clone(), pairs.clone()));
+        Ok(pairs)
+    }
+
     /// When the scheduler next has something to do on its own: a delivery due or the horizon
     /// to extend. A simulation moves its clock there.
     pub async fn next_wake(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
@@ -243,7 +268,8 @@ impl<M: Messenger> Scheduler<M> {
 
     /// Work beside the ticks, within the rate limits of the methods it uses: timezones of
     /// people the roster does not place, and DM channels opened before their messages are due.
-    pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<()> {
+    /// True when there may be more channels to open.
+    pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
         let program = self.program.load_full();
         self.refresh_timezones(&program, self.clock.now(), stop)
             .await?;
@@ -300,17 +326,23 @@ impl<M: Messenger> Scheduler<M> {
         Ok(())
     }
 
-    /// Opens the DM channels of the soonest planned messages that have none yet.
-    async fn open_channels_ahead(&self, stop: &CancellationToken) -> anyhow::Result<()> {
-        for recipient in self.store.unopened_recipients(OPEN_AHEAD_PER_ROUND).await? {
+    /// Opens the DM channels of the soonest planned messages that have none yet; true when it
+    /// opened a whole round's worth and there may be more.
+    async fn open_channels_ahead(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
+        let unopened = self.store.unopened_recipients(OPEN_AHEAD_PER_ROUND).await?;
+        let mut opened = 0;
+        for recipient in &unopened {
             if stop.is_cancelled() {
-                break;
+                return Ok(false);
             }
-            if let Err(e) = self.channel_for(&recipient).await {
-                tracing::warn!(recipient = %recipient.key(), error = %e, "could not open a DM ahead; it is opened when the message is sent");
+            match self.channel_for(recipient).await {
+                Ok(_) => opened += 1,
+                Err(e) => {
+                    tracing::warn!(recipient = %recipient.key(), error = %e, "could not open a DM ahead; it is opened when the message is sent")
+                }
             }
         }
-        Ok(())
+        Ok(opened == OPEN_AHEAD_PER_ROUND as usize)
     }
 
     async fn deliver(
@@ -342,7 +374,7 @@ impl<M: Messenger> Scheduler<M> {
             .reserve(&channel, tokio::time::Instant::now());
         tokio::select! {
             _ = stop.cancelled() => return Ok(()),
-            _ = tokio::time::sleep_until(slot) => {}
+            _ = wait_until(slot) => {}
         }
         self.store
             .mark_sending(d.id, &message.text, &channel, self.clock.now())
@@ -432,7 +464,7 @@ impl<M: Messenger> Scheduler<M> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .reserve_call(method, tokio::time::Instant::now());
-        tokio::time::sleep_until(slot).await;
+        wait_until(slot).await;
         self.send(method, fut).await
     }
 
@@ -602,6 +634,14 @@ impl<M: Messenger> Scheduler<M> {
     }
 }
 
+/// Sleeps until `slot`, unless it has come: a timer set for now still waits for the timer's
+/// next millisecond, which a simulation's hundreds of thousands of sends would add up.
+async fn wait_until(slot: tokio::time::Instant) {
+    if slot > tokio::time::Instant::now() {
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
 /// Why a planned message was not sent although it came due, for `export --what deliveries`.
 fn nothing_to_say(source: &Source) -> &'static str {
     match source {
@@ -615,7 +655,10 @@ fn nothing_to_say(source: &Source) -> &'static str {
 }
 
 /// The roster as the scheduler sees it: Slack's timezones and the pauses set in Slack applied.
-pub async fn members(store: &Store, program: &Program) -> anyhow::Result<Vec<Member>> {
+pub async fn members(
+    store: &impl SchedulerStore,
+    program: &Program,
+) -> anyhow::Result<Vec<Member>> {
     let slack: HashMap<String, Tz> = store
         .slack_timezones()
         .await?
@@ -631,7 +674,10 @@ pub async fn members(store: &Store, program: &Program) -> anyhow::Result<Vec<Mem
 }
 
 /// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
-pub async fn pair_schedule(store: &Store, program: &Program) -> anyhow::Result<PairSchedule> {
+pub async fn pair_schedule(
+    store: &impl SchedulerStore,
+    program: &Program,
+) -> anyhow::Result<PairSchedule> {
     if program.pairing.mode == PairingMode::Config {
         return Ok(PairSchedule::for_program(program, &[]));
     }

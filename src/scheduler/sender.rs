@@ -92,16 +92,24 @@ impl Method {
         }
     }
 
-    /// Calls a minute kept to, a little under the method's tier so that none is refused.
-    /// `chat.postMessage` is paced per channel and by the global rate instead.
-    fn per_minute(self) -> Option<f64> {
+    /// (burst, calls a minute after it): in any minute at most the two together, which is
+    /// the method's tier, so none is refused. `chat.postMessage` is paced per channel and by
+    /// the global rate instead.
+    fn budget(self) -> Option<(f64, f64)> {
         match self {
             Method::PostMessage => None,
-            Method::ConversationsOpen | Method::ConversationsHistory => Some(40.0),
-            Method::ConversationsList => Some(15.0),
-            Method::UsersInfo => Some(80.0),
+            Method::ConversationsOpen | Method::ConversationsHistory => Some((10.0, 40.0)),
+            Method::ConversationsList => Some((5.0, 15.0)),
+            Method::UsersInfo => Some((20.0, 80.0)),
         }
     }
+}
+
+/// A token bucket: `tokens` left at `at`, refilled at the method's rate up to its burst.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
 }
 
 /// Spacing of calls: messages per channel and overall, other methods within their tier, and
@@ -114,7 +122,7 @@ pub struct RateLimiter {
     paced: bool,
     next_global: Option<Instant>,
     next_in_channel: HashMap<String, Instant>,
-    next_call: HashMap<Method, Instant>,
+    buckets: HashMap<Method, Bucket>,
     /// Per method, after a 429: nothing before this instant.
     blocked: HashMap<Method, Instant>,
 }
@@ -127,7 +135,7 @@ impl RateLimiter {
             paced: true,
             next_global: None,
             next_in_channel: HashMap::new(),
-            next_call: HashMap::new(),
+            buckets: HashMap::new(),
             blocked: HashMap::new(),
         }
     }
@@ -145,29 +153,43 @@ impl RateLimiter {
         if !self.paced {
             return now;
         }
-        let mut at = now;
-        if let Some(b) = self.blocked.get(&method) {
-            at = at.max(*b);
-        }
-        if let Some(per_minute) = method.per_minute() {
-            if let Some(next) = self.next_call.get(&method) {
-                at = at.max(*next);
-            }
-            self.next_call
-                .insert(method, at + Duration::from_secs_f64(60.0 / per_minute));
-        }
-        at
+        let held = self.blocked.get(&method).map_or(now, |b| now.max(*b));
+        let Some((burst, per_minute)) = method.budget() else {
+            return held;
+        };
+        let per_second = per_minute / 60.0;
+        let bucket = self.buckets.entry(method).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let refilled =
+            bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
+        // Taking a token that is not there yet reserves the time it comes.
+        let tokens = refilled.min(burst) - 1.0;
+        *bucket = Bucket { tokens, at: now };
+        let wait = if tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-tokens / per_second)
+        };
+        held.max(now + wait)
     }
 
     /// Reserves a call of `method` only if one may go now.
     pub fn try_reserve_call(&mut self, method: Method, now: Instant) -> bool {
-        let free = |t: Option<&Instant>| t.is_none_or(|t| *t <= now);
-        if free(self.blocked.get(&method)) && free(self.next_call.get(&method)) {
-            self.reserve_call(method, now);
-            true
-        } else {
-            false
+        let held = self.blocked.get(&method).is_some_and(|b| *b > now);
+        let empty = method.budget().is_some_and(|(burst, per_minute)| {
+            self.buckets.get(&method).is_some_and(|b| {
+                let refilled = b.tokens
+                    + now.saturating_duration_since(b.at).as_secs_f64() * per_minute / 60.0;
+                refilled.min(burst) < 1.0
+            })
+        });
+        if held || empty {
+            return false;
         }
+        self.reserve_call(method, now);
+        true
     }
 
     /// The earliest instant a message may go to `channel`, reserved for it.
@@ -279,22 +301,24 @@ mod tests {
     }
 
     #[test]
-    fn other_methods_keep_within_their_tier() {
+    fn other_methods_keep_within_their_tier_after_a_burst() {
         let start = Instant::now();
         let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
-        let opens: Vec<Duration> = (0..3)
-            .map(|_| r.reserve_call(Method::ConversationsOpen, start) - start)
+        // conversations.open: a burst of 10, then 40 a minute.
+        let opens: Vec<u128> = (0..13)
+            .map(|_| (r.reserve_call(Method::ConversationsOpen, start) - start).as_millis())
             .collect();
-        assert_eq!(opens, [0, 1500, 3000].map(Duration::from_millis));
+        assert_eq!(opens, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1500, 3000, 4500]);
         assert!(!r.try_reserve_call(Method::ConversationsOpen, start));
         assert!(
             r.try_reserve_call(Method::UsersInfo, start),
             "tiers are per method"
         );
-        assert!(r.try_reserve_call(
-            Method::ConversationsOpen,
-            start + Duration::from_millis(4500)
-        ));
+        let minute = start + Duration::from_secs(60);
+        let more = (0..100)
+            .filter(|_| r.reserve_call(Method::ConversationsOpen, start) < minute)
+            .count();
+        assert!(13 + more <= 50, "Tier 3 is 50 a minute: {}", 13 + more);
     }
 
     #[test]

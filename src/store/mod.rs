@@ -1,20 +1,25 @@
 //! The only place with SQL: a SQLite file through sqlx, one file per aggregate, migrations
-//! embedded and run at start-up.
+//! embedded and run at start-up. Beside it, the scheduler's store interface and its in-memory
+//! implementation for previews.
 
 mod activity;
 mod batch;
 mod checkins;
 mod commitments;
 mod events;
+mod memory;
 mod outbox;
 mod pairs;
 mod people;
 mod practice;
+mod scheduling;
 
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use memory::MemoryStore;
 pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
+pub use scheduling::SchedulerStore;
 
 use crate::domain::commitment::Commitment;
 

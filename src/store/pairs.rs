@@ -23,12 +23,12 @@ impl Store {
                 .or_default()
                 .push(members.split('+').map(str::to_string).collect());
         }
-        Ok(Some(PairSchedule(weeks)))
+        Ok(Some(PairSchedule::new(weeks)))
     }
 
     pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
-        for (week, groups) in &pairs.0 {
+        for (week, groups) in pairs.weeks() {
             for g in groups {
                 sqlx::query("INSERT OR IGNORE INTO pairs (week_from, members) VALUES (?, ?)")
                     .bind(i64::from(*week))

@@ -20,13 +20,18 @@ const KILLS: usize = 10;
 /// A program whose one trigger fired a minute ago for `reps` reps, every day a working day.
 /// The roster places everyone in UTC, so Slack's timezones cannot move the trigger.
 pub(super) fn fan_out_config(reps: usize) -> String {
-    let fired = Utc::now() - chrono::Duration::minutes(1);
+    fan_out_config_at(reps, Utc::now() - chrono::Duration::minutes(1))
+}
+
+/// The same, with the trigger due at `fired` (to the second), each day.
+pub(super) fn fan_out_config_at(reps: usize, fired: chrono::DateTime<Utc>) -> String {
     let mut c = format!(
         "[program]\nname = \"Crash test\"\nkickoff = {}\ntimezone = \"UTC\"\nworking_days = [\"Mon\",\"Tue\",\"Wed\",\"Thu\",\"Fri\",\"Sat\",\"Sun\"]\n\
          [checkins]\ncron = \"0 0 0 1 1 *\"\n[digest]\ncron = \"0 0 0 1 1 *\"\n\
-         [[triggers]]\nname = \"fan-out\"\ncron = \"0 {} {} * * *\"\naudience = \"reps\"\ntext = \"{{first_name}}, a prompt.\"\n\
+         [[triggers]]\nname = \"fan-out\"\ncron = \"{} {} {} * * *\"\naudience = \"reps\"\ntext = \"{{first_name}}, a prompt.\"\n\
          [[people]]\nslack_id = \"U0CMGR\"\nrole = \"manager\"\n",
         fired.date_naive(),
+        fired.second(),
         fired.minute(),
         fired.hour()
     );

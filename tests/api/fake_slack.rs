@@ -74,6 +74,24 @@ struct State_ {
     over_limit: usize,
     /// When each post was accepted.
     post_times: Vec<Instant>,
+    /// Channels `conversations.list` shows, by name.
+    channels: HashMap<String, String>,
+    /// Whether the methods besides `chat.postMessage` are kept to their tiers.
+    enforce_tiers: bool,
+    /// Recent calls of each tiered method, when limits are enforced.
+    tier_calls: HashMap<String, VecDeque<Instant>>,
+    /// 429s answered, by method (posts over the rate included).
+    refused: HashMap<String, usize>,
+}
+
+/// Calls a minute Slack allows the methods the bot uses besides `chat.postMessage`.
+fn tier_per_minute(method: &str) -> Option<usize> {
+    match method {
+        "conversations.open" | "conversations.history" => Some(50),
+        "conversations.list" => Some(20),
+        "users.info" => Some(100),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Default)]
@@ -142,6 +160,32 @@ impl FakeSlack {
     /// within a second, as Slack does.
     pub fn enforce_rate(&self, per_second: usize) {
         self.state.lock().unwrap().limit_per_second = Some(per_second);
+    }
+
+    /// Keeps the other methods to their tiers (`conversations.open` 50 a minute, …),
+    /// answering 429 with the wait that frees a call.
+    pub fn enforce_tiers(&self) {
+        self.state.lock().unwrap().enforce_tiers = true;
+    }
+
+    /// Answers `conversations.list` with a channel `#name` whose id is `id`.
+    pub fn add_channel(&self, name: &str, id: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .channels
+            .insert(name.into(), id.into());
+    }
+
+    /// 429s answered to `method` for going over Slack's limits.
+    pub fn refused(&self, method: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .refused
+            .get(method)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Posts refused for going over the enforced rate.
@@ -244,6 +288,14 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let body = record(&fake, &method, &headers, query, &body);
+    if let Some(wait) = over_tier(&mut fake.state.lock().unwrap(), &method) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", wait.to_string())],
+            Json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+            .into_response();
+    }
     match method.as_str() {
         "views.open" if body["trigger_id"] == "expired" => {
             Json(json!({ "ok": false, "error": "expired_trigger_id" })).into_response()
@@ -287,6 +339,18 @@ async fn api(
                 .collect();
             Json(json!({ "ok": true, "messages": messages, "has_more": false })).into_response()
         }
+        "conversations.list" => {
+            let channels: Vec<Value> = fake
+                .state
+                .lock()
+                .unwrap()
+                .channels
+                .iter()
+                .map(|(name, id)| json!({ "id": id, "name": name, "created": 1_700_000_000, "is_channel": true }))
+                .collect();
+            Json(json!({ "ok": true, "channels": channels, "response_metadata": { "next_cursor": "" } }))
+                .into_response()
+        }
         "users.info" => {
             let user = body["user"].as_str().unwrap_or_default();
             let tz = fake
@@ -301,6 +365,31 @@ async fn api(
         }
         _ => Json(json!({ "ok": false, "error": "unknown_method" })).into_response(),
     }
+}
+
+/// The seconds to wait when a call of a tiered `method` now would break its limit per
+/// minute (and counts the refusal); `None` when it may go.
+fn over_tier(state: &mut State_, method: &str) -> Option<u64> {
+    if !state.enforce_tiers {
+        return None;
+    }
+    let per_minute = tier_per_minute(method)?;
+    let now = Instant::now();
+    let window = Duration::from_secs(60);
+    let recent = state.tier_calls.entry(method.to_string()).or_default();
+    while recent
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        recent.pop_front();
+    }
+    if recent.len() >= per_minute {
+        let frees_in = window - now.duration_since(recent[0]);
+        *state.refused.entry(method.to_string()).or_default() += 1;
+        return Some(frees_in.as_secs().max(1));
+    }
+    recent.push_back(now);
+    None
 }
 
 /// True when a post to `channel` now would break the enforced limits (and counts it).
@@ -323,6 +412,7 @@ fn over_limit(state: &mut State_, channel: &str) -> bool {
         .is_some_and(|t| now.duration_since(*t) < window);
     if state.recent_posts.len() >= per_second || busy_channel {
         state.over_limit += 1;
+        *state.refused.entry("chat.postMessage".into()).or_default() += 1;
         return true;
     }
     state.recent_posts.push_back(now);

@@ -107,6 +107,32 @@ pub async fn spawn_socket_app(slack: FakeSlack) -> TestApp {
     .await
 }
 
+/// Starts the app at `now` on a config of the test's own (written to the test's folder), a
+/// new database and `slack`.
+pub async fn spawn_app_from(config: &str, slack: FakeSlack, now: DateTime<Utc>) -> TestApp {
+    try_spawn_app_from(config, slack, now)
+        .await
+        .expect("the app builds")
+}
+
+/// As [`spawn_app_from`], or why the app refused to start.
+pub async fn try_spawn_app_from(
+    config: &str,
+    slack: FakeSlack,
+    now: DateTime<Utc>,
+) -> anyhow::Result<TestApp> {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    let config = test_config_at(&path, &dir.path().join("sko.db"), &slack, &[]);
+    let secrets = Secrets {
+        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
+        bot_token: Some(SecretString::from(BOT_TOKEN)),
+        app_token: None,
+    };
+    start(dir, slack, now, config, secrets).await
+}
+
 async fn spawn(
     dir: Arc<TempDir>,
     slack: FakeSlack,
@@ -114,19 +140,29 @@ async fn spawn(
     env: &[(&str, &str)],
     secrets: Secrets,
 ) -> TestApp {
-    LazyLock::force(&TRACING);
     let config = test_config(&dir.path().join("sko.db"), &slack, env);
-    let clock = Arc::new(ManualClock::new(now));
-    let app = Application::build(config, secrets, clock.clone())
+    start(dir, slack, now, config, secrets)
         .await
-        .expect("the app builds");
+        .expect("the app builds")
+}
+
+async fn start(
+    dir: Arc<TempDir>,
+    slack: FakeSlack,
+    now: DateTime<Utc>,
+    config: Config,
+    secrets: Secrets,
+) -> anyhow::Result<TestApp> {
+    LazyLock::force(&TRACING);
+    let clock = Arc::new(ManualClock::new(now));
+    let app = Application::build(config, secrets, clock.clone()).await?;
     let scheduler = app.scheduler().expect("a bot token gives a scheduler");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {
         let _ = rx.await;
     }));
-    TestApp {
+    Ok(TestApp {
         scheduler,
         address,
         client: reqwest::Client::new(),
@@ -135,12 +171,17 @@ async fn spawn(
         dir,
         shutdown: Some(tx),
         server: Some(server),
-    }
+    })
 }
 
 /// The shipped example config, pointed at this test's database and fake Slack through the
 /// same environment overrides an operator would use.
 pub fn test_config(db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
+    test_config_at(&example_config_path(), db, slack, extra)
+}
+
+/// The config at `path`, pointed at this test's database and fake Slack.
+pub fn test_config_at(path: &Path, db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
     let mut env = vec![
         ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
         (
@@ -159,7 +200,7 @@ pub fn test_config(db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Conf
         ),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Config::load_with_env(&example_config_path(), env).expect("config.example.toml loads")
+    Config::load_with_env(path, env).unwrap_or_else(|e| panic!("{} loads: {e}", path.display()))
 }
 
 pub fn example_config_path() -> PathBuf {
@@ -314,7 +355,7 @@ impl TestApp {
         self.scheduler
             .housekeep(&CancellationToken::new())
             .await
-            .expect("housekeeping runs")
+            .expect("housekeeping runs");
     }
 
     /// The prompts due by the clock's time, as the export shows them: the outbox also holds

@@ -4,6 +4,7 @@ mod commands;
 mod crash;
 mod delivery;
 mod digests;
+mod engine;
 mod events;
 mod fake_slack;
 mod forms;

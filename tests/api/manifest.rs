@@ -77,7 +77,14 @@ fn request_urls_scopes_and_events_match_what_the_bot_does() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    for needed in ["commands", "chat:write", "im:write", "users:read"] {
+    for needed in [
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        "channels:read",
+        "groups:read",
+    ] {
         assert!(scopes.contains(needed), "{needed}");
     }
     assert!(m["settings"]["socket_mode_enabled"].as_bool().is_some());

@@ -3,11 +3,15 @@
 //! (within 5 %), provoke no 429 and post nothing twice. Slow, so ignored by default:
 //!
 //! `cargo test --release --test api scale:: -- --ignored --nocapture`
+//!
+//! And reps the bot has never written to: their DM channels are opened ahead, within
+//! `conversations.open`'s tier, so that the fan-out is bound by `chat.postMessage` alone and
+//! provokes no 429 on any method.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::crash::{fan_out_config, start};
+use super::crash::{fan_out_config, fan_out_config_at, start};
 use super::fake_slack::FakeSlack;
 
 const DMS: usize = 10_000;
@@ -69,5 +73,51 @@ async fn fan_out_of_10000_dms_keeps_to_the_rate_and_posts_each_once() {
     assert!(
         (sending / ideal - 1.0).abs() <= 0.05,
         "{sending:.1} s is not within 5 % of {ideal:.0} s"
+    );
+}
+
+const NEW_REPS: usize = 150;
+const NEW_RATE: u32 = 20;
+
+#[tokio::test]
+#[ignore = "slow (about 5 minutes): cargo test --release --test api scale::first -- --ignored --nocapture"]
+async fn first_fan_out_to_people_never_written_to_provokes_no_429() {
+    let slack = FakeSlack::start().await;
+    slack.enforce_rate(NEW_RATE as usize);
+    slack.enforce_tiers();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("first.toml");
+    // Due in five minutes: time for the channels at Tier 3 (10 at once, then 40 a minute).
+    let due = chrono::Utc::now() + chrono::Duration::minutes(5);
+    std::fs::write(&config, fan_out_config_at(NEW_REPS, due)).unwrap();
+
+    let mut child = start(&config, &dir, &slack, Stdio::null(), NEW_RATE);
+    let limit = Duration::from_secs(7 * 60);
+    let started = Instant::now();
+    while slack.post_count() < NEW_REPS && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let done = chrono::Utc::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+
+    let opens = slack.calls_to("conversations.open").len();
+    let refused_opens = slack.refused("conversations.open");
+    let refused_posts = slack.refused("chat.postMessage");
+    let late = (done - due).num_milliseconds() as f64 / 1000.0;
+    println!(
+        "{} of {NEW_REPS} DMs to reps never written to, at R = {NEW_RATE}/s: last one ≤ {late:.1} s after due ({NEW_REPS}/R = {:.1} s); {opens} × conversations.open, 429s: {refused_opens} on conversations.open, {refused_posts} on chat.postMessage",
+        slack.post_count(),
+        NEW_REPS as f64 / f64::from(NEW_RATE),
+    );
+    assert_eq!(slack.post_count(), NEW_REPS, "every DM posted");
+    assert_eq!(opens, NEW_REPS, "each DM opened once");
+    assert_eq!(refused_opens + refused_posts, 0, "no 429 provoked");
+    assert!(
+        late <= NEW_REPS as f64 / f64::from(NEW_RATE) + 5.0,
+        "the fan-out waited on channels: {late:.1} s"
     );
 }

@@ -9,6 +9,8 @@ const ADMIN: &str = "U0ADMIN01";
 #[tokio::test]
 async fn status_shows_the_week_partner_next_check_in_and_streak() {
     let app = spawn_app().await;
+    // A running bot has planned the days ahead; the status reads them there.
+    app.tick().await;
 
     let before = app.reply(REP, "/sko", "status").await;
     assert!(
@@ -18,6 +20,10 @@ async fn status_shows_the_week_partner_next_check_in_and_streak() {
     assert!(before.contains("*Partner:* <@U0WEST001>"), "{before}");
     assert!(
         before.contains("*Next check-in:* Tue 19 Jan 10:00"),
+        "{before}"
+    );
+    assert!(
+        before.contains("*Next prompt:* Wed 13 Jan 14:00"),
         "{before}"
     );
     assert!(before.contains("*Practice streak:* none yet"), "{before}");
@@ -106,6 +112,7 @@ async fn a_pause_needs_a_future_date_within_ninety_days() {
 #[tokio::test]
 async fn only_admins_reload_and_preview() {
     let app = spawn_app().await;
+    app.tick().await;
     for text in ["reload", "preview <@U0EAST001|dana>"] {
         let refused = app.reply(REP, "/sko", text).await;
         assert!(

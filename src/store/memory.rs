@@ -1,0 +1,463 @@
+//! The scheduler's store held in memory, for `simulate`: the same outbox rules as the SQLite
+//! store (unique keys, stale and superseded rows skipped, due order, re-plans that skip what is
+//! obsolete), kept in indexes so that a 10,000-person program runs in seconds. Nothing
+//! survives the process, which is what a preview wants.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::scheduling::SchedulerStore;
+use super::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
+use crate::domain::compose::{Activity, Checkin};
+use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
+
+type Result<T> = anyhow::Result<T>;
+
+#[derive(Clone, Default)]
+pub struct MemoryStore(Arc<Mutex<Inner>>);
+
+#[derive(Default)]
+struct Inner {
+    rows: HashMap<i64, Delivery>,
+    last_id: i64,
+    by_key: HashMap<String, i64>,
+    /// Rows that ended (sent, skipped, failed) by (due, id): what a preview takes out.
+    settled: BTreeSet<(DateTime<Utc>, i64)>,
+    /// Pending rows by (due, id): due order, stale and superseded rows.
+    pending_by_due: BTreeSet<(DateTime<Utc>, i64)>,
+    /// Pending rows by (next attempt, id): the next one due.
+    pending_by_attempt: BTreeSet<(DateTime<Utc>, i64)>,
+    sending: BTreeSet<i64>,
+    /// Rows a snooze added, which no re-plan touches.
+    snoozed: HashSet<i64>,
+    planned_until: Option<DateTime<Utc>>,
+    replan_asked: i64,
+    replan_done: i64,
+    replan_reason: Option<String>,
+    dm_channels: HashMap<String, String>,
+    channel_names: HashMap<String, String>,
+    slack_users: HashMap<String, (Option<String>, DateTime<Utc>)>,
+    pauses: HashMap<String, NaiveDate>,
+    pairs: Option<PairSchedule>,
+    checkins: Vec<Checkin>,
+    checkin_keys: HashSet<(Vec<String>, DateTime<Utc>)>,
+    checkins_of: HashMap<String, Vec<usize>>,
+}
+
+impl MemoryStore {
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The deliveries that ended and were due before `before`, in due order, taken out of the
+    /// store with their keys: a preview reads each once, so a 90-day run holds only its last
+    /// days. Nothing is planned before the grace window, so a key taken out earlier than that
+    /// can never be planned again.
+    pub fn take_settled(&self, before: DateTime<Utc>) -> Vec<Delivery> {
+        let mut s = self.inner();
+        let done: Vec<(DateTime<Utc>, i64)> =
+            s.settled.range(..(before, i64::MIN)).copied().collect();
+        done.into_iter()
+            .filter_map(|entry| {
+                s.settled.remove(&entry);
+                let row = s.rows.remove(&entry.1)?;
+                s.by_key.remove(&row.key);
+                s.snoozed.remove(&row.id);
+                Some(row)
+            })
+            .collect()
+    }
+}
+
+impl Inner {
+    fn row(&mut self, id: i64) -> Result<&mut Delivery> {
+        self.rows
+            .get_mut(&id)
+            .ok_or_else(|| anyhow::anyhow!("no outbox row {id}"))
+    }
+
+    fn get(&self, id: i64) -> &Delivery {
+        &self.rows[&id]
+    }
+
+    /// Moves row `id` to `status`, keeping the indexes true.
+    fn set_status(&mut self, id: i64, status: DeliveryStatus) -> Result<&mut Delivery> {
+        let row = self.row(id)?;
+        let (was, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
+        match was {
+            DeliveryStatus::Pending => {
+                self.pending_by_due.remove(&(due, id));
+                self.pending_by_attempt.remove(&(attempt, id));
+            }
+            DeliveryStatus::Sending => {
+                self.sending.remove(&id);
+            }
+            DeliveryStatus::Sent | DeliveryStatus::Skipped | DeliveryStatus::Failed => {
+                self.settled.remove(&(due, id));
+            }
+        }
+        match status {
+            DeliveryStatus::Pending => {
+                self.pending_by_due.insert((due, id));
+                let attempt = self.row(id)?.next_attempt_at;
+                self.pending_by_attempt.insert((attempt, id));
+            }
+            DeliveryStatus::Sending => {
+                self.sending.insert(id);
+            }
+            DeliveryStatus::Sent | DeliveryStatus::Skipped | DeliveryStatus::Failed => {
+                self.settled.insert((due, id));
+            }
+        }
+        let row = self.row(id)?;
+        row.status = status;
+        Ok(row)
+    }
+
+    fn insert(&mut self, o: &Occurrence, now: DateTime<Utc>) -> u64 {
+        let key = o.key();
+        if self.by_key.contains_key(&key) {
+            return 0;
+        }
+        self.last_id += 1;
+        let id = self.last_id;
+        self.by_key.insert(key.clone(), id);
+        self.pending_by_due.insert((o.at, id));
+        self.pending_by_attempt.insert((o.at, id));
+        self.rows.insert(
+            id,
+            Delivery {
+                id,
+                key,
+                occurrence: o.clone(),
+                status: DeliveryStatus::Pending,
+                attempts: 0,
+                next_attempt_at: o.at,
+                text: None,
+                channel: None,
+                slack_ts: None,
+                last_error: None,
+                sent_at: None,
+                updated_at: now,
+            },
+        );
+        1
+    }
+
+    fn settle(&mut self, id: i64, how: Settled, reason: &str, now: DateTime<Utc>) -> Result<()> {
+        let row = self.set_status(id, how.into())?;
+        row.last_error = Some(reason.to_string());
+        row.updated_at = now;
+        Ok(())
+    }
+}
+
+impl SchedulerStore for MemoryStore {
+    async fn plan_state(&self) -> Result<Option<PlanState>> {
+        let s = self.inner();
+        Ok(s.planned_until.map(|planned_until| PlanState {
+            planned_until,
+            replan: (s.replan_asked > s.replan_done).then(|| Replan {
+                asked: s.replan_asked,
+                reason: s
+                    .replan_reason
+                    .clone()
+                    .unwrap_or_else(|| "the program changed".into()),
+            }),
+        }))
+    }
+
+    async fn ask_for_replan(&self, reason: &str) -> Result<()> {
+        let mut s = self.inner();
+        if s.planned_until.is_some() {
+            s.replan_asked += 1;
+            s.replan_reason = Some(reason.to_string());
+        }
+        Ok(())
+    }
+
+    async fn enqueue(
+        &self,
+        occurrences: &[Occurrence],
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut s = self.inner();
+        let added = occurrences.iter().map(|o| s.insert(o, now)).sum();
+        s.planned_until = Some(until);
+        Ok(added)
+    }
+
+    async fn replan(
+        &self,
+        occurrences: &[Occurrence],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        replan: &Replan,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, u64)> {
+        let mut s = self.inner();
+        let keep: HashSet<String> = occurrences.iter().map(Occurrence::key).collect();
+        let obsolete: Vec<i64> = s
+            .pending_by_due
+            .range((from, i64::MIN)..)
+            .map(|&(_, id)| id)
+            .filter(|id| !s.snoozed.contains(id))
+            .filter(|id| !keep.contains(&s.get(*id).key))
+            .collect();
+        let reason = format!("no longer planned: {}", replan.reason);
+        for &id in &obsolete {
+            s.settle(id, Settled::Skipped, &reason, now)?;
+        }
+        let added = occurrences.iter().map(|o| s.insert(o, now)).sum();
+        s.planned_until = Some(until);
+        s.replan_done = replan.asked;
+        Ok((added, obsolete.len() as u64))
+    }
+
+    async fn skip_stale(&self, older_than: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+        let mut s = self.inner();
+        let stale: Vec<i64> = s
+            .pending_by_due
+            .range(..(older_than, i64::MIN))
+            .map(|&(_, id)| id)
+            .collect();
+        for &id in &stale {
+            s.settle(
+                id,
+                Settled::Skipped,
+                "missed: later than the grace window",
+                now,
+            )?;
+        }
+        Ok(stale.len() as u64)
+    }
+
+    async fn skip_superseded(&self, now: DateTime<Utc>) -> Result<u64> {
+        let mut s = self.inner();
+        // Due rows, latest first: the first of each source and recipient stays.
+        let due: Vec<i64> = s
+            .pending_by_due
+            .range(..=(now, i64::MAX))
+            .rev()
+            .map(|&(_, id)| id)
+            .collect();
+        let mut latest = HashSet::new();
+        let mut superseded = Vec::new();
+        for id in due {
+            let o = &s.get(id).occurrence;
+            if !latest.insert((o.source.key(), o.recipient.key())) {
+                superseded.push(id);
+            }
+        }
+        for &id in &superseded {
+            s.settle(id, Settled::Skipped, "superseded by a later one", now)?;
+        }
+        Ok(superseded.len() as u64)
+    }
+
+    async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
+        let s = self.inner();
+        // A row's next attempt is never before its due time, so due rows are all here.
+        Ok(s.pending_by_due
+            .range(..=(now, i64::MAX))
+            .map(|&(_, id)| s.get(id))
+            .filter(|d| d.next_attempt_at <= now)
+            .take(usize::try_from(limit).unwrap_or(0))
+            .cloned()
+            .collect())
+    }
+
+    async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.inner().pending_by_attempt.first().map(|(at, _)| *at))
+    }
+
+    async fn interrupted_deliveries(&self) -> Result<Vec<Delivery>> {
+        let s = self.inner();
+        Ok(s.sending.iter().map(|id| s.get(*id).clone()).collect())
+    }
+
+    async fn mark_sending(
+        &self,
+        id: i64,
+        text: &str,
+        channel: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut s = self.inner();
+        let row = s.set_status(id, DeliveryStatus::Sending)?;
+        row.text = Some(text.to_string());
+        row.channel = Some(channel.to_string());
+        row.attempts += 1;
+        row.updated_at = now;
+        Ok(())
+    }
+
+    async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut s = self.inner();
+        let row = s.set_status(id, DeliveryStatus::Sent)?;
+        row.slack_ts = Some(ts.to_string());
+        row.sent_at = Some(now);
+        row.last_error = None;
+        row.updated_at = now;
+        Ok(())
+    }
+
+    async fn mark_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut s = self.inner();
+        // Out of the indexes under the old attempt time, back in under the new one.
+        s.set_status(id, DeliveryStatus::Failed)?;
+        let row = s.row(id)?;
+        row.next_attempt_at = next_attempt_at;
+        row.last_error = Some(error.to_string());
+        row.updated_at = now;
+        s.set_status(id, DeliveryStatus::Pending)?;
+        Ok(())
+    }
+
+    async fn mark_final(
+        &self,
+        id: i64,
+        how: Settled,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.inner().settle(id, how, reason, now)
+    }
+
+    async fn unopened_recipients(&self, limit: i64) -> Result<Vec<Recipient>> {
+        let s = self.inner();
+        let mut seen = HashSet::new();
+        Ok(s.pending_by_due
+            .iter()
+            .map(|&(_, id)| &s.get(id).occurrence.recipient)
+            .filter(|r| !matches!(r, Recipient::Channel(_)))
+            .filter(|r| !s.dm_channels.contains_key(&r.key()))
+            .filter(|r| seen.insert(r.key()))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .cloned()
+            .collect())
+    }
+
+    async fn dm_channel(&self, members: &str) -> Result<Option<String>> {
+        Ok(self.inner().dm_channels.get(members).cloned())
+    }
+
+    async fn remember_dm_channel(&self, members: &str, channel: &str) -> Result<()> {
+        self.inner()
+            .dm_channels
+            .insert(members.to_string(), channel.to_string());
+        Ok(())
+    }
+
+    async fn channel_named(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.inner().channel_names.get(name).cloned())
+    }
+
+    async fn remember_channel_name(
+        &self,
+        name: &str,
+        channel: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.inner()
+            .channel_names
+            .insert(name.to_string(), channel.to_string());
+        Ok(())
+    }
+
+    async fn slack_timezones(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .inner()
+            .slack_users
+            .iter()
+            .filter_map(|(id, (tz, _))| Some((id.clone(), tz.clone()?)))
+            .collect())
+    }
+
+    async fn slack_users_fetched_at(&self) -> Result<HashMap<String, DateTime<Utc>>> {
+        Ok(self
+            .inner()
+            .slack_users
+            .iter()
+            .map(|(id, (_, at))| (id.clone(), *at))
+            .collect())
+    }
+
+    async fn remember_slack_user(
+        &self,
+        slack_id: &str,
+        timezone: Option<&str>,
+        _real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.inner()
+            .slack_users
+            .insert(slack_id.to_string(), (timezone.map(str::to_string), now));
+        Ok(())
+    }
+
+    async fn pauses(&self) -> Result<Vec<(String, NaiveDate)>> {
+        Ok(self
+            .inner()
+            .pauses
+            .iter()
+            .map(|(id, d)| (id.clone(), *d))
+            .collect())
+    }
+
+    async fn stored_pairs(&self) -> Result<Option<PairSchedule>> {
+        Ok(self.inner().pairs.clone())
+    }
+
+    async fn store_pairs(&self, pairs: &PairSchedule) -> Result<()> {
+        self.inner().pairs.get_or_insert_with(|| pairs.clone());
+        Ok(())
+    }
+
+    async fn record_checkin(
+        &self,
+        members: &[String],
+        _week: Option<u32>,
+        due_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut s = self.inner();
+        let mut sorted = members.to_vec();
+        sorted.sort();
+        if !s.checkin_keys.insert((sorted.clone(), due_at)) {
+            return Ok(());
+        }
+        let at = s.checkins.len();
+        for m in &sorted {
+            s.checkins_of.entry(m.clone()).or_default().push(at);
+        }
+        s.checkins.push(Checkin {
+            members: sorted,
+            due_at,
+            answer: None,
+        });
+        Ok(())
+    }
+
+    async fn activity_of(&self, people: &[String], _since: DateTime<Utc>) -> Result<Activity> {
+        let s = self.inner();
+        let mut indexes: Vec<usize> = people
+            .iter()
+            .filter_map(|p| s.checkins_of.get(p))
+            .flatten()
+            .copied()
+            .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let checkins = indexes.into_iter().map(|i| s.checkins[i].clone()).collect();
+        Ok(Activity::new(vec![], vec![], checkins, vec![]))
+    }
+}
