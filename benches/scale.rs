@@ -57,6 +57,9 @@ fn main() {
     if wanted("digests") {
         digests_over_a_year(20, 50, 50);
     }
+    if wanted("views") {
+        views_at(10_000);
+    }
     if wanted("simulate") {
         simulate_90_days(1_000, 3);
         simulate_90_days(10_000, 1);
@@ -104,6 +107,11 @@ fn simulate_90_days(reps: usize, runs: usize) {
 /// The example config's program with its people and pairs replaced by `reps` generated reps
 /// (50 to a manager) spread over 20 timezones, paired automatically.
 fn program(reps: usize) -> Program {
+    program_with(reps, 50)
+}
+
+/// The same with `per_manager` reps to each manager.
+fn program_with(reps: usize, per_manager: usize) -> Program {
     let example = include_str!("../config.example.toml");
     let mut text = String::new();
     let mut skipping = false;
@@ -117,14 +125,14 @@ fn program(reps: usize) -> Program {
         }
     }
     text.push_str("[[people]]\nslack_id = \"UADMIN\"\nrole = \"admin\"\n");
-    for m in 0..reps.div_ceil(50) {
+    for m in 0..reps.div_ceil(per_manager) {
         let tz = TIMEZONES[m % TIMEZONES.len()];
         text.push_str(&format!(
             "[[people]]\nslack_id = \"UM{m:04}\"\nname = \"Manager {m}\"\nrole = \"manager\"\nteam = \"T{m}\"\ntimezone = \"{tz}\"\n"
         ));
     }
     for r in 0..reps {
-        let m = r / 50;
+        let m = r / per_manager;
         let tz = TIMEZONES[r % TIMEZONES.len()];
         text.push_str(&format!(
             "[[people]]\nslack_id = \"UR{r:05}\"\nname = \"Rep {r}\"\nrole = \"rep\"\nmanager = \"UM{m:04}\"\nteam = \"T{m}\"\ntimezone = \"{tz}\"\n"
@@ -133,6 +141,85 @@ fn program(reps: usize) -> Program {
     let config = Config::parse(&text, "generated", std::iter::empty())
         .unwrap_or_else(|e| panic!("the generated config is invalid: {e}"));
     (*config.program).clone()
+}
+
+/// `/sko status` (and the top of the App Home) for reps, and a manager's whole Home for 60
+/// reps, on a SQLite file holding a 10,000-person roster with eight days planned ahead, as
+/// `serve` keeps it. p50 and p95 over 200 people each.
+fn views_at(reps: usize) {
+    use sko_reinforce::commands::Caller;
+    let program = program_with(reps, 60);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("views.db").display());
+    let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap();
+    let store = runtime.block_on(async {
+        let store = sko_reinforce::store::Store::open(&url).await.unwrap();
+        store.sync_roster(&program.people, now).await.unwrap();
+        let members = Member::roster(&program, |_| None);
+        let pairs = PairSchedule::for_program(&program, &members);
+        store.store_pairs(&pairs).await.unwrap();
+        let planned =
+            Planner::new(&program, &members, &pairs).occurrences(now, now + Days::days(8));
+        store
+            .enqueue(&planned, now + Days::days(8), now)
+            .await
+            .unwrap();
+        println!(
+            "views: {} people, {} messages planned",
+            program.people.len(),
+            planned.len()
+        );
+        store
+    });
+    let percentiles = |mut times: Vec<Duration>| {
+        times.sort_unstable();
+        (times[times.len() / 2], times[times.len() * 95 / 100])
+    };
+    let timed = |id: &str, home: bool| {
+        let person = program.person(id);
+        let caller = Caller {
+            user_id: id,
+            person,
+            timezone: person
+                .and_then(|p| p.timezone)
+                .unwrap_or(program.settings.timezone),
+            now,
+        };
+        let started = Instant::now();
+        runtime.block_on(async {
+            if home {
+                sko_reinforce::slack::home::build(&store, &program, id, now)
+                    .await
+                    .unwrap();
+            } else {
+                sko_reinforce::commands::sko::status_text(&store, &program, &caller)
+                    .await
+                    .unwrap();
+            }
+        });
+        started.elapsed()
+    };
+    let reps_status: Vec<Duration> = (0..200)
+        .map(|i| timed(&format!("UR{:05}", i * reps / 200), false))
+        .collect();
+    let (p50, p95) = percentiles(reps_status);
+    println!("/sko status of a rep: p50 {p50:.2?}, p95 {p95:.2?}");
+    let reps_home: Vec<Duration> = (0..200)
+        .map(|i| timed(&format!("UR{:05}", i * reps / 200), true))
+        .collect();
+    let (p50, p95) = percentiles(reps_home);
+    println!("App Home of a rep: p50 {p50:.2?}, p95 {p95:.2?}");
+    let managers = reps.div_ceil(60);
+    let homes: Vec<Duration> = (0..200)
+        .map(|i| timed(&format!("UM{:04}", i % managers), true))
+        .collect();
+    let (p50, p95) = percentiles(homes);
+    println!("App Home of a manager with 60 reps: p50 {p50:.2?}, p95 {p95:.2?}");
 }
 
 fn median(mut runs: Vec<Duration>) -> Duration {

@@ -171,6 +171,29 @@ fn a_manager_digest_covers_only_their_own_reps() {
 }
 
 #[test]
+fn managers_get_week_ones_digest_moved_off_the_holiday_and_presidents_day_s_too() {
+    let messages = jsonl(&[]);
+    let days: Vec<&str> = of(&messages, "U0MGREAST", "digest")
+        .iter()
+        .map(|m| &m["local_time"].as_str().unwrap()[..16])
+        .collect();
+    // Kickoff Monday has nothing to report yet; 18 Jan is MLK Day, so week 1's digest comes
+    // on Tuesday at the same time; 15 Feb (Presidents' Day) moves the same way.
+    assert_eq!(days[0], "2027-01-19T08:00", "{days:?}");
+    assert!(days.contains(&"2027-02-16T08:00"), "{days:?}");
+    assert!(
+        !days
+            .iter()
+            .any(|d| d.starts_with("2027-01-18") || d.starts_with("2027-02-15"))
+    );
+    let week_one = &of(&messages, "U0MGREAST", "digest")[0];
+    assert!(
+        week_one["text"].as_str().unwrap().contains("<@U0EAST001>"),
+        "{week_one}"
+    );
+}
+
+#[test]
 fn from_and_days_choose_the_window() {
     let messages = jsonl(&["--from", "2027-03-22", "--days", "7"]);
     assert!(!messages.is_empty());

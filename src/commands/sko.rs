@@ -12,7 +12,7 @@ use crate::domain::compose::{compose, people_involved};
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Occurrence, Source};
 use crate::domain::sko::{self, SkoCommand, check_pause};
-use crate::scheduler::pair_schedule;
+use crate::scheduler::{pair_schedule, partners_of};
 use crate::store::Store;
 
 const PREVIEW_DAYS: i64 = 7;
@@ -39,13 +39,12 @@ pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::
                 "Paused: no prompts, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
                 day(back)
             ));
-            let pairs = pair_schedule(ctx.store, ctx.program).await?;
             let this_week = ctx
                 .program
                 .settings
                 .program_week(caller.today())
                 .unwrap_or(1);
-            for partner in pairs.partners(caller.user_id, this_week) {
+            for partner in partners_of(ctx.store, ctx.program, caller.user_id, this_week).await? {
                 reply.notices.push(Notice {
                     to: partner.to_string(),
                     text: format!(
@@ -146,8 +145,7 @@ pub async fn status_text(
             day(back)
         ));
     }
-    let pairs = pair_schedule(store, program).await?;
-    let partners = pairs.partners(caller.user_id, program_week.unwrap_or(1));
+    let partners = partners_of(store, program, caller.user_id, program_week.unwrap_or(1)).await?;
     lines.push(match partners.as_slice() {
         [] => "*Partner:* none yet".to_string(),
         ps => format!(

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use futures_util::{StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
@@ -38,6 +39,17 @@ pub struct TickReport {
     pub recovered: u64,
 }
 
+impl TickReport {
+    fn add(&mut self, other: &TickReport) {
+        self.planned += other.planned;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.recovered += other.recovered;
+    }
+}
+
 pub struct Scheduler<M, S = Store> {
     store: S,
     program: LiveProgram,
@@ -53,6 +65,8 @@ pub struct Scheduler<M, S = Store> {
 }
 
 const BATCH: i64 = 200;
+/// Slack calls of one tick under way at once.
+const SENDS_IN_FLIGHT: usize = 8;
 /// How far ahead the outbox is planned: a week and a day, so the next of every weekly message
 /// is planned (the views read it there) and DM channels are opened long before they are needed.
 const PLAN_AHEAD: chrono::Duration = chrono::Duration::days(8);
@@ -173,12 +187,23 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                     program.settings.kickoff_instant() - chrono::Duration::days(7),
                 )
                 .await?;
-            for d in batch {
-                if stop.is_cancelled() {
-                    return Ok(report);
-                }
-                self.deliver(d, program, pairs, &activity, stop, &mut report)
-                    .await?;
+            // Several in flight, each within the limits: a slow answer or a retry in one
+            // channel does not hold up the others.
+            let delivered: Vec<anyhow::Result<TickReport>> = stream::iter(batch)
+                .map(|d| async {
+                    let mut one = TickReport::default();
+                    self.deliver(d, program, pairs, &activity, stop, &mut one)
+                        .await
+                        .map(|()| one)
+                })
+                .buffered(SENDS_IN_FLIGHT)
+                .collect()
+                .await;
+            for one in delivered {
+                report.add(&one?);
+            }
+            if stop.is_cancelled() {
+                return Ok(report);
             }
         }
         for (outcome, n) in [
@@ -671,6 +696,28 @@ pub async fn members(
         |id| slack.get(id).copied(),
         |id| paused.get(id).copied(),
     ))
+}
+
+/// Who `slack_id` is paired with in `week`, read for that one person: a view's question.
+pub async fn partners_of(
+    store: &Store,
+    program: &Program,
+    slack_id: &str,
+    week: u32,
+) -> anyhow::Result<Vec<String>> {
+    let group = match program.pairing.mode {
+        PairingMode::Config => program
+            .pairs
+            .iter()
+            .find(|p| p.members.iter().any(|m| m == slack_id))
+            .map(|p| p.members.clone()),
+        PairingMode::Auto => store.stored_group_of(slack_id, week).await?,
+    };
+    Ok(group
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m != slack_id)
+        .collect())
 }
 
 /// Config pairs as written; automatic pairs made once and kept, so restarts keep them.

@@ -26,6 +26,25 @@ impl Store {
         Ok(Some(PairSchedule::new(weeks)))
     }
 
+    /// The group `slack_id` is in during `week`, from the pairing in force then, if any: one
+    /// row read, for views that show one person's partner.
+    pub async fn stored_group_of(
+        &self,
+        slack_id: &str,
+        week: u32,
+    ) -> anyhow::Result<Option<Vec<String>>> {
+        let members: Option<String> = sqlx::query_scalar(
+            "SELECT members FROM pairs
+             WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= ?1)
+               AND instr('+' || members || '+', '+' || ?2 || '+') > 0",
+        )
+        .bind(i64::from(week))
+        .bind(slack_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(members.map(|m| m.split('+').map(str::to_string).collect()))
+    }
+
     pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         for (week, groups) in pairs.weeks() {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Idle cost: `serve` with nothing due (the program starts next month), at several roster
+# sizes. CPU share of one core over a measured minute, after a warm-up in which it plans.
+# Usage (from the repository root): bench/idle.sh [15 1000 10000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked --bin sko-reinforce
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+kickoff=$(date -u -d "+35 days" +%Y-%m-%d)
+ticks=$(getconf CLK_TCK)
+for n in "${@:-15 1000 10000}"; do
+  if [ "$n" = 15 ]; then
+    sed "s/^kickoff = .*/kickoff = $kickoff/" config.example.toml >"$work/c.toml"
+  else
+    bench/roster.py "$n" --kickoff "$kickoff" >"$work/c.toml"
+  fi
+  rm -f "$work"/sko.db*
+  SKO__SERVER__LISTEN=127.0.0.1:0 SKO__DATABASE__URL="sqlite://$work/sko.db" SKO__LOG__LEVEL=warn \
+    SKO__SLACK__API_BASE_URL=http://127.0.0.1:9/api SLACK_SIGNING_SECRET=bench SLACK_BOT_TOKEN=xoxb-bench \
+    target/release/sko-reinforce serve --config "$work/c.toml" 2>"$work/log" &
+  pid=$!
+  sleep "${WARMUP:-20}"
+  cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+  before=$(cpu)
+  sleep "${MEASURE:-60}"
+  after=$(cpu)
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid"; wait "$pid" || true
+  awk -v n="$n" -v d=$((after - before)) -v t="$ticks" -v s="${MEASURE:-60}" -v r="$rss" \
+    'BEGIN { printf "%6d people: %.2f %% of a core idle, RSS %.1f MB\n", n, 100 * d / t / s, r / 1024 }'
+done
