@@ -72,6 +72,8 @@ const SENDS_IN_FLIGHT: usize = 8;
 const PLAN_AHEAD: chrono::Duration = chrono::Duration::days(8);
 /// The horizon is extended once less than this is left: about once a day.
 const PLAN_AGAIN_BELOW: chrono::Duration = chrono::Duration::days(7);
+/// How much one tick plans at most when extending the horizon.
+const PLAN_STEP: chrono::Duration = chrono::Duration::hours(6);
 /// Housekeeping rounds (timezones, DM channels ahead) start this often.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 /// DM channels opened ahead in one housekeeping round (about a minute at Tier 3).
@@ -236,17 +238,19 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let unplanned_from = state
             .as_ref()
             .map_or(now - grace, |s| s.planned_until.max(now - grace));
+        let planned_until = state.as_ref().map(|s| s.planned_until);
         let replan = state.and_then(|s| s.replan);
         if replan.is_none() && unplanned_from >= now + PLAN_AGAIN_BELOW {
             return Ok(());
         }
-        let until = now + PLAN_AHEAD;
         let members = members(&self.store, program).await?;
         let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
         match replan {
             Some(replan) => {
+                // All that is planned, planned again: nothing beyond it may be left unchecked.
                 let from = unplanned_from.min(now);
+                let until = planned_until.unwrap_or(now).max(now + PLAN_STEP);
                 let occurrences = planner.occurrences(from, until);
                 let (added, skipped) = self
                     .store
@@ -257,6 +261,9 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 report.skipped += skipped;
             }
             None => {
+                // A step at a time, so a large roster's first messages go before its week is
+                // planned; the next ticks plan on until the horizon is full.
+                let until = (now + PLAN_AHEAD).min(unplanned_from + PLAN_STEP);
                 let occurrences = planner.occurrences(unplanned_from, until);
                 report.planned += self.store.enqueue(&occurrences, until, now).await?;
             }
@@ -603,7 +610,17 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         }
         let found = match &d.channel {
             Some(channel) => {
-                self.call(
+                // Only within the method's budget now: the tick does not wait on it, and what
+                // is left is checked on a later tick.
+                let free = self
+                    .limiter
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .try_reserve_call(Method::ConversationsHistory, tokio::time::Instant::now());
+                if !free {
+                    return Ok(());
+                }
+                self.send(
                     Method::ConversationsHistory,
                     self.messenger.find_posted(channel, &d.key),
                 )

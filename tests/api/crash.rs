@@ -41,6 +41,22 @@ pub(super) fn fan_out_config_at(reps: usize, fired: chrono::DateTime<Utc>) -> St
     c
 }
 
+/// The DM channel of each of the `reps` fan-out reps, as the bot keeps them once it has opened
+/// them in the days before (at Tier 3, 10,000 channels take hours): the fan-outs measured
+/// here are bound by `chat.postMessage` alone. `first_fan_out_…` measures the opening.
+pub(super) async fn channels_opened_ahead(dir: &tempfile::TempDir, reps: usize) {
+    let url = format!("sqlite://{}", dir.path().join("sko.db").display());
+    let store = sko_reinforce::store::Store::open(&url).await.unwrap();
+    for i in 0..reps {
+        let user = format!("U0C{i:05}");
+        store
+            .remember_dm_channel(&user, &format!("D{user}"))
+            .await
+            .unwrap();
+    }
+    store.close().await;
+}
+
 /// The real binary, sending at most `rate` messages a second.
 pub(super) fn start(
     config: &std::path::Path,
@@ -49,10 +65,22 @@ pub(super) fn start(
     log: Stdio,
     rate: u32,
 ) -> Spawned {
+    start_on(config, dir, slack, log, rate, "127.0.0.1:0")
+}
+
+/// The same, answering Slack's requests on `listen`.
+pub(super) fn start_on(
+    config: &std::path::Path,
+    dir: &tempfile::TempDir,
+    slack: &FakeSlack,
+    log: Stdio,
+    rate: u32,
+    listen: &str,
+) -> Spawned {
     Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["serve", "--config"])
         .arg(config)
-        .env("SKO__SERVER__LISTEN", "127.0.0.1:0")
+        .env("SKO__SERVER__LISTEN", listen)
         .env(
             "SKO__DATABASE__URL",
             format!("sqlite://{}", dir.path().join("sko.db").display()),
@@ -78,6 +106,7 @@ async fn run(failing_share: f64) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("crash.toml");
     std::fs::write(&config, fan_out_config(REPS)).unwrap();
+    channels_opened_ahead(&dir, REPS).await;
 
     for kill in 0..KILLS {
         let mut child = start(&config, &dir, &slack, Stdio::null(), 100);

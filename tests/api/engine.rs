@@ -197,7 +197,7 @@ async fn a_pause_skips_what_was_planned_for_the_days_away_with_the_reason() {
     // Monday of week 1, 08:00 in New York: Dana's 08:30 prompt is planned, not yet due.
     let before = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
     let app = spawn_app_at(before, &[]).await;
-    app.tick().await;
+    app.plan_ahead().await;
     let dana_planned = |ds: &[sko_reinforce::store::Delivery]| {
         ds.iter()
             .filter(|d| d.occurrence.recipient.key() == "U0EAST001")

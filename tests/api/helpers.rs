@@ -350,6 +350,14 @@ impl TestApp {
             .expect("a tick runs")
     }
 
+    /// Ticks at the clock's time until the days ahead are planned, as a running bot has them
+    /// within its first minute (each tick plans a few hours more).
+    pub async fn plan_ahead(&self) {
+        for _ in 0..40 {
+            self.tick().await;
+        }
+    }
+
     /// The scheduler's work beside the ticks (timezones from Slack, DM channels ahead).
     pub async fn housekeep(&self) {
         self.scheduler

@@ -11,8 +11,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::crash::{fan_out_config, fan_out_config_at, start};
+use super::crash::{channels_opened_ahead, fan_out_config, fan_out_config_at, start, start_on};
 use super::fake_slack::FakeSlack;
+use super::helpers::{SIGNING_SECRET, command_body, sign};
 
 const DMS: usize = 10_000;
 const RATE: u32 = 100;
@@ -25,14 +26,34 @@ async fn fan_out_of_10000_dms_keeps_to_the_rate_and_posts_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fan-out.toml");
     std::fs::write(&config, fan_out_config(DMS)).unwrap();
+    channels_opened_ahead(&dir, DMS).await;
 
+    let listen = free_port();
     let started = Instant::now();
-    let mut child = start(&config, &dir, &slack, Stdio::null(), RATE);
+    let mut child = start_on(&config, &dir, &slack, Stdio::null(), RATE, &listen);
     let limit = Duration::from_secs_f64(DMS as f64 / f64::from(RATE) * 1.5 + 30.0);
-    // Polls a count, not the posts: copying 10,000 posts would stall the fake Slack.
+    // A rep's /commit every 100 ms while the fan-out runs: how long the ack takes. Polls a
+    // count, not the posts: copying 10,000 posts would stall the fake Slack.
+    let client = reqwest::Client::new();
+    let mut acks = Vec::new();
     while slack.post_count() < DMS && started.elapsed() < limit {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        if slack.post_count() > 0
+            && let Some(took) = ack(&client, &listen, acks.len()).await
+        {
+            acks.push(took);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    acks.sort_unstable();
+    let at =
+        |q: f64| acks.get(((acks.len() as f64 * q) as usize).min(acks.len().saturating_sub(1)));
+    println!(
+        "{} /commit acks during the fan-out: p50 {:?}, p99 {:?}, max {:?}",
+        acks.len(),
+        at(0.5),
+        at(0.99),
+        acks.last()
+    );
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -120,4 +141,63 @@ async fn first_fan_out_to_people_never_written_to_provokes_no_429() {
         late <= NEW_REPS as f64 / f64::from(NEW_RATE) + 5.0,
         "the fan-out waited on channels: {late:.1} s"
     );
+}
+
+/// A port on 127.0.0.1 nothing listens on now.
+fn free_port() -> String {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap().to_string()
+}
+
+/// One signed /commit, timed to its answer; `None` if it did not get a 200.
+async fn ack(client: &reqwest::Client, listen: &str, n: usize) -> Option<Duration> {
+    let body = command_body("U0C00001", "/commit", &format!("{n} calls by Friday"));
+    let ts = chrono::Utc::now().timestamp();
+    let sent = Instant::now();
+    let answer = client
+        .post(format!("http://{listen}/slack/commands"))
+        .header("X-Slack-Request-Timestamp", ts.to_string())
+        .header("X-Slack-Signature", sign(SIGNING_SECRET, ts, &body))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    (answer.status() == 200).then(|| sent.elapsed())
+}
+
+const DRAIN_DMS: usize = 2_000;
+
+#[tokio::test]
+#[ignore = "slow (a minute or more): cargo test --release --test api scale::drain -- --ignored --nocapture"]
+async fn drain_of_2000_dms_with_a_fifth_of_calls_failing() {
+    let slack = FakeSlack::start().await;
+    slack.fail_randomly(0.2);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("drain.toml");
+    std::fs::write(&config, fan_out_config(DRAIN_DMS)).unwrap();
+    channels_opened_ahead(&dir, DRAIN_DMS).await;
+
+    let started = Instant::now();
+    let mut child = start(&config, &dir, &slack, Stdio::null(), RATE);
+    let limit = Duration::from_secs(600);
+    while slack.posts_per_key().len() < DRAIN_DMS && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let drained = started.elapsed();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+
+    let per_key = slack.posts_per_key();
+    let duplicates = per_key.values().filter(|n| **n > 1).count();
+    println!(
+        "{} of {DRAIN_DMS} DMs with a fifth of Slack calls failing (429, 500, slow): drained in {:.1} s ({DRAIN_DMS}/R = {:.0} s), {duplicates} duplicated",
+        per_key.len(),
+        drained.as_secs_f64(),
+        DRAIN_DMS as f64 / f64::from(RATE)
+    );
+    assert_eq!(per_key.len(), DRAIN_DMS, "every DM posted");
 }

@@ -10,7 +10,7 @@ const ADMIN: &str = "U0ADMIN01";
 async fn status_shows_the_week_partner_next_check_in_and_streak() {
     let app = spawn_app().await;
     // A running bot has planned the days ahead; the status reads them there.
-    app.tick().await;
+    app.plan_ahead().await;
 
     let before = app.reply(REP, "/sko", "status").await;
     assert!(
@@ -112,7 +112,7 @@ async fn a_pause_needs_a_future_date_within_ninety_days() {
 #[tokio::test]
 async fn only_admins_reload_and_preview() {
     let app = spawn_app().await;
-    app.tick().await;
+    app.plan_ahead().await;
     for text in ["reload", "preview <@U0EAST001|dana>"] {
         let refused = app.reply(REP, "/sko", text).await;
         assert!(
