@@ -555,7 +555,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 report.retried += 1;
             }
             SendError::RateLimited(wait) => {
-                // The method is already held (`send`); a long hold moves the message too.
+                // The method or channel is already held; a long hold moves the message too.
                 let later = if *wait > LONGEST_INLINE_WAIT {
                     now + chrono::Duration::from_std(*wait)?
                 } else {

@@ -220,6 +220,17 @@ impl RateLimiter {
         at
     }
 
+    /// A 429 on a post to `channel`: nothing more to it until `retry_after` has passed, while
+    /// other channels go on.
+    pub fn hold_channel(&mut self, channel: &str, retry_after: Duration, now: Instant) {
+        let until = now + retry_after;
+        let next = self
+            .next_in_channel
+            .entry(channel.to_string())
+            .or_insert(until);
+        *next = (*next).max(until);
+    }
+
     /// A 429 on `method`: hold every call of it until `retry_after` has passed.
     pub fn block(&mut self, method: Method, retry_after: Duration, now: Instant) {
         let until = now + retry_after;
@@ -319,6 +330,15 @@ mod tests {
             .filter(|_| r.reserve_call(Method::ConversationsOpen, start) < minute)
             .count();
         assert!(13 + more <= 50, "Tier 3 is 50 a minute: {}", 13 + more);
+    }
+
+    #[test]
+    fn a_429_on_a_post_holds_its_channel_only() {
+        let start = Instant::now();
+        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
+        r.hold_channel("D1", Duration::from_secs(5), start);
+        assert_eq!(r.reserve("D1", start) - start, Duration::from_secs(5));
+        assert!(r.reserve("D2", start) - start < Duration::from_secs(1));
     }
 
     #[test]
