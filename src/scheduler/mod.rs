@@ -8,22 +8,23 @@
 //! learns timezones from Slack and opens the DM channels the plan will need, within their
 //! methods' rate limits, so a Monday-morning fan-out waits on `chat.postMessage` alone.
 
+mod housekeeping;
+mod plan;
 pub mod sender;
 
-use std::collections::HashMap;
+pub use plan::{members, pair_schedule, partners_of};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use futures_util::{StreamExt, stream};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
-use crate::domain::program::{Channel, PairingMode, Program};
-use crate::domain::schedule::{Member, Occurrence, PairSchedule, Planner, Recipient, Source};
+use crate::domain::program::{Channel, Program};
+use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
 use crate::store::{Delivery, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, RateLimiter, SendError, backoff};
@@ -220,161 +221,6 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             tracing::info!(?report, "scheduler tick");
         }
         Ok(report)
-    }
-
-    /// Keeps the outbox planned `PLAN_AHEAD`: extends it when less than `PLAN_AGAIN_BELOW` is
-    /// left, and plans what is already planned again when a change asked for it, skipping what
-    /// the change made obsolete. Otherwise it costs one read.
-    async fn plan(
-        &self,
-        live: &Arc<Program>,
-        now: DateTime<Utc>,
-        report: &mut TickReport,
-    ) -> anyhow::Result<()> {
-        let program = live.as_ref();
-        let grace = chrono::Duration::minutes(self.settings.grace_minutes);
-        let state = self.store.plan_state().await?;
-        // What has never been planned starts here: after downtime, within the grace window.
-        let unplanned_from = state
-            .as_ref()
-            .map_or(now - grace, |s| s.planned_until.max(now - grace));
-        let planned_until = state.as_ref().map(|s| s.planned_until);
-        let replan = state.and_then(|s| s.replan);
-        if replan.is_none() && unplanned_from >= now + PLAN_AGAIN_BELOW {
-            return Ok(());
-        }
-        let members = members(&self.store, program).await?;
-        let pairs = self.pairs_of(live).await?;
-        let planner = Planner::new(program, &members, &pairs);
-        match replan {
-            Some(replan) => {
-                // All that is planned, planned again: nothing beyond it may be left unchecked.
-                let from = unplanned_from.min(now);
-                let until = planned_until.unwrap_or(now).max(now + PLAN_STEP);
-                let occurrences = planner.occurrences(from, until);
-                let (added, skipped) = self
-                    .store
-                    .replan(&occurrences, now, until, &replan, now)
-                    .await?;
-                tracing::info!(reason = %replan.reason, added, skipped, "planned again");
-                report.planned += added;
-                report.skipped += skipped;
-            }
-            None => {
-                // A step at a time, so a large roster's first messages go before its week is
-                // planned; the next ticks plan on until the horizon is full.
-                let until = (now + PLAN_AHEAD).min(unplanned_from + PLAN_STEP);
-                let occurrences = planner.occurrences(unplanned_from, until);
-                report.planned += self.store.enqueue(&occurrences, until, now).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The pairs of `program`, made or read once while it is in force.
-    async fn pairs_of(&self, program: &Arc<Program>) -> anyhow::Result<Arc<PairSchedule>> {
-        let cached = |slot: &Option<(Arc<Program>, Arc<PairSchedule>)>| {
-            slot.as_ref()
-                .filter(|(p, _)| Arc::ptr_eq(p, program))
-                .map(|(_, pairs)| pairs.clone())
-        };
-        if let Some(pairs) = cached(&self.pairs.lock().unwrap_or_else(|e| e.into_inner())) {
-            return Ok(pairs);
-        }
-        let pairs = Arc::new(pair_schedule(&self.store, program).await?);
-        *self.pairs.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((program.clone(), pairs.clone()));
-        Ok(pairs)
-    }
-
-    /// When the scheduler next has something to do on its own: a delivery due or the horizon
-    /// to extend. A simulation moves its clock there.
-    pub async fn next_wake(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let due = self.store.next_due_at().await?;
-        let replan = self.store.plan_state().await?.map(|s| match s.replan {
-            Some(_) => self.clock.now(),
-            None => s.planned_until - PLAN_AGAIN_BELOW,
-        });
-        Ok(due.into_iter().chain(replan).min())
-    }
-
-    /// Work beside the ticks, within the rate limits of the methods it uses: timezones of
-    /// people the roster does not place, and DM channels opened before their messages are due.
-    /// True when there may be more channels to open.
-    pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
-        let program = self.program.load_full();
-        self.refresh_timezones(&program, self.clock.now(), stop)
-            .await?;
-        self.open_channels_ahead(stop).await
-    }
-
-    /// Asks Slack for the timezone of people the roster does not place, at most once a day
-    /// each. A change asks for a re-plan; a failure keeps the old one.
-    async fn refresh_timezones(
-        &self,
-        program: &Program,
-        now: DateTime<Utc>,
-        stop: &CancellationToken,
-    ) -> anyhow::Result<()> {
-        let fetched = self.store.slack_users_fetched_at().await?;
-        let known: HashMap<String, String> =
-            self.store.slack_timezones().await?.into_iter().collect();
-        let stale = program
-            .people
-            .iter()
-            .filter(|p| p.timezone.is_none())
-            .filter(|p| {
-                fetched
-                    .get(&p.slack_id)
-                    .is_none_or(|t| now - *t >= chrono::Duration::days(1))
-            })
-            .take(TIMEZONES_PER_ROUND);
-        let mut changed = false;
-        for person in stale {
-            if stop.is_cancelled() {
-                break;
-            }
-            match self
-                .call(Method::UsersInfo, self.messenger.timezone(&person.slack_id))
-                .await
-            {
-                Ok(tz) => {
-                    let tz = tz.filter(|t| t.parse::<Tz>().is_ok());
-                    changed |= tz.is_some() && tz.as_ref() != known.get(&person.slack_id);
-                    self.store
-                        .remember_slack_user(&person.slack_id, tz.as_deref(), None, now)
-                        .await?;
-                }
-                Err(e) => {
-                    tracing::warn!(user = %person.slack_id, error = %e, "could not read a timezone from Slack; using the last known one")
-                }
-            }
-        }
-        if changed {
-            self.store
-                .ask_for_replan("Slack gave people's timezones")
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Opens the DM channels of the soonest planned messages that have none yet; true when it
-    /// opened a whole round's worth and there may be more.
-    async fn open_channels_ahead(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
-        let unopened = self.store.unopened_recipients(OPEN_AHEAD_PER_ROUND).await?;
-        let mut opened = 0;
-        for recipient in &unopened {
-            if stop.is_cancelled() {
-                return Ok(false);
-            }
-            match self.channel_for(recipient).await {
-                Ok(_) => opened += 1,
-                Err(e) => {
-                    tracing::warn!(recipient = %recipient.key(), error = %e, "could not open a DM ahead; it is opened when the message is sent")
-                }
-            }
-        }
-        Ok(opened == OPEN_AHEAD_PER_ROUND as usize)
     }
 
     async fn deliver(
@@ -694,61 +540,4 @@ fn nothing_to_say(source: &Source) -> &'static str {
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
     }
-}
-
-/// The roster as the scheduler sees it: Slack's timezones and the pauses set in Slack applied.
-pub async fn members(
-    store: &impl SchedulerStore,
-    program: &Program,
-) -> anyhow::Result<Vec<Member>> {
-    let slack: HashMap<String, Tz> = store
-        .slack_timezones()
-        .await?
-        .into_iter()
-        .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
-        .collect();
-    let paused: HashMap<String, chrono::NaiveDate> = store.pauses().await?.into_iter().collect();
-    Ok(Member::roster_with_pauses(
-        program,
-        |id| slack.get(id).copied(),
-        |id| paused.get(id).copied(),
-    ))
-}
-
-/// Who `slack_id` is paired with in `week`, read for that one person: a view's question.
-pub async fn partners_of(
-    store: &Store,
-    program: &Program,
-    slack_id: &str,
-    week: u32,
-) -> anyhow::Result<Vec<String>> {
-    let group = match program.pairing.mode {
-        PairingMode::Config => program
-            .pairs
-            .iter()
-            .find(|p| p.members.iter().any(|m| m == slack_id))
-            .map(|p| p.members.clone()),
-        PairingMode::Auto => store.stored_group_of(slack_id, week).await?,
-    };
-    Ok(group
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|m| m != slack_id)
-        .collect())
-}
-
-/// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
-pub async fn pair_schedule(
-    store: &impl SchedulerStore,
-    program: &Program,
-) -> anyhow::Result<PairSchedule> {
-    if program.pairing.mode == PairingMode::Config {
-        return Ok(PairSchedule::for_program(program, &[]));
-    }
-    if let Some(stored) = store.stored_pairs().await? {
-        return Ok(stored);
-    }
-    let pairs = PairSchedule::for_program(program, &members(store, program).await?);
-    store.store_pairs(&pairs).await?;
-    Ok(pairs)
 }

@@ -200,17 +200,20 @@ impl RateLimiter {
         // Keep to the global schedule: a message a little late (a slow answer, a busy disk)
         // leaves its slot to the next one instead of pushing every later one back, so the
         // rate holds on average; after a pause, the schedule starts again from now.
-        let mut at = match self.next_global {
+        let mut slot = match self.next_global {
             Some(g) if now <= g + self.global * CATCH_UP_SLOTS => g,
             _ => now,
         };
-        if let Some(c) = self.next_in_channel.get(channel) {
-            at = at.max(*c);
-        }
         if let Some(b) = self.blocked.get(&Method::PostMessage) {
-            at = at.max(*b);
+            slot = slot.max(*b);
         }
-        self.next_global = Some(at + self.global);
+        // A channel that must wait (its second a message, a 429) waits alone: the global
+        // schedule moves on for the others.
+        let at = self
+            .next_in_channel
+            .get(channel)
+            .map_or(slot, |c| slot.max(*c));
+        self.next_global = Some(slot + self.global);
         self.next_in_channel
             .insert(channel.to_string(), at + self.per_channel);
         // Forget channels whose spacing has long passed, so the map stays small.
