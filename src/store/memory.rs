@@ -84,9 +84,17 @@ impl Inner {
 
     /// Moves row `id` to `status`, keeping the indexes true.
     fn set_status(&mut self, id: i64, status: DeliveryStatus) -> Result<&mut Delivery> {
+        self.unindex(id)?;
+        self.row(id)?.status = status;
+        self.index(id)?;
+        self.row(id)
+    }
+
+    /// Takes row `id` out of the index its status and times put it in.
+    fn unindex(&mut self, id: i64) -> Result<()> {
         let row = self.row(id)?;
-        let (was, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
-        match was {
+        let (status, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
+        match status {
             DeliveryStatus::Pending => {
                 self.pending_by_due.remove(&(due, id));
                 self.pending_by_attempt.remove(&(attempt, id));
@@ -98,10 +106,16 @@ impl Inner {
                 self.settled.remove(&(due, id));
             }
         }
+        Ok(())
+    }
+
+    /// Puts row `id` into the index its status and times call for.
+    fn index(&mut self, id: i64) -> Result<()> {
+        let row = self.row(id)?;
+        let (status, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
         match status {
             DeliveryStatus::Pending => {
                 self.pending_by_due.insert((due, id));
-                let attempt = self.row(id)?.next_attempt_at;
                 self.pending_by_attempt.insert((attempt, id));
             }
             DeliveryStatus::Sending => {
@@ -111,9 +125,7 @@ impl Inner {
                 self.settled.insert((due, id));
             }
         }
-        let row = self.row(id)?;
-        row.status = status;
-        Ok(row)
+        Ok(())
     }
 
     fn insert(&mut self, o: &Occurrence, now: DateTime<Utc>) -> u64 {
@@ -314,13 +326,13 @@ impl SchedulerStore for MemoryStore {
     ) -> Result<()> {
         let mut s = self.inner();
         // Out of the indexes under the old attempt time, back in under the new one.
-        s.set_status(id, DeliveryStatus::Failed)?;
+        s.unindex(id)?;
         let row = s.row(id)?;
+        row.status = DeliveryStatus::Pending;
         row.next_attempt_at = next_attempt_at;
         row.last_error = Some(error.to_string());
         row.updated_at = now;
-        s.set_status(id, DeliveryStatus::Pending)?;
-        Ok(())
+        s.index(id)
     }
 
     async fn mark_final(
