@@ -11,9 +11,11 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::domain::absence::AbsenceRules;
+use crate::domain::people::parse_roster_csv;
 use crate::domain::program::{
     Calendar, Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program,
-    ProgramSettings, Skill, Sprint, Trigger,
+    ProgramSettings, RosterEntry, Skill, Sprint, Trigger,
 };
 
 /// The program in force, swapped whole when the config is reloaded; readers take a snapshot.
@@ -175,6 +177,10 @@ struct ConfigFile {
     #[serde(default)]
     people: Vec<Person>,
     #[serde(default)]
+    roster: RosterConfig,
+    #[serde(default)]
+    absence: AbsenceRules,
+    #[serde(default)]
     pairs: Vec<Pair>,
     #[serde(default)]
     pairing: Pairing,
@@ -184,6 +190,14 @@ struct ConfigFile {
     checkins: Checkins,
     #[serde(default = "default_digest")]
     digest: Digest,
+}
+
+/// `[roster]`: where the people are kept besides (or instead of) `[[people]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterConfig {
+    /// A CSV file, relative to the config file.
+    csv: Option<String>,
 }
 
 fn default_checkins() -> Checkins {
@@ -298,6 +312,16 @@ impl Config {
 
 impl ConfigFile {
     fn into_config(self, source: &str) -> Result<Config, ConfigError> {
+        let (roster, roster_file) = match &self.roster.csv {
+            Some(csv) => {
+                let path = Path::new(source)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(csv);
+                (read_roster(&path)?, path.display().to_string())
+            }
+            None => (Vec::new(), String::new()),
+        };
         let program = Program {
             settings: self.program,
             calendars: self.calendars,
@@ -305,18 +329,24 @@ impl ConfigFile {
             skills: self.skills,
             checkpoints: self.checkpoints,
             people: self.people,
+            roster,
+            absence: self.absence,
             pairs: self.pairs,
             pairing: self.pairing,
             triggers: self.triggers,
             checkins: self.checkins,
             digest: self.digest,
             people_at: Default::default(),
-        };
+        }
+        .with_slack_ids(&Default::default());
         let mut problems: Vec<Problem> = program
             .validate()
             .into_iter()
             .map(|i| Problem {
-                source: source.into(),
+                source: match i.line {
+                    Some(line) => format!("{roster_file}:{line}"),
+                    None => source.into(),
+                },
                 path: i.path,
                 message: i.message,
             })
@@ -407,6 +437,28 @@ impl ConfigFile {
             source: None,
         })
     }
+}
+
+/// The rows of `roster.csv`, or every problem in it, each named `file:line`.
+fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::one(
+            &file,
+            "",
+            format!("cannot read the roster ({e}); roster.csv is relative to the config file"),
+        )
+    })?;
+    parse_roster_csv(&text).map_err(|problems| ConfigError {
+        problems: problems
+            .into_iter()
+            .map(|p| Problem {
+                source: format!("{file}:{}", p.line),
+                path: p.column.unwrap_or_default().into(),
+                message: p.message,
+            })
+            .collect(),
+    })
 }
 
 /// Where the value at `path` came from: the variable that set it (or a table above it), else

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::{Clock, ManualClock};
 use crate::commands::render::day;
 use crate::config::SenderConfig;
+use crate::domain::absence::SlackStatus;
 use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Member, Recipient, RecipientKind};
@@ -168,6 +169,18 @@ impl Messenger for SimulatedSlack {
         Ok(None)
     }
 
+    async fn user_by_email(&self, email: &str) -> Result<Option<String>, SendError> {
+        Ok(Some(simulated_id(email)))
+    }
+
+    async fn status(&self, _user: &str) -> Result<SlackStatus, SendError> {
+        Ok(SlackStatus {
+            emoji: String::new(),
+            text: String::new(),
+            expires: None,
+        })
+    }
+
     async fn find_channel(&self, name: &str) -> Result<Option<String>, SendError> {
         Ok(Some(format!("#{name}")))
     }
@@ -175,6 +188,26 @@ impl Messenger for SimulatedSlack {
     async fn find_posted(&self, _channel: &str, _key: &str) -> Result<Option<String>, SendError> {
         Ok(None)
     }
+}
+
+/// The id the stand-in for Slack gives the person with `email`: the same on every run.
+fn simulated_id(email: &str) -> String {
+    // FNV-1a: a stable hash (std's may change between Rust releases), 16 hex digits.
+    let hash = email.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("USIM{hash:016X}")
+}
+
+/// The program with every `roster.csv` person found, as the stand-in for Slack finds anyone:
+/// a preview shows people listed only by email, by name.
+pub fn with_everyone_found(program: &Program) -> Program {
+    let found = program
+        .roster
+        .iter()
+        .map(|e| (e.email.clone(), simulated_id(&e.email)))
+        .collect();
+    program.with_slack_ids(&found)
 }
 
 /// One JSON object a line, written as it goes: a large program's preview is never held whole.

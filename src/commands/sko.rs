@@ -233,7 +233,7 @@ async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::R
             "<@{rep}> is not in this program's roster, so nothing is scheduled for them."
         )));
     }
-    let pairs = pair_schedule(ctx.store, program).await?;
+    let pairs = pair_schedule(ctx.store, program, caller.now).await?;
     let until = caller.now + Duration::days(PREVIEW_DAYS);
     let occurrences: Vec<Occurrence> = ctx
         .store

@@ -523,6 +523,8 @@ mod tests {
                 text: "t".into(),
             }],
             people: vec![],
+            roster: vec![],
+            absence: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),
             triggers: vec![],

@@ -1,14 +1,17 @@
 //! The product's rules, free of I/O: the program model, the command grammars and the records
 //! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
 
+pub mod absence;
 pub mod commitment;
 pub mod compose;
 pub mod de;
 pub mod digest;
 pub mod forms;
+pub mod holidays;
 pub mod mention;
 pub mod message;
 pub mod pairing;
+pub mod people;
 pub mod practice;
 pub mod program;
 pub mod schedule;

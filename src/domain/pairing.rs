@@ -33,6 +33,46 @@ pub fn meetings(groups: &[Vec<String>]) -> HashSet<(String, String)> {
     out
 }
 
+/// `groups` made for a roster that has since changed, fitted to the reps on it now: leavers
+/// are taken out; joiners, and anyone whose partners all left, pair up with each other, and
+/// the odd one out joins the smallest group as a third. Groups that lost nobody are kept.
+pub fn fit(groups: &[Vec<String>], reps: &[String]) -> Vec<Vec<String>> {
+    let on_roster: HashSet<&str> = reps.iter().map(String::as_str).collect();
+    let mut kept: Vec<Vec<String>> = Vec::new();
+    let mut placed: HashSet<&str> = HashSet::new();
+    let mut unplaced: Vec<String> = Vec::new();
+    for g in groups {
+        let here: Vec<String> = g
+            .iter()
+            .filter(|m| on_roster.contains(m.as_str()) && placed.insert(m.as_str()))
+            .cloned()
+            .collect();
+        match here.len() {
+            0 => {}
+            1 => unplaced.extend(here),
+            _ => kept.push(here),
+        }
+    }
+    unplaced.extend(
+        reps.iter()
+            .filter(|r| !placed.contains(r.as_str()))
+            .cloned(),
+    );
+    let mut unplaced = unplaced.into_iter();
+    while let Some(a) = unplaced.next() {
+        match unplaced.next() {
+            Some(b) => kept.push(vec![a, b]),
+            // Alone on the roster, there is nobody to pair with yet.
+            None => {
+                if let Some(smallest) = kept.iter_mut().min_by_key(|g| g.len()) {
+                    smallest.push(a);
+                }
+            }
+        }
+    }
+    kept
+}
+
 const ATTEMPTS: usize = 300;
 /// Rosters up to this size get the exact search for a fresh grouping.
 const EXACT_UP_TO: usize = 300;

@@ -2,14 +2,16 @@
 //! pairs and triggers, with the rules that tie them together (which week a day is in, who is
 //! whose manager) and the checks that catch a broken roster before launch.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, de::Error};
 
+use super::absence::AbsenceRules;
 use super::de;
+pub use super::people::{Person, Role, RosterEntry};
 
 /// Weeks 1–4 after kickoff are the integration sprints.
 pub const SPRINT_WEEKS: u32 = 4;
@@ -21,7 +23,12 @@ pub struct Program {
     pub sprints: Vec<Sprint>,
     pub skills: Vec<Skill>,
     pub checkpoints: Vec<Checkpoint>,
+    /// Everyone whose Slack id is known: `[[people]]`, then the `roster.csv` rows found.
     pub people: Vec<Person>,
+    /// Every `roster.csv` row, found in Slack or not.
+    pub roster: Vec<RosterEntry>,
+    /// Which Slack statuses mean a person is away.
+    pub absence: AbsenceRules,
     pub pairs: Vec<Pair>,
     pub pairing: Pairing,
     pub triggers: Vec<Trigger>,
@@ -67,17 +74,63 @@ fn nine() -> String {
     "09:00".into()
 }
 
-/// Extra holidays for a region or team (India and the US do not share holidays), on top of
-/// `program.holidays`.
+/// The days off of a region or team (India and the US do not share holidays), on top of
+/// `program.holidays`: a country's public holidays built in, and any days listed.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CalendarFile")]
 pub struct Calendar {
     pub name: String,
     /// Teams that follow this calendar; a person can also name it with `calendar`.
-    #[serde(default)]
     pub teams: Vec<String>,
-    #[serde(default, deserialize_with = "de::dates")]
+    /// ISO 3166 code and subdivision whose public holidays are built in, e.g. `GB`, `ENG`.
+    pub country: Option<String>,
+    pub subdivision: Option<String>,
+    /// Every day off: the built-in public holidays and the listed days, in date order.
     pub holidays: Vec<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarFile {
+    name: String,
+    #[serde(default)]
+    teams: Vec<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    subdivision: Option<String>,
+    #[serde(default, deserialize_with = "de::dates")]
+    holidays: Vec<NaiveDate>,
+}
+
+impl TryFrom<CalendarFile> for Calendar {
+    type Error = String;
+    fn try_from(file: CalendarFile) -> Result<Self, String> {
+        let mut holidays = file.holidays;
+        match (&file.country, &file.subdivision) {
+            (Some(country), subdivision) => holidays.extend(
+                super::holidays::public_holidays(country, subdivision.as_deref())?
+                    .into_iter()
+                    .map(|h| h.date),
+            ),
+            (None, Some(_)) => {
+                return Err(
+                    "`subdivision` needs the `country` it belongs to, e.g. country = \"GB\", subdivision = \"ENG\""
+                        .into(),
+                );
+            }
+            (None, None) => {}
+        }
+        holidays.sort();
+        holidays.dedup();
+        Ok(Calendar {
+            name: file.name,
+            teams: file.teams,
+            country: file.country.map(|c| c.to_ascii_uppercase()),
+            subdivision: file.subdivision.map(|s| s.to_ascii_uppercase()),
+            holidays,
+        })
+    }
 }
 
 fn weekdays_mon_to_fri() -> Vec<Weekday> {
@@ -189,54 +242,6 @@ pub struct Checkpoint {
 
 fn half_past_nine() -> String {
     "09:30".into()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Rep,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Rep => "rep",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Person {
-    pub slack_id: String,
-    /// How the bot addresses them until Slack tells it otherwise.
-    #[serde(default)]
-    pub name: Option<String>,
-    pub role: Role,
-    #[serde(default)]
-    pub manager: Option<String>,
-    #[serde(default)]
-    pub team: Option<String>,
-    #[serde(default, deserialize_with = "de::optional_timezone")]
-    pub timezone: Option<Tz>,
-    /// The `[[calendars]]` entry whose holidays this person keeps, if not their team's.
-    #[serde(default)]
-    pub calendar: Option<String>,
-    /// Out of office: nothing is sent to them before this date.
-    #[serde(default, deserialize_with = "de::optional_date")]
-    pub away_until: Option<NaiveDate>,
-}
-
-impl Person {
-    pub fn first_name(&self) -> Option<&str> {
-        self.name
-            .as_deref()
-            .and_then(|n| n.split_whitespace().next())
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -406,9 +411,11 @@ pub struct Digest {
     pub cron: CronExpr,
 }
 
-/// A problem in the program found after parsing: `path` is the config key it is about.
+/// A problem in the program found after parsing: `path` is the config key it is about, or
+/// the column of `roster.csv` when `line` names a row there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramIssue {
+    pub line: Option<usize>,
     pub path: String,
     pub message: String,
 }
@@ -429,6 +436,46 @@ impl Program {
             .or_else(|| self.people.iter().find(|p| p.slack_id == slack_id))
     }
 
+    /// The program with the `roster.csv` rows whose Slack id is now known (in the file, or in
+    /// `found`, by email) among its people, each with their manager's id when that is known.
+    pub fn with_slack_ids(&self, found: &HashMap<String, String>) -> Program {
+        let listed = || self.people.iter().filter(|p| p.roster_line.is_none());
+        let mut id_of: HashMap<&str, &str> = listed()
+            .filter_map(|p| Some((p.email.as_deref()?, p.slack_id.as_str())))
+            .collect();
+        for e in &self.roster {
+            if let Some(id) = e.slack_id.as_ref().or_else(|| found.get(&e.email)) {
+                id_of.entry(e.email.as_str()).or_insert(id.as_str());
+            }
+        }
+        let mut taken: HashSet<&str> = listed().map(|p| p.slack_id.as_str()).collect();
+        let mut people: Vec<Person> = listed().cloned().collect();
+        for e in &self.roster {
+            let Some(&id) = id_of.get(e.email.as_str()) else {
+                continue;
+            };
+            // Two rows that Slack says are one person: the first row stands.
+            if taken.insert(id) {
+                let manager = e.manager_email.as_deref().and_then(|m| id_of.get(m));
+                people.push(e.person(id, manager.map(|m| m.to_string())));
+            }
+        }
+        Program {
+            people,
+            people_at: PeopleIndex::default(),
+            ..self.clone()
+        }
+    }
+
+    /// The `roster.csv` rows not (yet) among the people: Slack has no account by that email,
+    /// or has not been asked.
+    pub fn not_found(&self) -> impl Iterator<Item = &RosterEntry> {
+        let in_program: HashSet<usize> = self.people.iter().filter_map(|p| p.roster_line).collect();
+        self.roster
+            .iter()
+            .filter(move |e| !in_program.contains(&e.line))
+    }
+
     pub fn sprint(&self, week: u32) -> Option<&Sprint> {
         self.sprints.iter().find(|s| s.week == week)
     }
@@ -447,7 +494,13 @@ impl Program {
     /// Every cross-reference and range the types alone cannot check.
     pub fn validate(&self) -> Vec<ProgramIssue> {
         let mut issues = Vec::new();
-        let mut issue = |path: String, message: String| issues.push(ProgramIssue { path, message });
+        let mut issue = |path: String, message: String| {
+            issues.push(ProgramIssue {
+                line: None,
+                path,
+                message,
+            })
+        };
         let s = &self.settings;
 
         if s.working_days.is_empty() {
@@ -558,8 +611,15 @@ impl Program {
             }
         }
 
+        // `[[people]]` come first in `people`, so their index is their place in the file.
+        let listed = || {
+            self.people
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.roster_line.is_none())
+        };
         let mut ids = HashSet::new();
-        for (i, p) in self.people.iter().enumerate() {
+        for (i, p) in listed() {
             if !super::mention::is_user_id(&p.slack_id) {
                 issue(
                     format!("people[{i}].slack_id"),
@@ -576,7 +636,7 @@ impl Program {
                 );
             }
         }
-        for (i, p) in self.people.iter().enumerate() {
+        for (i, p) in listed() {
             if let Some(name) = &p.calendar
                 && !calendar_names.contains(name.as_str())
             {
@@ -611,6 +671,15 @@ impl Program {
                 (None, _) => {}
             }
         }
+
+        issues.extend(self.roster_issues(&calendar_names));
+        let mut issue = |path: String, message: String| {
+            issues.push(ProgramIssue {
+                line: None,
+                path,
+                message,
+            })
+        };
 
         let mut paired = HashSet::new();
         for (i, pair) in self.pairs.iter().enumerate() {
@@ -686,6 +755,79 @@ impl Program {
                 "checkins.text".into(),
                 format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
             );
+        }
+        issues
+    }
+}
+
+impl Program {
+    /// What a `roster.csv` row says that the rest of the roster contradicts: a manager who is
+    /// nobody, a calendar that does not exist, a person listed in `[[people]]` as well.
+    fn roster_issues(&self, calendars: &HashSet<&str>) -> Vec<ProgramIssue> {
+        let mut issues = Vec::new();
+        let mut issue = |line: usize, column: &str, message: String| {
+            issues.push(ProgramIssue {
+                line: Some(line),
+                path: column.into(),
+                message,
+            })
+        };
+        let listed: Vec<(usize, &Person)> = self
+            .people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.roster_line.is_none())
+            .collect();
+        let mut role_of: HashMap<&str, Role> = HashMap::new();
+        for (_, p) in &listed {
+            if let Some(email) = &p.email {
+                role_of.insert(email.as_str(), p.role);
+            }
+        }
+        for e in &self.roster {
+            role_of.entry(e.email.as_str()).or_insert(e.role);
+            let twin = listed.iter().find(|(_, p)| {
+                p.email.as_deref() == Some(e.email.as_str())
+                    || e.slack_id.as_deref() == Some(p.slack_id.as_str())
+            });
+            if let Some((i, _)) = twin {
+                issue(
+                    e.line,
+                    "email",
+                    format!(
+                        "{} is also in [[people]] (people[{i}]); list each person in one place",
+                        e.email
+                    ),
+                );
+            }
+        }
+        for e in &self.roster {
+            if let Some(m) = &e.manager_email {
+                match role_of.get(m.as_str()) {
+                    None => issue(
+                        e.line,
+                        "manager_email",
+                        format!(
+                            "{m} is nobody on the roster; add a row for them with role manager"
+                        ),
+                    ),
+                    Some(Role::Rep) => issue(
+                        e.line,
+                        "manager_email",
+                        format!("{m} is a rep; a manager needs role manager or admin"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            if let Some(name) = &e.calendar
+                && !calendars.contains(name.as_str())
+            {
+                issue(
+                    e.line,
+                    "calendar",
+                    format!("no [[calendars]] entry is named `{name}`"),
+                );
+            }
         }
         issues
     }

@@ -15,7 +15,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::pairing::{Candidate, make_pairs, meetings};
+use super::pairing::{Candidate, fit, make_pairs, meetings};
 use super::program::{Audience, Channel, CronExpr, PairingMode, Program, Role};
 
 /// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
@@ -225,31 +225,35 @@ pub struct Member {
 impl Member {
     /// Everyone in the program's roster, with the timezone each one resolves to.
     pub fn roster(program: &Program, timezone_of: impl Fn(&str) -> Option<Tz>) -> Vec<Member> {
-        Self::roster_with_pauses(program, timezone_of, |_| None)
+        Self::roster_with_absences(program, timezone_of, |_, _| None)
     }
 
-    /// The roster, with pauses set in Slack (`/sko pause`) on top of the roster's absences.
-    pub fn roster_with_pauses(
+    /// The roster, with absences known in Slack (`/sko pause`, a status) on top of the
+    /// roster's: `away_until` is given each person's id and timezone.
+    pub fn roster_with_absences(
         program: &Program,
         timezone_of: impl Fn(&str) -> Option<Tz>,
-        paused_until: impl Fn(&str) -> Option<NaiveDate>,
+        away_until: impl Fn(&str, Tz) -> Option<NaiveDate>,
     ) -> Vec<Member> {
         program
             .people
             .iter()
-            .map(|p| Member {
-                slack_id: p.slack_id.clone(),
-                role: p.role,
-                team: p.team.clone(),
-                timezone: p
+            .map(|p| {
+                let timezone = p
                     .timezone
                     .or_else(|| timezone_of(&p.slack_id))
-                    .unwrap_or(program.settings.timezone),
-                holidays: program
-                    .calendar_of(p)
-                    .map(|c| c.holidays.clone())
-                    .unwrap_or_default(),
-                away_until: p.away_until.max(paused_until(&p.slack_id)),
+                    .unwrap_or(program.settings.timezone);
+                Member {
+                    slack_id: p.slack_id.clone(),
+                    role: p.role,
+                    team: p.team.clone(),
+                    timezone,
+                    holidays: program
+                        .calendar_of(p)
+                        .map(|c| c.holidays.clone())
+                        .unwrap_or_default(),
+                    away_until: p.away_until.max(away_until(&p.slack_id, timezone)),
+                }
             })
             .collect()
     }
@@ -322,6 +326,26 @@ impl PairSchedule {
 }
 
 impl PairSchedule {
+    /// Sprint `week`'s new pairs: reps away when it starts sit it out, and nobody meets a past
+    /// partner while a new one is free.
+    fn auto_week(
+        program: &Program,
+        members: &[Member],
+        week: u32,
+        history: &std::collections::HashSet<(String, String)>,
+    ) -> Vec<Vec<String>> {
+        let starts = program.settings.kickoff + Duration::days(7 * i64::from(week - 1));
+        let candidates: Vec<Candidate> = members
+            .iter()
+            .filter(|m| m.role == Role::Rep && !m.is_away(starts))
+            .map(|m| Candidate {
+                slack_id: m.slack_id.clone(),
+                team: m.team.clone(),
+            })
+            .collect();
+        make_pairs(&candidates, history, u64::from(week))
+    }
+
     /// The program's pairs: as listed in the config, or made anew for each sprint (reps away
     /// when a sprint starts sit it out; nobody meets a past partner while a new one is free).
     pub fn for_program(program: &Program, members: &[Member]) -> PairSchedule {
@@ -334,18 +358,59 @@ impl PairSchedule {
         let mut history = std::collections::HashSet::new();
         let mut weeks = BTreeMap::new();
         for week in 1..=super::program::SPRINT_WEEKS {
-            let starts = program.settings.kickoff + Duration::days(7 * i64::from(week - 1));
-            let candidates: Vec<Candidate> = members
-                .iter()
-                .filter(|m| m.role == Role::Rep && !m.is_away(starts))
-                .map(|m| Candidate {
-                    slack_id: m.slack_id.clone(),
-                    team: m.team.clone(),
-                })
-                .collect();
-            let groups = make_pairs(&candidates, &history, u64::from(week));
+            let groups = PairSchedule::auto_week(program, members, week, &history);
             history.extend(meetings(&groups));
             weeks.insert(week, groups);
+        }
+        PairSchedule::new(weeks)
+    }
+}
+
+impl PairSchedule {
+    /// The pairs for the roster as it is on `today`, given those made before (`earlier`):
+    /// sprints already under way keep their groups, the one in force fitted to who is on the
+    /// roster now (leavers out, joiners partnered at once); sprints to come are made anew,
+    /// without repeating anyone's past partners.
+    pub fn for_roster(
+        program: &Program,
+        members: &[Member],
+        earlier: Option<&PairSchedule>,
+        today: NaiveDate,
+    ) -> PairSchedule {
+        let reps: Vec<String> = members
+            .iter()
+            .filter(|m| m.role == Role::Rep)
+            .map(|m| m.slack_id.clone())
+            .collect();
+        let made = PairSchedule::for_program(program, members);
+        let started =
+            |week: u32| program.settings.kickoff + Duration::days(7 * i64::from(week - 1)) <= today;
+        let mut weeks = BTreeMap::new();
+        let earlier = match program.pairing.mode {
+            PairingMode::Auto => earlier.unwrap_or(&made),
+            PairingMode::Config => &made,
+        };
+        for (week, groups) in earlier.weeks() {
+            if started(*week) {
+                weeks.insert(*week, groups.clone());
+            }
+        }
+        if let Some(groups) = weeks.values_mut().next_back() {
+            *groups = fit(groups, &reps);
+        }
+        if program.pairing.mode == PairingMode::Auto {
+            let mut history: std::collections::HashSet<_> =
+                weeks.values().flat_map(|g| meetings(g)).collect();
+            for week in made.weeks().keys() {
+                if weeks.contains_key(week) {
+                    continue;
+                }
+                let groups = PairSchedule::auto_week(program, members, *week, &history);
+                history.extend(meetings(&groups));
+                weeks.insert(*week, groups);
+            }
+        } else if weeks.is_empty() {
+            weeks.insert(1, fit(made.for_week(1), &reps));
         }
         PairSchedule::new(weeks)
     }
@@ -865,6 +930,8 @@ mod tests {
     fn person(id: &str, role: Role, tz: Tz) -> Person {
         Person {
             slack_id: id.into(),
+            email: None,
+            roster_line: None,
             name: None,
             role,
             manager: None,
@@ -898,6 +965,8 @@ mod tests {
             calendars: vec![Calendar {
                 name: "india".into(),
                 teams: vec![],
+                country: None,
+                subdivision: None,
                 holidays: vec![d(2027, 1, 26), d(2027, 3, 22)],
             }],
             sprints: vec![],
@@ -929,6 +998,8 @@ mod tests {
                 person("U0MGR", Role::Manager, chrono_tz::America::Los_Angeles),
                 person("U0ADM", Role::Admin, chrono_tz::America::New_York),
             ],
+            roster: vec![],
+            absence: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),
             triggers,

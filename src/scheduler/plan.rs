@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::{PLAN_AGAIN_BELOW, PLAN_AHEAD, PLAN_STEP, Scheduler, TickReport};
-use crate::domain::program::{PairingMode, Program};
+use crate::domain::pairing::fit;
+use crate::domain::program::{PairingMode, Program, Role};
 use crate::domain::schedule::{Member, PairSchedule, Planner};
 use crate::scheduler::sender::Messenger;
 use crate::store::{SchedulerStore, Store};
@@ -35,7 +36,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if replan.is_none() && unplanned_from >= now + PLAN_AGAIN_BELOW {
             return Ok(());
         }
-        let members = members(&self.store, program).await?;
+        let members = members(&self.store, program, now).await?;
         let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
         match replan {
@@ -76,7 +77,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if let Some(pairs) = cached(&self.pairs.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(pairs);
         }
-        let pairs = Arc::new(pair_schedule(&self.store, program).await?);
+        let pairs = Arc::new(pair_schedule(&self.store, program, self.clock.now()).await?);
         *self.pairs.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((program.clone(), pairs.clone()));
         Ok(pairs)
@@ -94,10 +95,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     }
 }
 
-/// The roster as the scheduler sees it: Slack's timezones and the pauses set in Slack applied.
+/// The roster as the scheduler sees it at `now`: Slack's timezones, and the absences known in
+/// Slack (pauses, statuses that say away) applied.
 pub async fn members(
     store: &impl SchedulerStore,
     program: &Program,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Member>> {
     let slack: HashMap<String, Tz> = store
         .slack_timezones()
@@ -105,11 +108,21 @@ pub async fn members(
         .into_iter()
         .filter_map(|(id, tz)| Some((id, tz.parse().ok()?)))
         .collect();
-    let paused: HashMap<String, chrono::NaiveDate> = store.pauses().await?.into_iter().collect();
-    Ok(Member::roster_with_pauses(
+    let paused: HashMap<String, NaiveDate> = store.pauses().await?.into_iter().collect();
+    let statuses = store.slack_statuses().await?;
+    // Away with no end set: past the program, until Slack says the status was cleared.
+    let s = &program.settings;
+    let no_end = s.kickoff + chrono::Duration::days(i64::from(s.days) + 366);
+    Ok(Member::roster_with_absences(
         program,
         |id| slack.get(id).copied(),
-        |id| paused.get(id).copied(),
+        |id, tz| {
+            let by_status = statuses
+                .get(id)
+                .and_then(|(status, _)| program.absence.absence(status, tz, now))
+                .map(|a| a.back.unwrap_or(no_end));
+            paused.get(id).copied().max(by_status)
+        },
     ))
 }
 
@@ -121,11 +134,19 @@ pub async fn partners_of(
     week: u32,
 ) -> anyhow::Result<Vec<String>> {
     let group = match program.pairing.mode {
-        PairingMode::Config => program
-            .pairs
-            .iter()
-            .find(|p| p.members.iter().any(|m| m == slack_id))
-            .map(|p| p.members.clone()),
+        PairingMode::Config => {
+            let listed: Vec<Vec<String>> =
+                program.pairs.iter().map(|p| p.members.clone()).collect();
+            let reps: Vec<String> = program
+                .people
+                .iter()
+                .filter(|p| p.role == Role::Rep)
+                .map(|p| p.slack_id.clone())
+                .collect();
+            fit(&listed, &reps)
+                .into_iter()
+                .find(|g| g.iter().any(|m| m == slack_id))
+        }
         PairingMode::Auto => store.stored_group_of(slack_id, week).await?,
     };
     Ok(group
@@ -135,18 +156,24 @@ pub async fn partners_of(
         .collect())
 }
 
-/// Config pairs as written; automatic pairs made once and kept, so restarts keep them.
+/// The pairs for the roster in force on `today`: config pairs as written and automatic pairs
+/// as made and kept (so restarts keep them), each fitted to who joined or left since.
 pub async fn pair_schedule(
     store: &impl SchedulerStore,
     program: &Program,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<PairSchedule> {
-    if program.pairing.mode == PairingMode::Config {
-        return Ok(PairSchedule::for_program(program, &[]));
+    let members = members(store, program, now).await?;
+    let today = now.with_timezone(&program.settings.timezone).date_naive();
+    let stored = match program.pairing.mode {
+        PairingMode::Auto => store.stored_pairs().await?,
+        PairingMode::Config => None,
+    };
+    let pairs = PairSchedule::for_roster(program, &members, stored.as_ref(), today);
+    if program.pairing.mode == PairingMode::Auto
+        && stored.as_ref().map(PairSchedule::weeks) != Some(pairs.weeks())
+    {
+        store.store_pairs(&pairs).await?;
     }
-    if let Some(stored) = store.stored_pairs().await? {
-        return Ok(stored);
-    }
-    let pairs = PairSchedule::for_program(program, &members(store, program).await?);
-    store.store_pairs(&pairs).await?;
     Ok(pairs)
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::domain::absence::SlackStatus;
 use crate::domain::message::Message;
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
@@ -49,6 +50,14 @@ pub trait Messenger: Send + Sync + 'static {
         &self,
         user: &str,
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
+    /// The Slack id of the person with this email (`users.lookupByEmail`); `None` when Slack
+    /// has nobody by it.
+    fn user_by_email(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
+    /// The person's status (`users.profile.get`).
+    fn status(&self, user: &str) -> impl Future<Output = Result<SlackStatus, SendError>> + Send;
     /// The id of the channel named `name` (without `#`), if the bot can see one
     /// (`conversations.list`).
     fn find_channel(
@@ -79,6 +88,10 @@ pub enum Method {
     ConversationsList,
     /// Tier 4: about 100 a minute.
     UsersInfo,
+    /// Tier 3.
+    UsersLookupByEmail,
+    /// Tier 4.
+    UsersProfileGet,
 }
 
 impl Method {
@@ -89,6 +102,8 @@ impl Method {
             Method::ConversationsHistory => "conversations.history",
             Method::ConversationsList => "conversations.list",
             Method::UsersInfo => "users.info",
+            Method::UsersLookupByEmail => "users.lookupByEmail",
+            Method::UsersProfileGet => "users.profile.get",
         }
     }
 
@@ -98,9 +113,11 @@ impl Method {
     fn budget(self) -> Option<(f64, f64)> {
         match self {
             Method::PostMessage => None,
-            Method::ConversationsOpen | Method::ConversationsHistory => Some((10.0, 40.0)),
+            Method::ConversationsOpen
+            | Method::ConversationsHistory
+            | Method::UsersLookupByEmail => Some((10.0, 40.0)),
             Method::ConversationsList => Some((5.0, 15.0)),
-            Method::UsersInfo => Some((20.0, 80.0)),
+            Method::UsersInfo | Method::UsersProfileGet => Some((20.0, 80.0)),
         }
     }
 }

@@ -10,6 +10,7 @@ use slack_morphism::prelude::*;
 
 use slack_morphism::errors::SlackClientError;
 
+use crate::domain::absence::SlackStatus;
 use crate::domain::message::Message;
 use crate::scheduler::sender::{Messenger, SendError};
 
@@ -147,6 +148,24 @@ const HISTORY_CHECKED: u16 = 200;
 const OCCURRENCE_EVENT: &str = "sko_reinforce_occurrence";
 
 /// Sorts slack-morphism's errors by what the sender should do about them.
+/// A profile's status as the domain reads it; Slack sends expiration 0 for "no end".
+pub fn status_of(profile: &SlackUserProfile) -> SlackStatus {
+    SlackStatus {
+        emoji: profile
+            .status_emoji
+            .as_ref()
+            .map(|e| e.0.clone())
+            .unwrap_or_default(),
+        text: profile.status_text.clone().unwrap_or_default(),
+        expires: profile
+            .status_expiration
+            .as_ref()
+            .map(|e| e.0.as_second())
+            .filter(|secs| *secs > 0)
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0)),
+    }
+}
+
 fn classify(error: SlackClientError) -> SendError {
     match error {
         SlackClientError::RateLimitError(e) => {
@@ -211,6 +230,27 @@ impl Messenger for std::sync::Arc<SlackGateway> {
             .await
             .map_err(classify)?;
         Ok(res.user.tz)
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<String>, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let req = SlackApiUsersLookupByEmailRequest::new(EmailAddress(email.to_string()));
+        match session.users_lookup_by_email(&req).await {
+            Ok(res) => Ok(Some(res.user.id.0)),
+            Err(SlackClientError::ApiError(e)) if e.code == "users_not_found" => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    async fn status(&self, user: &str) -> Result<SlackStatus, SendError> {
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let req = SlackApiUsersProfileGetRequest::new().with_user(user.into());
+        let res = session.users_profile_get(&req).await.map_err(classify)?;
+        Ok(status_of(&res.profile))
     }
 
     async fn find_channel(&self, name: &str) -> Result<Option<String>, SendError> {

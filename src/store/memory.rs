@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::scheduling::SchedulerStore;
-use super::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
+use super::{Delivery, DeliveryStatus, EmailLookup, PlanState, Replan, Settled};
+use crate::domain::absence::SlackStatus;
 use crate::domain::compose::{Activity, Checkin};
+use crate::domain::program::Person;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
 
 type Result<T> = anyhow::Result<T>;
@@ -40,6 +42,8 @@ struct Inner {
     channel_names: HashMap<String, String>,
     slack_users: HashMap<String, (Option<String>, DateTime<Utc>)>,
     pauses: HashMap<String, NaiveDate>,
+    email_lookups: HashMap<String, EmailLookup>,
+    statuses: HashMap<String, (SlackStatus, DateTime<Utc>)>,
     pairs: Option<PairSchedule>,
     checkins: Vec<Checkin>,
     checkin_keys: HashSet<(Vec<String>, DateTime<Utc>)>,
@@ -415,6 +419,44 @@ impl SchedulerStore for MemoryStore {
             .slack_users
             .insert(slack_id.to_string(), (timezone.map(str::to_string), now));
         Ok(())
+    }
+
+    async fn email_lookups(&self) -> Result<HashMap<String, EmailLookup>> {
+        Ok(self.inner().email_lookups.clone())
+    }
+
+    async fn remember_email_lookup(
+        &self,
+        email: &str,
+        slack_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.inner()
+            .email_lookups
+            .insert(email.to_string(), (slack_id.map(str::to_string), now));
+        Ok(())
+    }
+
+    async fn slack_statuses(&self) -> Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
+        Ok(self.inner().statuses.clone())
+    }
+
+    async fn remember_status(
+        &self,
+        slack_id: &str,
+        status: &SlackStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let before = self
+            .inner()
+            .statuses
+            .insert(slack_id.to_string(), (status.clone(), now));
+        Ok(before.is_none_or(|(s, _)| &s != status))
+    }
+
+    /// A preview's roster is the one it was started with, so a change is only a re-plan.
+    async fn sync_roster(&self, _roster: &[Person], _now: DateTime<Utc>) -> Result<()> {
+        self.ask_for_replan("the roster changed").await
     }
 
     async fn pauses(&self) -> Result<Vec<(String, NaiveDate)>> {

@@ -6,6 +6,7 @@ mod activity;
 mod batch;
 mod checkins;
 mod commitments;
+mod directory;
 mod events;
 mod memory;
 mod outbox;
@@ -17,6 +18,7 @@ mod scheduling;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use directory::EmailLookup;
 pub use memory::MemoryStore;
 pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
 pub use scheduling::SchedulerStore;

@@ -45,8 +45,10 @@ impl Store {
         Ok(members.map(|m| m.split('+').map(str::to_string).collect()))
     }
 
+    /// Replaces the pairs kept with `pairs`.
     pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
         for (week, groups) in pairs.weeks() {
             for g in groups {
                 sqlx::query("INSERT OR IGNORE INTO pairs (week_from, members) VALUES (?, ?)")

@@ -1,5 +1,7 @@
 //! People: the roster from the config, and anyone else who used a command.
 
+use std::collections::HashSet;
+
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
@@ -7,11 +9,16 @@ use super::Store;
 use crate::domain::program::Person;
 
 impl Store {
-    /// Makes the table's roster match the config: listed people are marked in the roster with
-    /// their role, manager, team and timezone; people no longer listed stay, out of the roster.
+    /// Makes the table's roster match the program's: listed people are marked in the roster
+    /// with their role, manager, team and timezone; people no longer listed stay, out of the
+    /// roster, and what was still to be sent to them alone is skipped as "left the roster".
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
     pub async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
+        let before: Vec<(String,)> =
+            sqlx::query_as("SELECT slack_id FROM people WHERE in_roster = 1")
+                .fetch_all(&mut *tx)
+                .await?;
         sqlx::query("UPDATE people SET in_roster = 0")
             .execute(&mut *tx)
             .await?;
@@ -31,9 +38,27 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
+        let was: HashSet<&str> = before.iter().map(|(id,)| id.as_str()).collect();
+        let left: Vec<&str> = was.difference(&listed).copied().collect();
+        let joined = listed.difference(&was).count();
+        for id in &left {
+            sqlx::query(
+                "UPDATE outbox SET status = 'skipped', last_error = 'left the roster', updated_at = ?
+                 WHERE status = 'pending' AND recipient_kind = 'person' AND recipient = ?",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await.context("cannot save the roster")?;
-        self.ask_for_replan("the roster or program was (re)loaded")
-            .await
+        let reason = match (joined, left.len()) {
+            (0, 0) => "the program was (re)loaded".to_string(),
+            (joined, 0) if was.is_empty() => format!("the roster was loaded ({joined} people)"),
+            (joined, left) => format!("the roster changed: {joined} joined, {left} left"),
+        };
+        self.ask_for_replan(&reason).await
     }
 
     /// Sets (or with `None` clears) the date a person is back; nothing is sent before it.

@@ -9,8 +9,10 @@ use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Delivery, PlanState, Replan, Settled, Store};
+use super::{Delivery, EmailLookup, PlanState, Replan, Settled, Store};
+use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
+use crate::domain::program::Person;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
 
 type Result<T> = anyhow::Result<T>;
@@ -98,6 +100,27 @@ pub trait SchedulerStore: Clone + Send + Sync + 'static {
         slack_id: &str,
         timezone: Option<&str>,
         real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn email_lookups(&self) -> impl Future<Output = Result<HashMap<String, EmailLookup>>> + Send;
+    fn remember_email_lookup(
+        &self,
+        email: &str,
+        slack_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn slack_statuses(
+        &self,
+    ) -> impl Future<Output = Result<HashMap<String, (SlackStatus, DateTime<Utc>)>>> + Send;
+    fn remember_status(
+        &self,
+        slack_id: &str,
+        status: &SlackStatus,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn sync_roster(
+        &self,
+        roster: &[Person],
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
     fn pauses(&self) -> impl Future<Output = Result<Vec<(String, NaiveDate)>>> + Send;
@@ -221,6 +244,31 @@ impl SchedulerStore for Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         Store::remember_slack_user(self, slack_id, timezone, real_name, now).await
+    }
+    async fn email_lookups(&self) -> Result<HashMap<String, EmailLookup>> {
+        Store::email_lookups(self).await
+    }
+    async fn remember_email_lookup(
+        &self,
+        email: &str,
+        slack_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Store::remember_email_lookup(self, email, slack_id, now).await
+    }
+    async fn slack_statuses(&self) -> Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
+        Store::slack_statuses(self).await
+    }
+    async fn remember_status(
+        &self,
+        slack_id: &str,
+        status: &SlackStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Store::remember_status(self, slack_id, status, now).await
+    }
+    async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> Result<()> {
+        Store::sync_roster(self, roster, now).await
     }
     async fn pauses(&self) -> Result<Vec<(String, NaiveDate)>> {
         Store::pauses(self).await

@@ -1,0 +1,102 @@
+//! What Slack says about the roster's people beyond their timezone: who an email belongs to
+//! (`users.lookupByEmail`), and their status, from which absences are read.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+use crate::domain::absence::SlackStatus;
+
+/// An email as Slack last answered for it: the person's id (`None`: nobody) and when.
+pub type EmailLookup = (Option<String>, DateTime<Utc>);
+
+impl Store {
+    /// Every email looked up, with Slack's last answer.
+    pub async fn email_lookups(&self) -> anyhow::Result<HashMap<String, EmailLookup>> {
+        let rows: Vec<(String, Option<String>, DateTime<Utc>)> =
+            sqlx::query_as("SELECT email, slack_id, looked_up_at FROM email_lookups")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(email, id, at)| (email, (id, at)))
+            .collect())
+    }
+
+    pub async fn remember_email_lookup(
+        &self,
+        email: &str,
+        slack_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO email_lookups (email, slack_id, looked_up_at) VALUES (?, ?, ?)
+             ON CONFLICT (email) DO UPDATE SET slack_id = excluded.slack_id, looked_up_at = excluded.looked_up_at",
+        )
+        .bind(email)
+        .bind(slack_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Everyone's last known status, with when it was read.
+    pub async fn slack_statuses(
+        &self,
+    ) -> anyhow::Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
+        type Row = (String, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT slack_id, emoji, text, expires_at, fetched_at FROM slack_statuses",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, emoji, text, expires, at)| {
+                (
+                    id,
+                    (
+                        SlackStatus {
+                            emoji,
+                            text,
+                            expires,
+                        },
+                        at,
+                    ),
+                )
+            })
+            .collect())
+    }
+
+    /// Keeps `status` for `slack_id`; true when it differs from the one kept before.
+    pub async fn remember_status(
+        &self,
+        slack_id: &str,
+        status: &SlackStatus,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let before: Option<(String, String, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT emoji, text, expires_at FROM slack_statuses WHERE slack_id = ?")
+                .bind(slack_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        sqlx::query(
+            "INSERT INTO slack_statuses (slack_id, emoji, text, expires_at, fetched_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (slack_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
+               expires_at = excluded.expires_at, fetched_at = excluded.fetched_at",
+        )
+        .bind(slack_id)
+        .bind(&status.emoji)
+        .bind(&status.text)
+        .bind(status.expires)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let unchanged = before.is_some_and(|(emoji, text, expires)| {
+            emoji == status.emoji && text == status.text && expires == status.expires
+        });
+        Ok(!unchanged)
+    }
+}
