@@ -100,15 +100,16 @@ impl Application {
             );
         }
         let store = Store::open(&config.database.url).await?;
-        store
-            .sync_roster(&config.program.people, clock.now())
-            .await?;
+        // `roster.csv` people Slack found by email before; the rest are looked up as it runs.
+        let found = store.found_by_email().await?;
+        let in_force = Arc::new(config.program.with_slack_ids(&found));
+        store.sync_roster(&in_force.people, clock.now()).await?;
         let gateway = Arc::new(SlackGateway::new(
             config.slack.api_base(),
             secrets.bot_token.as_ref(),
         )?);
         // Without a bot token nothing could be posted, and every message would be parked.
-        let program: LiveProgram = Arc::new(ArcSwap::new(config.program.clone()));
+        let program: LiveProgram = Arc::new(ArcSwap::new(in_force));
         let metrics = Arc::new(Metrics::default());
         let scheduler = secrets.bot_token.is_some().then(|| {
             Arc::new(Scheduler::new(

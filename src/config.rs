@@ -330,6 +330,7 @@ impl ConfigFile {
             checkpoints: self.checkpoints,
             people: self.people,
             roster,
+            roster_file: roster_file.clone(),
             absence: self.absence,
             pairs: self.pairs,
             pairing: self.pairing,

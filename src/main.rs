@@ -77,7 +77,8 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let program = &config.program;
+            // People listed only by email are found by the stand-in for Slack, and shown by name.
+            let program = &sko_reinforce::simulate::with_everyone_found(&config.program);
             let from = from.unwrap_or(program.settings.kickoff);
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -130,15 +131,20 @@ fn main() -> ExitCode {
         }
         Command::CheckConfig { config } => match Config::load(&config) {
             Ok(c) => write_stdout(|out| {
+                let p = &c.program;
+                let by_email = match p.not_found().count() {
+                    0 => String::new(),
+                    n => format!(" ({n} in {} to be found in Slack by email)", p.roster_file),
+                };
                 writeln!(
                     out,
-                    "{}: ok — \"{}\", kickoff {}, {} people, {} skills, {} triggers",
+                    "{}: ok — \"{}\", kickoff {}, {} people{by_email}, {} skills, {} triggers",
                     config.display(),
-                    c.program.settings.name,
-                    c.program.settings.kickoff,
-                    c.program.people.len(),
-                    c.program.skills.len(),
-                    c.program.triggers.len()
+                    p.settings.name,
+                    p.settings.kickoff,
+                    p.people.len() + p.not_found().count(),
+                    p.skills.len(),
+                    p.triggers.len()
                 )
             }),
             Err(e) => {
@@ -199,6 +205,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let stop = stop_signal()?;
     let app = Application::build(config, Secrets::from_env(), Arc::new(SystemClock)).await?;
     reload_on_sighup(app.reloader())?;
+    app.reloader().watch_files();
     app.run_until_stopped(stop).await
 }
 

@@ -1,10 +1,12 @@
-//! Putting a re-read config's program in force without a restart (SIGHUP, `/sko reload`).
+//! Putting a re-read config's program in force without a restart (SIGHUP, `/sko reload`, or
+//! an edit of the config file or its `roster.csv`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::config::{Config, LiveProgram};
+use crate::domain::program::Program;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -20,18 +22,21 @@ impl Reloader {
     /// Applies a config that has already passed validation: the roster is synced first, then
     /// the program is swapped whole. Server, Slack, database and sender settings are read at
     /// start-up only.
-    pub async fn apply(&self, config: &Config) -> anyhow::Result<()> {
+    pub async fn apply(&self, config: &Config) -> anyhow::Result<Arc<Program>> {
+        let found = self.store.found_by_email().await?;
+        let program = Arc::new(config.program.with_slack_ids(&found));
         self.store
-            .sync_roster(&config.program.people, self.clock.now())
+            .sync_roster(&program.people, self.clock.now())
             .await?;
-        self.program.store(config.program.clone());
+        self.program.store(program.clone());
         tracing::info!(
-            program = %config.program.settings.name,
-            people = config.program.people.len(),
-            triggers = config.program.triggers.len(),
+            program = %program.settings.name,
+            people = program.people.len(),
+            not_found_yet = program.not_found().count(),
+            triggers = program.triggers.len(),
             "config reloaded; server, slack, database and sender settings apply at the next restart"
         );
-        Ok(())
+        Ok(program)
     }
 
     /// Re-reads the config file. `Err` carries what is wrong, for the person who asked; the
@@ -47,17 +52,58 @@ impl Reloader {
             tracing::error!(problems = %e, "config rejected on reload; the program in force stays");
             e.to_string()
         })?;
-        self.apply(&config).await.map_err(|e| {
+        let p = self.apply(&config).await.map_err(|e| {
             tracing::error!(error = %format_args!("{e:#}"), "config reload failed; the program in force stays");
             "the new program could not be saved; the one in force stays".to_string()
         })?;
-        let p = &config.program;
+        let waiting = match p.not_found().count() {
+            0 => String::new(),
+            n => format!(" ({n} from {} not found in Slack yet)", p.roster_file),
+        };
         Ok(format!(
-            "{}: {} people, {} skills, {} triggers",
+            "{}: {} people{waiting}, {} skills, {} triggers",
             p.settings.name,
             p.people.len(),
             p.skills.len(),
             p.triggers.len()
         ))
+    }
+}
+
+/// How often the config file and its `roster.csv` are checked for an edit.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Reloader {
+    /// Reloads whenever the config file or the roster file in force is modified: an admin who
+    /// saves a new export from the HR system sees it applied within seconds.
+    pub fn watch_files(self) {
+        tokio::spawn(async move {
+            let mut seen = self.modified();
+            let mut every = tokio::time::interval(WATCH_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let now = self.modified();
+                if now != seen {
+                    seen = now;
+                    tracing::info!("the config or roster file changed; reloading");
+                    // Both outcomes are logged by the reloader.
+                    let _ = self.reload_file().await;
+                }
+            }
+        });
+    }
+
+    /// When each watched file was last modified (`None`: missing or unreadable).
+    fn modified(&self) -> Vec<Option<std::time::SystemTime>> {
+        let roster = self.program.load().roster_file.clone();
+        let files = self
+            .path
+            .iter()
+            .cloned()
+            .chain((!roster.is_empty()).then(|| PathBuf::from(roster)));
+        files
+            .map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+            .collect()
     }
 }

@@ -7,15 +7,17 @@ use sko_reinforce::config::Config;
 use sko_reinforce::domain::program::Role;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+const ROSTER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/people.example.csv");
 
 #[test]
 fn the_example_is_a_realistic_ninety_day_program() {
     let config = Config::load_with_env(EXAMPLE.as_ref(), []).expect("the example loads");
-    let p = &config.program;
+    // As a preview finds them: people listed in people.example.csv by email only, too.
+    let p = &sko_reinforce::simulate::with_everyone_found(&config.program);
     let count = |role| p.people.iter().filter(|x| x.role == role).count();
     assert_eq!(
         (count(Role::Rep), count(Role::Manager), count(Role::Admin)),
-        (12, 2, 1)
+        (14, 2, 1)
     );
     let focuses: Vec<&str> = p.sprints.iter().map(|s| s.focus.as_str()).collect();
     assert_eq!(
@@ -36,9 +38,16 @@ fn the_example_is_a_realistic_ninety_day_program() {
 }
 
 fn check_config(text: &str) -> (bool, String) {
+    let roster = std::fs::read_to_string(ROSTER).unwrap();
+    check_config_with_roster(text, &roster)
+}
+
+/// `check-config` on `text`, with `roster` as the `people.example.csv` beside it.
+fn check_config_with_roster(text: &str, roster: &str) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.toml");
     std::fs::write(&path, text).unwrap();
+    std::fs::write(dir.path().join("people.example.csv"), roster).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["check-config", "--config"])
         .arg(&path)
@@ -89,4 +98,66 @@ fn check_config_names_the_file_the_key_and_the_problem() {
     }
     let (ok, output) = check_config(&example);
     assert!(ok, "{output}");
+}
+
+#[test]
+fn check_config_names_the_roster_file_line_and_column() {
+    let example = std::fs::read_to_string(EXAMPLE).unwrap();
+    let roster = "email,name,role,manager_email,team,timezone,calendar\n\
+        aisha.khan@example.com,Aisha Khan,rep,nobody@example.com,East,Europe/London,uk\n\
+        ben.ortiz@example.com,Ben Ortiz,rep,diego.alvarez@example.com,West,Mars/Olympus,\n\
+        sam@example.com,Sam Okafor,rep,diego.alvarez@example.com,West,,atlantis\n\
+        ben.ortiz@example.com,Ben Again,rep,diego.alvarez@example.com,West,,\n";
+    let (ok, output) = check_config_with_roster(&example, roster);
+    assert!(!ok);
+    // Problems in the file itself first, each with its line.
+    assert!(
+        output.contains("people.example.csv:3: timezone: `Mars/Olympus`"),
+        "{output}"
+    );
+    assert!(
+        output.contains("people.example.csv:5: email: ben.ortiz@example.com is already on line 3"),
+        "{output}"
+    );
+
+    let roster = "email,name,role,manager_email,team,timezone,calendar\n\
+        aisha.khan@example.com,Aisha Khan,rep,nobody@example.com,East,Europe/London,uk\n\
+        sam@example.com,Sam Okafor,rep,diego.alvarez@example.com,West,,atlantis\n\
+        priya@example.com,Priya Again,manager,,East,,\n";
+    let twin = example.replace(
+        "email = \"priya.raman@example.com\"",
+        "email = \"priya@example.com\"",
+    );
+    let (ok, output) = check_config_with_roster(&twin, roster);
+    assert!(!ok);
+    for expected in [
+        "people.example.csv:2: manager_email: nobody@example.com is nobody on the roster",
+        "people.example.csv:3: calendar: no [[calendars]] entry is named `atlantis`",
+        "people.example.csv:4: email: priya@example.com is also in [[people]] (people[1])",
+    ] {
+        assert!(
+            output.contains(expected),
+            "expected {expected:?} in {output}"
+        );
+    }
+}
+
+#[test]
+fn check_config_lists_the_countries_it_knows() {
+    let example = std::fs::read_to_string(EXAMPLE).unwrap();
+    let (ok, output) = check_config(&example.replace("country = \"IN\"", "country = \"XX\""));
+    assert!(!ok);
+    assert!(output.contains("calendars[0]"), "{output}");
+    assert!(
+        output.contains("`XX` is not a country with built-in holidays"),
+        "{output}"
+    );
+    assert!(
+        output.contains("GB") && output.contains("IN") && output.contains("US"),
+        "{output}"
+    );
+    let (ok, output) =
+        check_config(&example.replace("subdivision = \"ENG\"", "subdivision = \"LDN\""));
+    assert!(!ok);
+    assert!(output.contains("ENG, NIR, SCT, WLS"), "{output}");
 }

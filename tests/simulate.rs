@@ -106,16 +106,24 @@ fn each_rep_gets_their_own_prompts_on_their_own_clock() {
                 .unwrap()
                 .starts_with("Halfway through Application week"))
             .count(),
-        12
+        14,
+        "twelve reps in the config, two more in people.example.csv"
     );
     let refinement: Vec<&Value> = messages
         .iter()
         .filter(|m| m["text"].as_str().unwrap().starts_with("Refinement week"))
         .collect();
-    assert_eq!(refinement.len(), 12, "six pairs, both partners");
+    assert_eq!(
+        refinement.len(),
+        14,
+        "six pairs, both partners, and the pair the two in people.example.csv make"
+    );
     assert!(refinement.iter().all(|m| m["week"] == 2));
     // Day 30/60/90 pulses reach every rep.
-    assert_eq!(messages.iter().filter(|m| m["kind"] == "pulse").count(), 36);
+    assert_eq!(
+        messages.iter().filter(|m| m["kind"] == "pulse").count(),
+        3 * 14
+    );
     // The wins channel gets one post each sprint Friday.
     assert_eq!(
         messages
@@ -203,8 +211,8 @@ fn from_and_days_choose_the_window() {
     }));
     assert_eq!(
         messages.iter().filter(|m| m["kind"] == "pressure").count(),
-        12,
-        "week 11 is a pressure week"
+        14,
+        "week 11 is a pressure week for all 14 reps"
     );
 }
 

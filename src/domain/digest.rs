@@ -524,6 +524,7 @@ mod tests {
             }],
             people: vec![],
             roster: vec![],
+            roster_file: String::new(),
             absence: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),

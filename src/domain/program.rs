@@ -27,6 +27,8 @@ pub struct Program {
     pub people: Vec<Person>,
     /// Every `roster.csv` row, found in Slack or not.
     pub roster: Vec<RosterEntry>,
+    /// Where the rows come from, as problems and logs name it; empty without `roster.csv`.
+    pub roster_file: String,
     /// Which Slack statuses mean a person is away.
     pub absence: AbsenceRules,
     pub pairs: Vec<Pair>,

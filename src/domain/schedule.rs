@@ -999,6 +999,7 @@ mod tests {
                 person("U0ADM", Role::Admin, chrono_tz::America::New_York),
             ],
             roster: vec![],
+            roster_file: String::new(),
             absence: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),

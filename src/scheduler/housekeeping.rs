@@ -1,16 +1,23 @@
-//! Work beside the ticks: timezones from Slack, and DM channels opened before their messages
-//! are due, each within its method's rate limit.
+//! Work beside the ticks: `roster.csv` people found in Slack by email, timezones and statuses
+//! from Slack, and DM channels opened before their messages are due, each within its method's
+//! rate limit.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
-use super::{OPEN_AHEAD_PER_ROUND, Scheduler, TIMEZONES_PER_ROUND};
+use super::{
+    EMAILS_PER_ROUND, OPEN_AHEAD_PER_ROUND, STATUSES_PER_ROUND, Scheduler, TIMEZONES_PER_ROUND,
+};
 use crate::domain::program::Program;
 use crate::scheduler::sender::{Messenger, Method};
 use crate::store::SchedulerStore;
+
+/// A status read this recently is not read again; `user_change` events report changes sooner.
+const STATUS_FRESH_FOR: chrono::Duration = chrono::Duration::hours(6);
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// Work beside the ticks, within the rate limits of the methods it uses: timezones of
@@ -18,9 +25,166 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// True when there may be more channels to open.
     pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
         let program = self.program.load_full();
-        self.refresh_timezones(&program, self.clock.now(), stop)
-            .await?;
+        let now = self.clock.now();
+        self.find_by_email(&program, now, stop).await?;
+        let program = self.program.load_full();
+        self.refresh_timezones(&program, now, stop).await?;
+        self.refresh_statuses(&program, now, stop).await?;
         self.open_channels_ahead(stop).await
+    }
+
+    /// Looks `roster.csv` people up in Slack by email: those never looked up first, then each
+    /// again after a day. Whoever is found (or no longer found) changes the program in force.
+    async fn find_by_email(
+        &self,
+        program: &Arc<Program>,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let lookups = self.store.email_lookups().await?;
+        let mut due: Vec<_> = program
+            .roster
+            .iter()
+            .filter(|e| e.slack_id.is_none())
+            .filter_map(|e| match lookups.get(&e.email) {
+                None => Some((None, e)),
+                Some((_, at)) if now - *at >= chrono::Duration::days(1) => Some((Some(*at), e)),
+                Some(_) => None,
+            })
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        let mut changed = false;
+        for (_, entry) in due.into_iter().take(EMAILS_PER_ROUND) {
+            if stop.is_cancelled() {
+                break;
+            }
+            let Some(answer) = self
+                .call_if_free(
+                    Method::UsersLookupByEmail,
+                    self.messenger.user_by_email(&entry.email),
+                )
+                .await
+            else {
+                break; // the rest in the next round, within the method's tier
+            };
+            match answer {
+                Ok(found) => {
+                    if found.is_none() {
+                        tracing::warn!(file = %program.roster_file, line = entry.line, email = %entry.email, "Slack has nobody with this email, so they are left out of the program (shown on the admins' Home): correct the address, or invite them to the workspace");
+                    }
+                    changed |= lookups.get(&entry.email).map(|(id, _)| id) != Some(&found);
+                    self.store
+                        .remember_email_lookup(&entry.email, found.as_deref(), now)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::warn!(email = %entry.email, error = %e, "could not look an email up in Slack; trying again later")
+                }
+            }
+        }
+        if changed {
+            self.put_found_in_force(program, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Puts `program` in force with everyone Slack has found by email, unless another
+    /// program was put in force meanwhile (a reload, which reads the same lookups).
+    async fn put_found_in_force(
+        &self,
+        program: &Arc<Program>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let found = self
+            .store
+            .email_lookups()
+            .await?
+            .into_iter()
+            .filter_map(|(email, (id, _))| Some((email, id?)))
+            .collect();
+        let next = Arc::new(program.with_slack_ids(&found));
+        let previous = self.program.compare_and_swap(program, next.clone());
+        if Arc::ptr_eq(&previous, program) {
+            self.store.sync_roster(&next.people, now).await?;
+            tracing::info!(
+                people = next.people.len(),
+                not_found = next.not_found().count(),
+                "people found in Slack by email are in the program"
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads people's Slack status, those never read first, then each again after six hours
+    /// (`user_change` events keep it fresh in between). Someone now away, or back, asks for
+    /// a re-plan.
+    async fn refresh_statuses(
+        &self,
+        program: &Program,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        if !program.absence.slack_status {
+            return Ok(());
+        }
+        let known = self.store.slack_statuses().await?;
+        let timezones: HashMap<String, String> =
+            self.store.slack_timezones().await?.into_iter().collect();
+        let mut due: Vec<_> = program
+            .people
+            .iter()
+            .filter_map(|p| match known.get(&p.slack_id) {
+                None => Some((None, p)),
+                Some((_, at)) if now - *at >= STATUS_FRESH_FOR => Some((Some(*at), p)),
+                Some(_) => None,
+            })
+            .collect();
+        due.sort_by_key(|(at, _)| *at);
+        let mut changed = Vec::new();
+        for (_, person) in due.into_iter().take(STATUSES_PER_ROUND) {
+            if stop.is_cancelled() {
+                break;
+            }
+            let Some(answer) = self
+                .call_if_free(
+                    Method::UsersProfileGet,
+                    self.messenger.status(&person.slack_id),
+                )
+                .await
+            else {
+                break; // the rest in the next round, within the method's tier
+            };
+            match answer {
+                Ok(status) => {
+                    let tz = person
+                        .timezone
+                        .or_else(|| timezones.get(&person.slack_id)?.parse::<Tz>().ok())
+                        .unwrap_or(program.settings.timezone);
+                    let before = known
+                        .get(&person.slack_id)
+                        .and_then(|(s, _)| program.absence.absence(s, tz, now));
+                    let after = program.absence.absence(&status, tz, now);
+                    if before != after {
+                        changed.push(person.slack_id.as_str());
+                    }
+                    self.store
+                        .remember_status(&person.slack_id, &status, now)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::warn!(user = %person.slack_id, error = %e, "could not read a Slack status; using the last known one")
+                }
+            }
+        }
+        if !changed.is_empty() {
+            self.store
+                .ask_for_replan(&format!(
+                    "Slack status: {} away or back",
+                    changed.join(", ")
+                ))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Asks Slack for the timezone of people the roster does not place, at most once a day

@@ -81,6 +81,10 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 const OPEN_AHEAD_PER_ROUND: i64 = 40;
 /// `users.info` calls in one housekeeping round (Tier 4 allows about 100 a minute).
 const TIMEZONES_PER_ROUND: usize = 40;
+/// Emails looked up a round: half a minute of `users.lookupByEmail`'s Tier 3.
+const EMAILS_PER_ROUND: usize = 20;
+/// Statuses read a round, within `users.profile.get`'s Tier 4.
+const STATUSES_PER_ROUND: usize = 40;
 const RETRY_CAP: Duration = Duration::from_secs(3600);
 /// A 429 longer than this is not waited out in-line; the message is tried again later.
 const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
@@ -344,6 +348,25 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             .reserve_call(method, tokio::time::Instant::now());
         wait_until(slot).await;
         self.send(method, fut).await
+    }
+
+    /// A Slack call of `method` if its rate limit has room for it now, else `None`: for work
+    /// that can wait for the next round rather than hold this one up.
+    async fn call_if_free<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Option<Result<T, SendError>> {
+        let free = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_reserve_call(method, tokio::time::Instant::now());
+        if free {
+            Some(self.send(method, fut).await)
+        } else {
+            None
+        }
     }
 
     /// A Slack call already spaced by the caller. A 429 holds `method` for what it says.

@@ -1,5 +1,6 @@
 //! The App Home tab, for each role its own view: a rep's week with one-click buttons, a
-//! manager's team at a glance, an admin's delivery health. At most 100 blocks, as Slack allows.
+//! manager's team at a glance, an admin's delivery health and the roster people Slack has not
+//! found. At most 100 blocks, as Slack allows.
 
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
@@ -11,7 +12,7 @@ use crate::commands::sko::status_text;
 use crate::domain::commitment::{CommitmentStatus, truncate};
 use crate::domain::digest::manager_digest;
 use crate::domain::message::Action;
-use crate::domain::program::{Program, Role};
+use crate::domain::program::{Program, Role, RosterEntry};
 use crate::store::{DeliveryStatus, Store};
 
 const VIEW_BLOCKS: usize = 100;
@@ -19,6 +20,8 @@ const VIEW_BLOCKS: usize = 100;
 const COMMITMENTS_SHOWN: usize = 20;
 /// Sections for the team's lines; a team of 60 fits.
 const TEAM_SECTIONS: usize = 20;
+/// People Slack did not find, listed by name on the admin's Home.
+const ROSTER_PROBLEMS_SHOWN: usize = 15;
 
 pub async fn build(
     store: &Store,
@@ -96,6 +99,9 @@ pub async fn build(
     if person.is_some_and(|p| p.role == Role::Admin) {
         blocks.push(SlackDividerBlock::new().into());
         blocks.push(section(&delivery_health(store).await?));
+        if !program.roster.is_empty() {
+            blocks.push(section(&roster_health(store, program).await?));
+        }
     }
     blocks.truncate(VIEW_BLOCKS);
     Ok(SlackHomeView::new(blocks))
@@ -136,6 +142,42 @@ async fn team_text(
         ));
     }
     Ok(lines.join("\n"))
+}
+
+/// Who in `roster.csv` Slack has not found, each with their line: the admin fixes the address
+/// or invites the person, and they join at the next lookup.
+async fn roster_health(store: &Store, program: &Program) -> anyhow::Result<String> {
+    let lookups = store.email_lookups().await?;
+    let missing: Vec<_> = program.not_found().collect();
+    let mut text = format!(
+        "*Roster* — {} of {} in `{}` found in Slack",
+        program.roster.len() - missing.len(),
+        program.roster.len(),
+        escape(&program.roster_file)
+    );
+    let (unknown, waiting): (Vec<&RosterEntry>, Vec<&RosterEntry>) =
+        missing.iter().partition(|e| lookups.contains_key(&e.email));
+    for e in unknown.iter().take(ROSTER_PROBLEMS_SHOWN) {
+        text.push_str(&format!(
+            "\n• {} ({}, line {}) — Slack has nobody with this email: correct it in the file, or invite them to the workspace",
+            escape(&e.email),
+            escape(&e.name),
+            e.line
+        ));
+    }
+    if unknown.len() > ROSTER_PROBLEMS_SHOWN {
+        text.push_str(&format!(
+            "\n…and {} more (logged with their lines)",
+            unknown.len() - ROSTER_PROBLEMS_SHOWN
+        ));
+    }
+    if !waiting.is_empty() {
+        text.push_str(&format!(
+            "\n{} still to look up: a minute per 40 or so, within Slack's limits",
+            waiting.len()
+        ));
+    }
+    Ok(text)
 }
 
 async fn delivery_health(store: &Store) -> anyhow::Result<String> {

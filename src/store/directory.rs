@@ -24,6 +24,15 @@ impl Store {
             .collect())
     }
 
+    /// The emails Slack found someone for, with that person's id.
+    pub async fn found_by_email(&self) -> anyhow::Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn remember_email_lookup(
         &self,
         email: &str,
@@ -70,13 +79,13 @@ impl Store {
             .collect())
     }
 
-    /// Keeps `status` for `slack_id`; true when it differs from the one kept before.
+    /// Keeps `status` for `slack_id`; returns the one kept before, if any.
     pub async fn remember_status(
         &self,
         slack_id: &str,
         status: &SlackStatus,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<SlackStatus>> {
         let before: Option<(String, String, Option<DateTime<Utc>>)> =
             sqlx::query_as("SELECT emoji, text, expires_at FROM slack_statuses WHERE slack_id = ?")
                 .bind(slack_id)
@@ -94,9 +103,10 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        let unchanged = before.is_some_and(|(emoji, text, expires)| {
-            emoji == status.emoji && text == status.text && expires == status.expires
-        });
-        Ok(!unchanged)
+        Ok(before.map(|(emoji, text, expires)| SlackStatus {
+            emoji,
+            text,
+            expires,
+        }))
     }
 }

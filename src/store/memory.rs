@@ -446,12 +446,12 @@ impl SchedulerStore for MemoryStore {
         slack_id: &str,
         status: &SlackStatus,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Option<SlackStatus>> {
         let before = self
             .inner()
             .statuses
             .insert(slack_id.to_string(), (status.clone(), now));
-        Ok(before.is_none_or(|(s, _)| &s != status))
+        Ok(before.map(|(s, _)| s))
     }
 
     /// A preview's roster is the one it was started with, so a change is only a re-plan.

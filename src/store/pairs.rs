@@ -62,6 +62,17 @@ impl Store {
         Ok(())
     }
 
+    /// One person's IANA timezone as Slack last reported it.
+    pub async fn slack_timezone(&self, slack_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT timezone FROM slack_users WHERE slack_id = ?")
+                .bind(slack_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
     /// People's IANA timezones as Slack reported them.
     pub async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
         Ok(

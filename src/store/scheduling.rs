@@ -117,7 +117,7 @@ pub trait SchedulerStore: Clone + Send + Sync + 'static {
         slack_id: &str,
         status: &SlackStatus,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<bool>> + Send;
+    ) -> impl Future<Output = Result<Option<SlackStatus>>> + Send;
     fn sync_roster(
         &self,
         roster: &[Person],
@@ -264,7 +264,7 @@ impl SchedulerStore for Store {
         slack_id: &str,
         status: &SlackStatus,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Option<SlackStatus>> {
         Store::remember_status(self, slack_id, status, now).await
     }
     async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> Result<()> {

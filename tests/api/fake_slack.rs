@@ -64,6 +64,10 @@ struct State_ {
     faults: VecDeque<Fault>,
     timezones: HashMap<String, String>,
     socket_url: Option<String>,
+    /// People `users.lookupByEmail` finds, by email.
+    emails: HashMap<String, String>,
+    /// Statuses `users.profile.get` reports: (emoji, text, expiration in Unix seconds).
+    statuses: HashMap<String, (String, String, i64)>,
     /// Share of `chat.postMessage` calls that fail at random (429, 500 or a slow answer).
     random_failures: f64,
     /// Slack's limits, when enforced: posts per second overall, and one a second per channel.
@@ -89,7 +93,8 @@ fn tier_per_minute(method: &str) -> Option<usize> {
     match method {
         "conversations.open" | "conversations.history" => Some(50),
         "conversations.list" => Some(20),
-        "users.info" => Some(100),
+        "users.info" | "users.profile.get" => Some(100),
+        "users.lookupByEmail" => Some(50),
         _ => None,
     }
 }
@@ -204,6 +209,23 @@ impl FakeSlack {
     }
 
     /// What `users.info` says of `user`'s timezone (New York unless told otherwise).
+    /// Makes `users.lookupByEmail` find `user` by `email`.
+    pub fn add_user_email(&self, email: &str, user: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .emails
+            .insert(email.to_lowercase(), user.to_string());
+    }
+
+    /// Sets what `users.profile.get` says of `user`'s status (`expiration` 0: no end).
+    pub fn set_status(&self, user: &str, emoji: &str, text: &str, expiration: i64) {
+        self.state.lock().unwrap().statuses.insert(
+            user.to_string(),
+            (emoji.to_string(), text.to_string(), expiration),
+        );
+    }
+
     pub fn set_timezone(&self, user: &str, tz: &str) {
         self.state
             .lock()
@@ -362,6 +384,26 @@ async fn api(
                 .cloned()
                 .unwrap_or_else(|| "America/New_York".into());
             Json(json!({ "ok": true, "user": { "id": user, "name": "someone", "tz": tz, "tz_offset": 0 } })).into_response()
+        }
+        "users.lookupByEmail" => {
+            let email = body["email"].as_str().unwrap_or_default().to_lowercase();
+            let found = fake.state.lock().unwrap().emails.get(&email).cloned();
+            match found {
+                Some(id) => Json(json!({ "ok": true, "user": { "id": id, "name": "someone", "profile": { "email": email } } })).into_response(),
+                None => Json(json!({ "ok": false, "error": "users_not_found" })).into_response(),
+            }
+        }
+        "users.profile.get" => {
+            let user = body["user"].as_str().unwrap_or_default();
+            let (emoji, text, expiration) = fake
+                .state
+                .lock()
+                .unwrap()
+                .statuses
+                .get(user)
+                .cloned()
+                .unwrap_or_default();
+            Json(json!({ "ok": true, "profile": { "status_emoji": emoji, "status_text": text, "status_expiration": expiration } })).into_response()
         }
         _ => Json(json!({ "ok": false, "error": "unknown_method" })).into_response(),
     }

@@ -121,9 +121,22 @@ pub async fn try_spawn_app_from(
     slack: FakeSlack,
     now: DateTime<Utc>,
 ) -> anyhow::Result<TestApp> {
+    try_spawn_app_with_files(config, &[], slack, now).await
+}
+
+/// As [`try_spawn_app_from`], with more files (a `roster.csv`) beside the config.
+pub async fn try_spawn_app_with_files(
+    config: &str,
+    files: &[(&str, &str)],
+    slack: FakeSlack,
+    now: DateTime<Utc>,
+) -> anyhow::Result<TestApp> {
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let path = dir.path().join("config.toml");
     std::fs::write(&path, config).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
     let config = test_config_at(&path, &dir.path().join("sko.db"), &slack, &[]);
     let secrets = Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),

@@ -114,6 +114,8 @@ async fn sighup_reloads_a_valid_config_and_refuses_a_broken_one() {
     let config = dir.path().join("config.toml");
     let example = std::fs::read_to_string(example_config_path()).unwrap();
     std::fs::write(&config, &example).unwrap();
+    let roster = example_config_path().with_file_name("people.example.csv");
+    std::fs::copy(roster, dir.path().join("people.example.csv")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
         .args(["serve", "--config"])
         .arg(&config)

@@ -66,7 +66,7 @@ fn request_urls_scopes_and_events_match_what_the_bot_does() {
         .iter()
         .map(|e| e.as_str().unwrap())
         .collect();
-    assert_eq!(events, ["app_home_opened"]);
+    assert_eq!(events, ["app_home_opened", "user_change"]);
     assert_eq!(
         m["features"]["app_home"]["home_tab_enabled"].as_bool(),
         Some(true)
@@ -82,6 +82,8 @@ fn request_urls_scopes_and_events_match_what_the_bot_does() {
         "chat:write",
         "im:write",
         "users:read",
+        "users:read.email",
+        "users.profile:read",
         "channels:read",
         "groups:read",
     ] {
