@@ -250,7 +250,7 @@ async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::R
     }
     let mut people: Vec<String> = occurrences
         .iter()
-        .flat_map(|o| people_involved(program, o))
+        .flat_map(|o| people_involved(program, &pairs, o))
         .collect();
     people.sort_unstable();
     people.dedup();

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::absence::{Absence, SlackStatus};
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
@@ -34,6 +35,10 @@ pub struct Activity {
     checkins_by_member: HashMap<String, Vec<usize>>,
     /// Pulse answers by person: (checkpoint day, answer).
     pulses: HashMap<String, Vec<(u32, String)>>,
+    /// The date each person who paused is back.
+    pauses: HashMap<String, NaiveDate>,
+    /// Each person's Slack status, from which the absence rules read an absence.
+    statuses: HashMap<String, SlackStatus>,
 }
 
 impl Activity {
@@ -65,6 +70,51 @@ impl Activity {
             checkins,
             checkins_by_member,
             pulses: answers,
+            pauses: HashMap::new(),
+            statuses: HashMap::new(),
+        }
+    }
+
+    /// The same records, with who paused and what their Slack status says.
+    pub fn with_absences(
+        mut self,
+        pauses: HashMap<String, NaiveDate>,
+        statuses: HashMap<String, SlackStatus>,
+    ) -> Self {
+        self.pauses = pauses;
+        self.statuses = statuses;
+        self
+    }
+
+    /// Whether `person` is away at `now`, and when they are back: the roster's date, a pause,
+    /// or a Slack status the program's rules read as away, whichever ends last.
+    pub fn absence(
+        &self,
+        program: &Program,
+        person: &Person,
+        now: DateTime<Utc>,
+    ) -> Option<Absence> {
+        let tz = person.timezone.unwrap_or(program.settings.timezone);
+        let today = now.with_timezone(&tz).date_naive();
+        let dated = [
+            person.away_until,
+            self.pauses.get(&person.slack_id).copied(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|back| *back > today)
+        .max();
+        let by_status = self
+            .statuses
+            .get(&person.slack_id)
+            .and_then(|s| program.absence.absence(s, tz, now));
+        match (dated, by_status) {
+            (_, Some(Absence { back: None })) => Some(Absence { back: None }),
+            (Some(d), Some(Absence { back: Some(s) })) => Some(Absence {
+                back: Some(d.max(s)),
+            }),
+            (None, status) => status,
+            (Some(d), None) => Some(Absence { back: Some(d) }),
         }
     }
 
@@ -128,9 +178,22 @@ fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &String) -> HashMap<String,
     groups
 }
 
-/// Whose records `occ` needs: its recipients, a manager's reps, or every rep for the report.
-pub fn people_involved(program: &Program, occ: &Occurrence) -> Vec<String> {
+/// Whose records `occ` needs: its recipients, a manager's reps, or every rep for the report;
+/// for a check-in, also the partners who are missing from it (to say why).
+pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence) -> Vec<String> {
     match (&occ.source, &occ.recipient) {
+        (Source::Checkin, Recipient::Group(ids)) => {
+            let mut people = ids.clone();
+            for partner in ids
+                .iter()
+                .flat_map(|id| pairs.partners(id, occ.program_week))
+            {
+                if !people.iter().any(|p| p == partner) {
+                    people.push(partner.to_string());
+                }
+            }
+            people
+        }
         (Source::Digest, Recipient::Person(manager)) => reps(program, Some(manager))
             .into_iter()
             .map(|p| p.slack_id.clone())
@@ -143,6 +206,46 @@ pub fn people_involved(program: &Program, occ: &Occurrence) -> Vec<String> {
         (_, Recipient::Group(ids)) => ids.clone(),
         (_, Recipient::Channel(_)) => vec![],
     }
+}
+
+/// Why a check-in group is not the pair that was made: the partners away, and until when, so
+/// whoever meets with another pair meanwhile knows why.
+fn missing_partners(
+    program: &Program,
+    pairs: &PairSchedule,
+    activity: &Activity,
+    occ: &Occurrence,
+    members: &[String],
+) -> Option<String> {
+    let mut away = Vec::new();
+    for partner in members
+        .iter()
+        .flat_map(|m| pairs.partners(m, occ.program_week))
+    {
+        if members.iter().any(|m| m == partner) || away.iter().any(|(id, _)| *id == partner) {
+            continue;
+        }
+        let Some(person) = program.person(partner) else {
+            continue;
+        };
+        if let Some(absence) = activity.absence(program, person, occ.at) {
+            away.push((partner, absence));
+        }
+    }
+    if away.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = away
+        .iter()
+        .map(|(id, a)| match a.back {
+            Some(back) => format!("<@{id}> is away until {}", back.format("%a %-d %b")),
+            None => format!("<@{id}> is away"),
+        })
+        .collect();
+    Some(format!(
+        "\n({}; meanwhile you meet together, so nobody practises alone.)",
+        names.join(", ")
+    ))
 }
 
 /// The reps in the roster, or only those reporting to `manager`.
@@ -172,7 +275,10 @@ pub fn compose(
             &facts(),
         ),
         (Source::Checkin, Recipient::Group(members)) => {
-            let text = message::fill(&program.checkins.text, &facts());
+            let mut text = message::fill(&program.checkins.text, &facts());
+            if let Some(why) = missing_partners(program, pairs, activity, occ, members) {
+                text.push_str(&why);
+            }
             return Some(Message {
                 text,
                 buttons: checkin_buttons(&checkin_value(members, occ.at)),
@@ -209,7 +315,7 @@ pub fn compose(
             message::pressure(program.person(id).and_then(|p| p.first_name()), &plans)
         }
         (Source::Digest, Recipient::Person(manager)) => {
-            let records = records(activity, &reps(program, Some(manager)), occ.at);
+            let records = records(program, activity, &reps(program, Some(manager)), occ.at);
             if !has_a_week_to_report(program, &records, occ) {
                 return None;
             }
@@ -227,7 +333,7 @@ pub fn compose(
             digest::render_manager_digest(program, &d, reviewed, today)
         }
         (Source::ProgramReport, _) => {
-            let records = records(activity, &reps(program, None), occ.at);
+            let records = records(program, activity, &reps(program, None), occ.at);
             if !has_a_week_to_report(program, &records, occ) {
                 return None;
             }
@@ -341,6 +447,7 @@ fn facts(
 
 /// What the digests need about `reps`, up to `until`.
 pub fn records<'a>(
+    program: &Program,
     activity: &'a Activity,
     reps: &[&'a Person],
     until: DateTime<Utc>,
@@ -364,6 +471,7 @@ pub fn records<'a>(
                 practice: activity.practice_of(id),
                 checkins,
                 pulses: activity.pulses_of(id),
+                away: activity.absence(program, rep, until),
             }
         })
         .collect()

@@ -8,6 +8,7 @@ use std::ops::Range;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::absence::Absence;
 use super::commitment::{Commitment, CommitmentStatus};
 use super::message::mentions;
 use super::practice::{PracticeContext, PracticeLog};
@@ -57,6 +58,8 @@ pub struct RepRecord<'a> {
     pub checkins: Vec<CheckinRecord>,
     /// Pulse answers: (checkpoint day, answer).
     pub pulses: &'a [(u32, String)],
+    /// Away now (roster, pause or Slack status), and until when.
+    pub away: Option<Absence>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,6 +83,7 @@ pub struct RepSummary {
     pub rubric_before: Option<f64>,
     pub last_active: Option<NaiveDate>,
     pub quiet: bool,
+    pub away: Option<Absence>,
     pub coach_next: Option<String>,
 }
 
@@ -241,7 +245,10 @@ pub fn manager_digest(
                         .filter_map(|p| p.score),
                 ),
                 last_active: last,
-                quiet: working_days_between(program, idle_since, today) >= quiet_after,
+                // Away is not quiet: nobody should chase a rep on holiday.
+                quiet: r.away.is_none()
+                    && working_days_between(program, idle_since, today) >= quiet_after,
+                away: r.away,
                 coach_next: coach_next(program, r, now),
                 week,
             }
@@ -304,6 +311,17 @@ pub fn render_manager_digest(
             program.settings.quiet_after_working_days
         ));
     }
+    let away: Vec<String> = digest
+        .reps
+        .iter()
+        .filter_map(|r| Some(format!("<@{}> {}", r.slack_id, away_until(r.away?))))
+        .collect();
+    if !away.is_empty() {
+        out.push(format!(
+            ":palm_tree: Away: {}. Their partners meet with another pair meanwhile.",
+            away.join(", ")
+        ));
+    }
     if digest.reps.is_empty() {
         out.push("No reps report to you in this program's roster.".into());
     }
@@ -336,6 +354,10 @@ pub fn render_manager_digest(
             Some(d) => format!("last active {} days ago", (today - d).num_days()),
             None => "no activity yet".to_string(),
         };
+        let last = match r.away {
+            Some(a) => format!("{last} · away {}", away_until(a)),
+            None => last,
+        };
         out.push(format!(
             "\n<@{}>{} — commitments {} made · {} done · {} open\nPractice {} ({} live, {} role-play): {skills}{rubric}\nCheck-ins {}/{} · {last}\nCoach next: {}",
             r.slack_id,
@@ -352,6 +374,14 @@ pub fn render_manager_digest(
         ));
     }
     out.join("\n")
+}
+
+/// "until Thu 14 Jan", or that no return date is set.
+fn away_until(a: Absence) -> String {
+    match a.back {
+        Some(back) => format!("until {}", back.format("%a %-d %b")),
+        None => "(no return date set)".into(),
+    }
 }
 
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
@@ -591,6 +621,7 @@ mod tests {
             practice: &[],
             checkins: vec![],
             pulses: &[],
+            away: None,
         }
     }
 
@@ -710,6 +741,37 @@ mod tests {
         r.practice = &monday;
         let d = manager_digest(&program(), &[r], now(), chrono_tz::America::New_York);
         assert!(d.reps[0].quiet);
+    }
+
+    #[test]
+    fn an_away_rep_is_named_with_their_return_and_not_flagged_quiet() {
+        let mut away = rep("U1", "East");
+        away.away = Some(Absence {
+            back: NaiveDate::from_ymd_opt(2027, 2, 8),
+        });
+        let mut open_ended = rep("U2", "East");
+        open_ended.away = Some(Absence { back: None });
+        let idle = rep("U3", "East");
+        let d = manager_digest(
+            &program(),
+            &[away, open_ended, idle],
+            now(),
+            chrono_tz::America::New_York,
+        );
+        assert_eq!(
+            d.reps.iter().map(|r| r.quiet).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        let text = render_manager_digest(&program(), &d, Some(4), now().date_naive());
+        assert!(
+            text.contains(":palm_tree: Away: <@U1> until Mon 8 Feb, <@U2> (no return date set)."),
+            "{text}"
+        );
+        assert!(text.contains("away until Mon 8 Feb"), "{text}");
+        assert!(
+            text.contains(":zzz: Quiet for 5+ working days: <@U3>"),
+            "{text}"
+        );
     }
 
     #[test]

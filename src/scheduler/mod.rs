@@ -139,7 +139,13 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         };
         let housekeeping = async {
             loop {
-                match self.housekeep(&stop).await {
+                // A stop does not wait for a round paced over a minute: what it was doing
+                // (a lookup, a DM opened ahead) is safe to cut short and do again.
+                let round = tokio::select! {
+                    _ = stop.cancelled() => return,
+                    round = self.housekeep(&stop) => round,
+                };
+                match round {
                     // More channels to open: straight on, within the method's pace.
                     Ok(true) => continue,
                     Ok(false) => {}
@@ -183,7 +189,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             // The records of everyone this batch is about, read once.
             let mut people: Vec<String> = batch
                 .iter()
-                .flat_map(|d| people_involved(program, &d.occurrence))
+                .flat_map(|d| people_involved(program, pairs, &d.occurrence))
                 .collect();
             people.sort_unstable();
             people.dedup();

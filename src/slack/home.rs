@@ -123,7 +123,7 @@ async fn team_text(
     let activity = store
         .activity_of(&ids, program.settings.kickoff_instant() - Duration::days(7))
         .await?;
-    let records = crate::domain::compose::records(&activity, &reps, now);
+    let records = crate::domain::compose::records(program, &activity, &reps, now);
     let digest = manager_digest(program, &records, now, tz);
     let quiet = digest.reps.iter().filter(|r| r.quiet).count();
     let mut lines = vec![format!(

@@ -1,13 +1,14 @@
-//! The records of a set of people, in three queries: what composing their messages needs.
+//! The records of a set of people, read by index: what composing their messages needs.
 
 use chrono::{DateTime, Utc};
 
 use super::Store;
+use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
 
 impl Store {
-    /// Commitments, practice since `since`, check-ins and pulse answers of `people`: read by
-    /// index, so a batch costs what its people did, not what the whole roster did.
+    /// Commitments, practice since `since`, check-ins, pulse answers, pauses and Slack
+    /// statuses of `people`: read by index, so a batch costs what its people did, not what the whole roster did.
     pub async fn activity_of(
         &self,
         people: &[String],
@@ -27,6 +28,35 @@ impl Store {
             .into_iter()
             .map(|(user, day, answer)| Ok((user, u32::try_from(day)?, answer)))
             .collect::<anyhow::Result<_>>()?;
-        Ok(Activity::new(commitments, practice, checkins, pulses))
+        let pauses: Vec<(String, chrono::NaiveDate)> = sqlx::query_as(
+            "SELECT slack_id, paused_until FROM people
+             WHERE paused_until IS NOT NULL AND slack_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        type StatusRow = (String, String, String, Option<DateTime<Utc>>);
+        let statuses: Vec<StatusRow> = sqlx::query_as(
+            "SELECT slack_id, emoji, text, expires_at FROM slack_statuses
+             WHERE slack_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let statuses = statuses
+            .into_iter()
+            .map(|(id, emoji, text, expires)| {
+                (
+                    id,
+                    SlackStatus {
+                        emoji,
+                        text,
+                        expires,
+                    },
+                )
+            })
+            .collect();
+        Ok(Activity::new(commitments, practice, checkins, pulses)
+            .with_absences(pauses.into_iter().collect(), statuses))
     }
 }

@@ -512,6 +512,14 @@ impl SchedulerStore for MemoryStore {
         indexes.sort_unstable();
         indexes.dedup();
         let checkins = indexes.into_iter().map(|i| s.checkins[i].clone()).collect();
-        Ok(Activity::new(vec![], vec![], checkins, vec![]))
+        let pauses = people
+            .iter()
+            .filter_map(|p| Some((p.clone(), *s.pauses.get(p)?)))
+            .collect();
+        let statuses = people
+            .iter()
+            .filter_map(|p| Some((p.clone(), s.statuses.get(p)?.0.clone())))
+            .collect();
+        Ok(Activity::new(vec![], vec![], checkins, vec![]).with_absences(pauses, statuses))
     }
 }
