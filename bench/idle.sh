@@ -12,6 +12,7 @@ ticks=$(getconf CLK_TCK)
 for n in "${@:-15 1000 10000}"; do
   if [ "$n" = 15 ]; then
     sed "s/^kickoff = .*/kickoff = $kickoff/" config.example.toml >"$work/c.toml"
+    cp people.example.csv "$work/"
   else
     bench/roster.py "$n" --kickoff "$kickoff" >"$work/c.toml"
   fi

@@ -3,6 +3,11 @@
 manager, over 20 timezones, paired automatically), optionally with another kickoff date.
 
     bench/roster.py 10000 [--kickoff 2027-01-11] > /tmp/c10000.toml
+
+With --csv DIR it writes DIR/config.toml and the roster as DIR/people.csv instead, everyone
+listed by email only, as an HR export would have them:
+
+    bench/roster.py 200 --csv /tmp/roster200
 """
 import argparse
 import pathlib
@@ -18,18 +23,37 @@ TIMEZONES = [
 parser = argparse.ArgumentParser()
 parser.add_argument("reps", type=int)
 parser.add_argument("--kickoff")
+parser.add_argument("--csv", help="write DIR/config.toml and DIR/people.csv")
 args = parser.parse_args()
 example = (pathlib.Path(__file__).parent.parent / "config.example.toml").read_text()
 out, skipping = [], False
 for line in example.splitlines():
     if line.startswith("["):
-        skipping = line in ("[[people]]", "[[pairs]]")
+        skipping = line in ("[[people]]", "[[pairs]]") or (line == "[roster]" and not args.csv)
     if skipping:
         continue
+    if args.csv and line.startswith("csv ="):
+        line = 'csv = "people.csv"'
     line = line.replace('mode = "config"', 'mode = "auto"')
     if args.kickoff and line.startswith("kickoff ="):
         line = f"kickoff = {args.kickoff}"
     out.append(line)
+if args.csv:
+    directory = pathlib.Path(args.csv)
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = ["email,name,role,manager_email,team,timezone,calendar",
+            "ops@example.com,Ops Admin,admin,,Ops,UTC,"]
+    calendar = {"Asia/Kolkata": "india", "Europe/London": "uk"}
+    for m in range((args.reps + 49) // 50):
+        tz = TIMEZONES[m % 20]
+        rows.append(f"manager{m}@example.com,Manager {m},manager,,T{m},{tz},{calendar.get(tz, '')}")
+    for r in range(args.reps):
+        tz = TIMEZONES[r % 20]
+        rows.append(f"rep{r}@example.com,\"Rep {r}, Jr.\",rep,manager{r // 50}@example.com,"
+                    f"T{r // 50},{tz},{calendar.get(tz, '')}")
+    (directory / "people.csv").write_text("\n".join(rows) + "\n")
+    (directory / "config.toml").write_text("\n".join(out) + "\n")
+    raise SystemExit(0)
 out.append('[[people]]\nslack_id = "UADMIN"\nrole = "admin"\ntimezone = "UTC"')
 for m in range((args.reps + 49) // 50):
     out.append(f'[[people]]\nslack_id = "UM{m:04}"\nname = "Manager {m}"\nrole = "manager"\n'

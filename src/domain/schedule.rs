@@ -382,35 +382,33 @@ impl PairSchedule {
             .filter(|m| m.role == Role::Rep)
             .map(|m| m.slack_id.clone())
             .collect();
-        let made = PairSchedule::for_program(program, members);
         let started =
             |week: u32| program.settings.kickoff + Duration::days(7 * i64::from(week - 1)) <= today;
-        let mut weeks = BTreeMap::new();
-        let earlier = match program.pairing.mode {
-            PairingMode::Auto => earlier.unwrap_or(&made),
-            PairingMode::Config => &made,
+        let listed = match (program.pairing.mode, earlier) {
+            (PairingMode::Config, _) => PairSchedule::for_program(program, members),
+            (PairingMode::Auto, Some(earlier)) => earlier.clone(),
+            // Nothing made before: made now, for the roster as it is.
+            (PairingMode::Auto, None) => return PairSchedule::for_program(program, members),
         };
-        for (week, groups) in earlier.weeks() {
-            if started(*week) {
-                weeks.insert(*week, groups.clone());
-            }
-        }
+        let mut weeks: BTreeMap<u32, Vec<Vec<String>>> = listed
+            .weeks()
+            .iter()
+            .filter(|(week, _)| started(**week) || program.pairing.mode == PairingMode::Config)
+            .map(|(week, groups)| (*week, groups.clone()))
+            .collect();
         if let Some(groups) = weeks.values_mut().next_back() {
             *groups = fit(groups, &reps);
         }
         if program.pairing.mode == PairingMode::Auto {
             let mut history: std::collections::HashSet<_> =
                 weeks.values().flat_map(|g| meetings(g)).collect();
-            for week in made.weeks().keys() {
-                if weeks.contains_key(week) {
-                    continue;
+            for week in 1..=super::program::SPRINT_WEEKS {
+                if !weeks.contains_key(&week) {
+                    let groups = PairSchedule::auto_week(program, members, week, &history);
+                    history.extend(meetings(&groups));
+                    weeks.insert(week, groups);
                 }
-                let groups = PairSchedule::auto_week(program, members, *week, &history);
-                history.extend(meetings(&groups));
-                weeks.insert(*week, groups);
             }
-        } else if weeks.is_empty() {
-            weeks.insert(1, fit(made.for_week(1), &reps));
         }
         PairSchedule::new(weeks)
     }
@@ -1386,6 +1384,51 @@ mod tests {
             pairs.for_week(9),
             pairs.for_week(4),
             "the last sprint's pairs hold after it"
+        );
+    }
+
+    #[test]
+    fn a_roster_change_mid_sprint_keeps_the_sprint_and_remakes_the_ones_to_come() {
+        let mut p = program(vec![]);
+        p.pairing.mode = PairingMode::Auto;
+        p.people.clear();
+        let rep = |i: usize| person(&format!("U0R{i}"), Role::Rep, chrono_tz::America::Chicago);
+        p.people.extend((0..6).map(rep));
+        let at_kickoff = PairSchedule::for_program(&p, &Member::roster(&p, |_| None));
+
+        // Wednesday of sprint 1: U0R5 left, U0R6 joined.
+        p.people.retain(|x| x.slack_id != "U0R5");
+        p.people.push(rep(6));
+        let members = Member::roster(&p, |_| None);
+        let now = PairSchedule::for_roster(&p, &members, Some(&at_kickoff), d(2027, 1, 13));
+
+        let week1: Vec<&String> = now.for_week(1).iter().flatten().collect();
+        assert!(!week1.iter().any(|id| *id == "U0R5"), "{week1:?}");
+        assert!(
+            week1.iter().any(|id| *id == "U0R6"),
+            "the joiner has a partner now"
+        );
+        let untouched = at_kickoff
+            .for_week(1)
+            .iter()
+            .filter(|g| !g.contains(&"U0R5".to_string()))
+            .all(|g| now.for_week(1).contains(g));
+        assert!(untouched, "pairs nobody left are kept");
+        // Sprints to come hold everyone on the roster, and no pair of sprint 1 meets again.
+        let met = crate::domain::pairing::meetings(now.for_week(1));
+        for week in 2..=4 {
+            let mut placed: Vec<&String> = now.for_week(week).iter().flatten().collect();
+            placed.sort();
+            assert_eq!(placed.len(), 6, "week {week}");
+            if week == 2 {
+                assert!(crate::domain::pairing::meetings(now.for_week(2)).is_disjoint(&met));
+            }
+        }
+        // Before the kickoff nothing has started: the same roster gives the same pairs.
+        let before = PairSchedule::for_roster(&p, &members, Some(&at_kickoff), d(2027, 1, 4));
+        assert_eq!(
+            before.weeks(),
+            PairSchedule::for_program(&p, &members).weeks()
         );
     }
 
