@@ -403,10 +403,10 @@ impl PairSchedule {
             let mut history: std::collections::HashSet<_> =
                 weeks.values().flat_map(|g| meetings(g)).collect();
             for week in 1..=super::program::SPRINT_WEEKS {
-                if !weeks.contains_key(&week) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = weeks.entry(week) {
                     let groups = PairSchedule::auto_week(program, members, week, &history);
                     history.extend(meetings(&groups));
-                    weeks.insert(week, groups);
+                    slot.insert(groups);
                 }
             }
         }
