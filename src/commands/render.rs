@@ -3,7 +3,6 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::commitment::{Commitment, truncate};
-use crate::domain::mention::{self, Mention};
 use crate::domain::program::Program;
 
 /// "Fri 15 Jan": short enough for a phone, unambiguous across locales.
@@ -35,30 +34,7 @@ pub fn commitment_line(c: &Commitment) -> String {
     line
 }
 
-/// Slack's mrkdwn treats `&`, `<` and `>` as control characters, so user text is escaped;
-/// a well-formed user mention (`<@U123|dana>`) stays a mention.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if c == '<'
-            && let Some(end) = rest.find('>')
-            && matches!(mention::parse(&rest[..=end]), Some(Mention::User(_)))
-        {
-            out.push_str(&rest[..=end]);
-            rest = &rest[end + 1..];
-            continue;
-        }
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
+pub use crate::domain::mrkdwn::escape;
 
 /// Undoes Slack's escaping of command text, so what is stored is what the rep typed.
 pub fn unescape(text: &str) -> String {

@@ -9,8 +9,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::absence::Absence;
+use super::coaching::{CoachNext, DealNote, Promise, coach_next, latest_deal_note, promises};
 use super::commitment::{Commitment, CommitmentStatus};
 use super::message::mentions;
+use super::mrkdwn::{escape, quote};
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::Program;
 
@@ -84,7 +86,10 @@ pub struct RepSummary {
     pub last_active: Option<NaiveDate>,
     pub quiet: bool,
     pub away: Option<Absence>,
-    pub coach_next: Option<String>,
+    /// Open commitments in the rep's own words, oldest first.
+    pub promises: Vec<Promise>,
+    pub deal_note: Option<DealNote>,
+    pub coach_next: Option<CoachNext>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -160,35 +165,6 @@ fn working_days_between(program: &Program, since: NaiveDate, today: NaiveDate) -
     n
 }
 
-/// The skill to coach next: the lowest recent rubric score, else the least practised.
-fn coach_next(program: &Program, r: &RepRecord, now: DateTime<Utc>) -> Option<String> {
-    let recent = now - Duration::days(RECENT_DAYS);
-    let scored = program
-        .skills
-        .iter()
-        .filter_map(|s| {
-            let avg = average(
-                r.practice
-                    .iter()
-                    .filter(|p| p.skill_id == s.id && p.logged_at >= recent)
-                    .filter_map(|p| p.score),
-            )?;
-            Some((s, avg))
-        })
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((skill, avg)) = scored
-        && avg < 4.0
-    {
-        return Some(format!("{} (rubric {avg:.1}/5)", skill.name));
-    }
-    let counts = |id: &str| r.practice.iter().filter(|p| p.skill_id == id).count();
-    let least = program.skills.iter().min_by_key(|s| counts(&s.id))?;
-    Some(match counts(&least.id) {
-        0 => format!("{} (not practised yet)", least.name),
-        n => format!("{} (practised {n}×, the least)", least.name),
-    })
-}
-
 /// The digest for one manager over the week ending at `now`.
 pub fn manager_digest(
     program: &Program,
@@ -249,7 +225,9 @@ pub fn manager_digest(
                 quiet: r.away.is_none()
                     && working_days_between(program, idle_since, today) >= quiet_after,
                 away: r.away,
-                coach_next: coach_next(program, r, now),
+                promises: promises(r.commitments, today),
+                deal_note: latest_deal_note(program, r.practice, now, tz),
+                coach_next: coach_next(program, r.practice, now),
                 week,
             }
         })
@@ -358,22 +336,88 @@ pub fn render_manager_digest(
             Some(a) => format!("{last} · away {}", away_until(a)),
             None => last,
         };
-        out.push(format!(
-            "\n<@{}>{} — commitments {} made · {} done · {} open\nPractice {} ({} live, {} role-play): {skills}{rubric}\nCheck-ins {}/{} · {last}\nCoach next: {}",
+        let mut lines = vec![format!(
+            "\n<@{}>{} — commitments {} made · {} done · {} open",
             r.slack_id,
             if r.quiet { " :zzz:" } else { "" },
             r.week.made,
             r.week.done,
             r.open,
+        )];
+        lines.extend(promise_lines(&r.promises, today));
+        if let Some(n) = &r.deal_note {
+            lines.push(format!(
+                "Latest live deal ({}, {}): “{}”",
+                short_day(n.day),
+                escape(&n.skill),
+                quote(&n.note, NOTE_CHARS)
+            ));
+        }
+        lines.push(format!(
+            "Practice {} ({} live, {} role-play): {skills}{rubric}",
             r.week.practice,
             r.week.live,
             r.week.practice - r.week.live,
-            r.week.checkins_kept,
-            r.week.checkins_due,
-            r.coach_next.as_deref().unwrap_or("—"),
         ));
+        lines.push(format!(
+            "Check-ins {}/{} · {last}",
+            r.week.checkins_kept, r.week.checkins_due
+        ));
+        lines.push(format!(
+            "Coach next: {}",
+            r.coach_next.as_ref().map_or_else(|| "—".into(), coach_line)
+        ));
+        out.push(lines.join("\n"));
     }
     out.join("\n")
+}
+
+/// Open commitments a digest quotes per rep; the rest are counted.
+const PROMISES_SHOWN: usize = 3;
+/// Characters of a commitment or a deal note quoted.
+const PROMISE_CHARS: usize = 120;
+const NOTE_CHARS: usize = 200;
+
+/// "Committed: #3 “20 discovery calls…” — due Fri 15 Jan", overdue ones marked.
+fn promise_lines(promises: &[Promise], today: NaiveDate) -> Vec<String> {
+    let mut lines: Vec<String> = promises
+        .iter()
+        .take(PROMISES_SHOWN)
+        .map(|p| {
+            let due = match p.due {
+                Some(d) if p.overdue => format!(" — :warning: overdue, due {}", short_day(d)),
+                Some(d) if d == today => " — due today".to_string(),
+                Some(d) => format!(" — due {}", short_day(d)),
+                None => String::new(),
+            };
+            format!("• #{} “{}”{due}", p.seq, quote(&p.text, PROMISE_CHARS))
+        })
+        .collect();
+    if promises.len() > PROMISES_SHOWN {
+        lines.push(format!(
+            "• and {} more open",
+            promises.len() - PROMISES_SHOWN
+        ));
+    }
+    lines
+}
+
+/// "Discovery — *Impact*: quantifies the cost of the problem (scored 2.0/5 …)".
+pub fn coach_line(c: &CoachNext) -> String {
+    match &c.criterion {
+        Some((criterion, good)) => format!(
+            "{} — *{}*: {} ({})",
+            escape(&c.skill),
+            escape(criterion),
+            escape(good),
+            c.why
+        ),
+        None => format!("{} ({})", escape(&c.skill), c.why),
+    }
+}
+
+fn short_day(d: NaiveDate) -> String {
+    d.format("%a %-d %b").to_string()
 }
 
 /// "until Thu 14 Jan", or that no return date is set.
@@ -673,8 +717,8 @@ mod tests {
             (Some(3.0), Some(3.0))
         );
         assert_eq!(
-            dana.coach_next.as_deref(),
-            Some("Objection handling (rubric 2.5/5)")
+            dana.coach_next.as_ref().map(coach_line).as_deref(),
+            Some("Objection handling — *c*: g (rubric 2.5/5 lately)")
         );
         assert!(!dana.quiet);
         assert_eq!((dana.week.checkins_kept, dana.week.checkins_due), (1, 1));
@@ -682,8 +726,8 @@ mod tests {
         let sam = &d.reps[1];
         assert!(sam.quiet, "no activity since kickoff");
         assert_eq!(
-            sam.coach_next.as_deref(),
-            Some("Discovery (not practised yet)")
+            sam.coach_next.as_ref().map(coach_line).as_deref(),
+            Some("Discovery — *c*: g (not practised yet)")
         );
 
         assert_eq!(d.this_week.practice, 3);
@@ -715,12 +759,98 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("Coach next: Objection handling (rubric 2.5/5)"),
+            text.contains("Coach next: Objection handling — *c*: g (rubric 2.5/5 lately)"),
             "{text}"
         );
         assert!(
             !text.contains("Quiet for 5+ working days: <@U0DANA>"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_digest_quotes_commitments_and_deals_and_names_the_criterion_to_coach() {
+        let mut program = program();
+        program.skills[0].rubric = vec![
+            Criterion {
+                criterion: "Pain".into(),
+                good: "gets the buyer to name the problem".into(),
+            },
+            Criterion {
+                criterion: "Impact".into(),
+                good: "quantifies the cost of the problem with the buyer".into(),
+            },
+        ];
+        let mut overdue = commitment(1, at(20, 15), None);
+        overdue.text =
+            "20 discovery calls with the <https://evil.example|4-question> framework".into();
+        overdue.due = NaiveDate::from_ymd_opt(2027, 1, 29);
+        let mut later = commitment(2, at(26, 15), None);
+        later.text = "Ask every buyer what the problem costs".into();
+        later.due = NaiveDate::from_ymd_opt(2027, 2, 5);
+        let commitments = [overdue, later, commitment(3, at(27, 15), Some(at(28, 15)))];
+        let mut live = practice("discovery", at(27, 15), Some(3), true);
+        live.notes = Some("Acme: CFO admitted churn costs them $2M & more".into());
+        live.rubric = vec![("Pain".into(), 4), ("Impact".into(), 2)];
+        let mut roleplay = practice("discovery", at(28, 15), Some(3), false);
+        roleplay.rubric = vec![("Pain".into(), 4), ("impact".into(), 3)];
+        let practice_logs = [live, roleplay];
+        let mut dana = rep("U0DANA", "East");
+        dana.commitments = &commitments;
+        dana.practice = &practice_logs;
+        let d = manager_digest(&program, &[dana], now(), chrono_tz::America::New_York);
+        let text = render_manager_digest(&program, &d, Some(3), now().date_naive());
+
+        for expected in [
+            "• #1 “20 discovery calls with the &lt;https://evil.example|4-question&gt; framework” — :warning: overdue, due Fri 29 Jan",
+            "• #2 “Ask every buyer what the problem costs” — due Fri 5 Feb",
+            "Latest live deal (Wed 27 Jan, Discovery): “Acme: CFO admitted churn costs them $2M &amp; more”",
+            "Coach next: Discovery — *Impact*: quantifies the cost of the problem with the buyer (scored 2.5/5 in the last two weeks)",
+        ] {
+            assert!(text.contains(expected), "expected {expected:?} in\n{text}");
+        }
+        assert!(
+            !text.contains("#3"),
+            "a done commitment is not quoted: {text}"
+        );
+        // The team's lines come before any rep's.
+        assert!(text.find("Team this week").unwrap() < text.find("<@U0DANA>").unwrap());
+    }
+
+    #[test]
+    fn a_team_of_sixty_with_everything_to_say_fits_one_message() {
+        let program = program();
+        let mut commitments: Vec<Commitment> = (1..=5)
+            .map(|i| {
+                let mut c = commitment(i, at(26, 15), None);
+                c.text = "x".repeat(1_000);
+                c.due = NaiveDate::from_ymd_opt(2027, 1, 29);
+                c
+            })
+            .collect();
+        commitments.push(commitment(6, at(27, 15), None));
+        let mut live = practice("discovery", at(27, 15), Some(2), true);
+        live.notes = Some("n".repeat(1_000));
+        let logs = [live];
+        let ids: Vec<String> = (0..60).map(|i| format!("U0REP{i:04}")).collect();
+        let reps: Vec<RepRecord> = ids
+            .iter()
+            .map(|id| {
+                let mut r = rep(id, "East");
+                r.commitments = &commitments;
+                r.practice = &logs;
+                r.away = Some(Absence { back: None });
+                r
+            })
+            .collect();
+        let d = manager_digest(&program, &reps, now(), chrono_tz::America::New_York);
+        let text = render_manager_digest(&program, &d, Some(3), now().date_naive());
+        // Slack: 50 blocks of at most 3,000 characters; the longest line must fit one block.
+        assert!(text.lines().all(|l| l.chars().count() < 3_000));
+        assert!(
+            text.chars().count() < 40 * 3_000,
+            "{} characters",
+            text.chars().count()
         );
     }
 

@@ -1,7 +1,8 @@
 //! The words of each scheduled message, tied to the recipient's own goals: their name, their
 //! partner, the week's focus, their open commitments, the skill they practise least.
 
-use super::commitment::{Commitment, truncate};
+use super::commitment::Commitment;
+use super::mrkdwn::{escape, quote};
 
 /// A scheduled message: its text (also the notification fallback) and one-click answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,7 +252,10 @@ pub fn fill(template: &str, facts: &Facts) -> String {
 
 fn value(name: &str, f: &Facts) -> String {
     match name {
-        "first_name" => f.first_name.clone().unwrap_or_else(|| "there".into()),
+        "first_name" => f
+            .first_name
+            .as_deref()
+            .map_or_else(|| "there".into(), escape),
         "partner" => mentions(&f.partners).unwrap_or_else(|| "your partner".into()),
         "pair" => mentions(&f.pair).unwrap_or_else(|| "partners".into()),
         "week" => f.program_week.map_or_else(|| "—".into(), |w| w.to_string()),
@@ -285,7 +289,7 @@ fn open_commitments(list: &[Commitment]) -> String {
     let mut shown: Vec<String> = list
         .iter()
         .take(COMMITMENTS_SHOWN)
-        .map(|c| format!("#{} {}", c.seq, truncate(&c.text, 80)))
+        .map(|c| format!("#{} {}", c.seq, quote(&c.text, 80)))
         .collect();
     if list.len() > COMMITMENTS_SHOWN {
         shown.push(format!("and {} more", list.len() - COMMITMENTS_SHOWN));
@@ -326,7 +330,7 @@ pub fn checkin_follow_up(pair: &[String]) -> String {
 
 /// A pressure week: the rep's own plans, written in calmer times.
 pub fn pressure(first_name: Option<&str>, plans: &[Commitment]) -> String {
-    let name = first_name.unwrap_or("there");
+    let name = first_name.map_or_else(|| "there".into(), escape);
     if plans.is_empty() {
         return format!(
             "Pressure week, {name}. Deals slip and forecasts tighten now, and old habits come back under pressure. Decide today what you'll do instead and write it down: `/commit pressure when a late-stage deal slips I will …`"
@@ -334,7 +338,7 @@ pub fn pressure(first_name: Option<&str>, plans: &[Commitment]) -> String {
     }
     let list: Vec<String> = plans
         .iter()
-        .map(|p| format!("• {}", truncate(&p.text, 300)))
+        .map(|p| format!("• {}", quote(&p.text, 300)))
         .collect();
     format!(
         "Pressure week, {name}. You decided in advance how you'd handle moments like this:\n{}\nWhich one will you use this week? Share it with your partner for support.",
@@ -386,6 +390,28 @@ mod tests {
             text,
             "Week 2: Refinement. Dana, meet <@U0TAYLOR>. Open: #1 goal 1; #2 goal 2; #3 goal 3; and 2 more. Try Objection handling. {unknown} {"
         );
+    }
+
+    #[test]
+    fn what_people_wrote_is_quoted_as_text_never_as_a_link() {
+        let disguised = "<https://evil.example|your CRM> update after each call";
+        let facts = Facts {
+            first_name: Some("<!channel>".into()),
+            open_commitments: vec![commitment(1, disguised)],
+            ..Facts::default()
+        };
+        let prompt = fill("{first_name}: {open_commitments}", &facts);
+        assert_eq!(
+            prompt,
+            "&lt;!channel&gt;: #1 &lt;https://evil.example|your CRM&gt; update after each call"
+        );
+        let plans = [commitment(2, disguised)];
+        let pressure = pressure(Some("Dana"), &plans);
+        assert!(
+            pressure.contains("• &lt;https://evil.example|your CRM&gt; update"),
+            "{pressure}"
+        );
+        assert!(!pressure.contains("<https://"), "{pressure}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
 
 pub mod absence;
+pub mod coaching;
 pub mod commitment;
 pub mod compose;
 pub mod de;
@@ -10,6 +11,7 @@ pub mod forms;
 pub mod holidays;
 pub mod mention;
 pub mod message;
+pub mod mrkdwn;
 pub mod pairing;
 pub mod people;
 pub mod practice;

@@ -10,7 +10,7 @@ use crate::commands::Caller;
 use crate::commands::render::escape;
 use crate::commands::sko::status_text;
 use crate::domain::commitment::{CommitmentStatus, truncate};
-use crate::domain::digest::manager_digest;
+use crate::domain::digest::{coach_line, manager_digest};
 use crate::domain::message::Action;
 use crate::domain::program::{Program, Role, RosterEntry};
 use crate::store::{DeliveryStatus, Store};
@@ -138,7 +138,7 @@ async fn team_text(
             r.week.practice,
             r.week.live,
             r.open,
-            r.coach_next.as_deref().unwrap_or("—")
+            r.coach_next.as_ref().map_or_else(|| "—".into(), coach_line)
         ));
     }
     Ok(lines.join("\n"))

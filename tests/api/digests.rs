@@ -53,7 +53,7 @@ async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
     );
     assert!(text.contains("Practice 2 (1 live, 1 role-play): Discovery: 4-question pain framework 1, Objection handling 1 · rubric 3.0"), "{text}");
     assert!(
-        text.contains("Coach next: Objection handling (rubric 2.0/5)"),
+        text.contains("Coach next: Objection handling — *Acknowledge*: Restates the concern so the buyer feels heard, without agreeing or arguing. (rubric 2.0/5 lately)"),
         "{text}"
     );
     assert!(
@@ -145,4 +145,63 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
 
     let checkins = export(&app, "checkins");
     assert!(checkins.is_empty(), "no check-in was due yet");
+}
+
+#[tokio::test]
+async fn what_a_rep_wrote_reaches_every_message_as_text_never_as_a_link() {
+    // Monday of week 1, 07:00 in New York, before Dana's 08:30 prompt.
+    let monday = Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap();
+    let app = spawn_app_at(monday, &[]).await;
+    let disguised = "<https://evil.example|your CRM>";
+    let reply = app
+        .reply(
+            DANA,
+            "/commit",
+            &format!("log every call in {disguised} by Friday"),
+        )
+        .await;
+    assert!(reply.contains("Recorded"), "{reply}");
+    app.reply(
+        DANA,
+        "/practice",
+        &format!("discovery live the buyer said {disguised} is their blocker"),
+    )
+    .await;
+
+    // The prompt names her open commitment; Priya's digest quotes it and the deal note.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap());
+    app.tick().await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 19, 13, 1, 0).unwrap());
+    app.tick().await;
+    let posts = app.slack.posts();
+    let prompt = posts
+        .iter()
+        .find(|p| p.channel == "DU0EAST001" && p.text.contains("open commitments"))
+        .expect("Dana's prompt");
+    let digest = posts
+        .iter()
+        .find(|p| p.channel == "DU0MGREAST" && p.text.starts_with("*Weekly digest"))
+        .expect("Priya's digest");
+    let escaped = "&lt;https://evil.example|your CRM&gt;";
+    for (what, text) in [("prompt", &prompt.text), ("digest", &digest.text)] {
+        assert!(text.contains(escaped), "{what}: {text}");
+        assert!(!text.contains(disguised), "{what}: {text}");
+    }
+    assert!(
+        digest
+            .text
+            .contains("• #1 “log every call in &lt;https://evil.example|your CRM&gt; by Friday”"),
+        "{}",
+        digest.text
+    );
+    assert!(digest.text.contains("Latest live deal"), "{}", digest.text);
+
+    let before = app.slack.calls_to("views.publish").len();
+    app.event(&app_home_opened("Ev0ESC1", DANA), None).await;
+    let home = app.slack.wait_for("views.publish", before + 1).await;
+    let view = home.last().unwrap().body["view"].to_string();
+    assert!(view.contains(escaped), "{view}");
+    assert!(!view.contains(disguised), "{view}");
 }
