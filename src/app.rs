@@ -50,6 +50,15 @@ async fn resolve_channel_names(
             }
         }
     }
+    if let Some(Channel::Name(name)) = &program.wins.channel {
+        match scheduler.channel_named(name).await {
+            Ok(id) => tracing::info!(channel = %name, %id, "wins channel found"),
+            Err(SendError::Permanent(why)) => bail!("wins.channel: {why}"),
+            Err(e) => {
+                tracing::warn!(channel = %name, error = %e, "could not look up the wins channel yet; trying again when a win is shared")
+            }
+        }
+    }
     Ok(())
 }
 

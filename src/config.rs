@@ -15,7 +15,7 @@ use crate::domain::absence::AbsenceRules;
 use crate::domain::people::parse_roster_csv;
 use crate::domain::program::{
     Calendar, Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program,
-    ProgramSettings, RosterEntry, Skill, Sprint, Trigger,
+    ProgramSettings, RosterEntry, Skill, Sprint, Trigger, Wins,
 };
 
 /// The program in force, swapped whole when the config is reloaded; readers take a snapshot.
@@ -181,6 +181,8 @@ struct ConfigFile {
     #[serde(default)]
     absence: AbsenceRules,
     #[serde(default)]
+    wins: Wins,
+    #[serde(default)]
     pairs: Vec<Pair>,
     #[serde(default)]
     pairing: Pairing,
@@ -332,6 +334,7 @@ impl ConfigFile {
             roster,
             roster_file: roster_file.clone(),
             absence: self.absence,
+            wins: self.wins,
             pairs: self.pairs,
             pairing: self.pairing,
             triggers: self.triggers,

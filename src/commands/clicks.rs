@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::message::{Action, PULSE_ANSWERS, mentions, parse_checkin_value};
+use crate::domain::program::Program;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,34 @@ pub async fn answer_checkin(
         "*<@{user}>:* {} ✓",
         action.label()
     )))
+}
+
+/// "Share with the team" under a live deal's confirmation: the clicker's own practice logged at
+/// that instant goes to the wins channel, so a forged value can share nobody else's.
+pub async fn share_win(
+    store: &Store,
+    program: &Program,
+    user: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Click> {
+    let Ok(logged_at) = value.parse::<i64>() else {
+        return Ok(Click::Refused(
+            "That button doesn't name a practice I know; nothing was shared.".into(),
+        ));
+    };
+    let since = DateTime::from_timestamp_micros(logged_at).unwrap_or(now);
+    let mine = store.practice_since(user, since).await?;
+    let Some(entry) = mine
+        .iter()
+        .find(|p| p.logged_at.timestamp_micros() == logged_at)
+    else {
+        return Ok(Click::Refused(
+            "That practice isn't one of yours; nothing was shared.".into(),
+        ));
+    };
+    let said = super::practice::share_win(store, program, entry, now).await?;
+    Ok(Click::Recorded(format!("*<@{user}>:* {said}")))
 }
 
 /// "Snooze until tomorrow": the prompt comes again in a day, to its own recipient only.

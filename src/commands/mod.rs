@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::GrammarError;
+use crate::domain::message::Button;
 use crate::domain::program::{Person, Program};
 use crate::reload::Reloader;
 use crate::store::Store;
@@ -26,10 +27,12 @@ pub struct Invocation {
     pub text: String,
 }
 
-/// What the rep sees (an ephemeral message in Slack's mrkdwn), and anyone else to tell.
+/// What the rep sees (an ephemeral message in Slack's mrkdwn, with any buttons under it),
+/// and anyone else to tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
+    pub buttons: Vec<Button>,
     pub notices: Vec<Notice>,
 }
 
@@ -44,6 +47,7 @@ impl Reply {
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
+            buttons: Vec::new(),
             notices: Vec::new(),
         }
     }

@@ -1,13 +1,15 @@
 //! `/practice`: log a role-play or a live-deal application of a skill; list this week's.
 
-use chrono::{Datelike, Duration, TimeZone};
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 
 use super::render::{capped, day, escape, unescape, week};
 use super::{Caller, Reply, grammar_reply, roster_note};
+use crate::domain::message::{Action, Button};
 use crate::domain::practice::{
     self, PRACTICE_EXAMPLE, PracticeCommand, PracticeContext, PracticeDraft, PracticeLog,
 };
-use crate::domain::program::Program;
+use crate::domain::program::{Channel, Program};
+use crate::domain::schedule::{Occurrence, Recipient, Source};
 use crate::store::Store;
 
 const LIST_MAX: usize = 25;
@@ -39,6 +41,7 @@ pub async fn log(
     draft: PracticeDraft,
 ) -> anyhow::Result<Reply> {
     let note = roster_note(caller);
+    let share = draft.share;
     let entry = PracticeLog {
         user_id: caller.user_id.to_string(),
         skill_id: draft.skill_id,
@@ -64,7 +67,61 @@ pub async fn log(
     if let Some(note) = note {
         text.push_str(&format!("\n{note}"));
     }
-    Ok(Reply::new(text))
+    let mut reply = Reply::new(text);
+    // A win is shared only when its rep asks: in the command, or with the button offered
+    // under a live deal's confirmation.
+    if share {
+        reply.text.push_str(&format!(
+            "\n{}",
+            share_win(store, program, &entry, caller.now).await?
+        ));
+    } else if entry.context == PracticeContext::Live && program.wins.channel.is_some() {
+        reply.buttons.push(Button {
+            action: Action::ShareWin,
+            value: entry.logged_at.timestamp_micros().to_string(),
+        });
+    }
+    Ok(reply)
+}
+
+/// Queues `entry` for the wins channel, through the outbox like every message; what to tell
+/// the rep. Shared once, however often asked.
+pub async fn share_win(
+    store: &Store,
+    program: &Program,
+    entry: &PracticeLog,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let Some(channel) = &program.wins.channel else {
+        return Ok("_Sharing isn't set up in this program: ask your enablement admin to name a channel under `[wins]`._".into());
+    };
+    let s = &program.settings;
+    let local = now.with_timezone(&s.timezone);
+    let occurrence = Occurrence {
+        source: Source::Win {
+            user: entry.user_id.clone(),
+            logged_at: entry.logged_at.timestamp_micros(),
+        },
+        recipient: Recipient::Channel(channel.clone()),
+        at: now,
+        local: local.fixed_offset(),
+        program_week: s.program_week(local.date_naive()).unwrap_or(0),
+    };
+    Ok(if store.request_post(&occurrence, now).await? {
+        format!(
+            "Shared with the team in {} :tada:",
+            channel_mention(channel)
+        )
+    } else {
+        format!("Already shared in {}.", channel_mention(channel))
+    })
+}
+
+fn channel_mention(channel: &Channel) -> String {
+    match channel {
+        Channel::Id(id) => format!("<#{id}>"),
+        Channel::Name(name) => format!("#{}", escape(name)),
+    }
 }
 
 /// "Discovery · live deal · with @dana · 4/5"

@@ -182,6 +182,7 @@ fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &String) -> HashMap<String,
 /// for a check-in, also the partners who are missing from it (to say why).
 pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence) -> Vec<String> {
     match (&occ.source, &occ.recipient) {
+        (Source::Win { user, .. }, _) => vec![user.clone()],
         (Source::Checkin, Recipient::Group(ids)) => {
             let mut people = ids.clone();
             for partner in ids
@@ -306,6 +307,17 @@ pub fn compose(
             &program.checkpoints.iter().find(|c| c.day == *day)?.text,
             &facts(),
         ),
+        (Source::Win { user, logged_at }, Recipient::Channel(_)) => {
+            let win = activity
+                .practice_of(user)
+                .iter()
+                .find(|p| p.logged_at.timestamp_micros() == *logged_at)?;
+            let skill = program.skills.iter().find(|s| s.id == win.skill_id);
+            message::win(
+                skill.map_or(win.skill_id.as_str(), |s| s.name.as_str()),
+                win,
+            )
+        }
         (Source::Pressure, Recipient::Person(id)) => {
             let plans: Vec<Commitment> = activity
                 .open_commitments(id)

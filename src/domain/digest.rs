@@ -600,6 +600,7 @@ mod tests {
             roster: vec![],
             roster_file: String::new(),
             absence: Default::default(),
+            wins: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),
             triggers: vec![],

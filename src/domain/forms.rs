@@ -167,6 +167,8 @@ pub fn practice_draft(
         context,
         notes,
         rubric,
+        // The confirmation of a live deal offers the share button instead.
+        share: false,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::commitment::Commitment;
 use super::mrkdwn::{escape, quote};
+use super::practice::PracticeLog;
 
 /// A scheduled message: its text (also the notification fallback) and one-click answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,9 @@ pub enum Action {
     Snooze,
     /// Under a pulse: how often I still use it (the value is `day|answer`).
     PulseAnswer,
+    /// Under a live deal's confirmation: post it to the wins channel (the value is when it was
+    /// logged, in Unix microseconds; it is looked up among the clicker's own practice).
+    ShareWin,
 }
 
 impl Action {
@@ -54,7 +58,7 @@ impl Action {
         Action::CheckinRescheduled,
         Action::CheckinMissed,
     ];
-    const ALL: [Action; 9] = [
+    const ALL: [Action; 10] = [
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
@@ -64,6 +68,7 @@ impl Action {
         Action::LogPractice,
         Action::Snooze,
         Action::PulseAnswer,
+        Action::ShareWin,
     ];
 
     /// Slack's `action_id`.
@@ -78,6 +83,7 @@ impl Action {
             Action::LogPractice => "log_practice",
             Action::Snooze => "snooze",
             Action::PulseAnswer => "pulse_answer",
+            Action::ShareWin => "share_win",
         }
     }
 
@@ -96,6 +102,7 @@ impl Action {
             Action::LogPractice => "Log practice",
             Action::Snooze => "Snooze until tomorrow",
             Action::PulseAnswer => "Answer",
+            Action::ShareWin => "Share with the team",
         }
     }
 
@@ -329,6 +336,23 @@ pub fn checkin_follow_up(pair: &[String]) -> String {
 }
 
 /// A pressure week: the rep's own plans, written in calmer times.
+/// A rep's win as the team sees it in the wins channel: who, which skill, what happened.
+pub fn win(skill: &str, win: &PracticeLog) -> String {
+    let mut text = format!(
+        ":trophy: *A win from <@{}>* — {}, {}",
+        win.user_id,
+        escape(skill),
+        win.context.label()
+    );
+    if let Some(score) = win.score {
+        text.push_str(&format!(" · {score}/5"));
+    }
+    if let Some(note) = win.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+        text.push_str(&format!("\n> {}", quote(note, 500).replace('\n', "\n> ")));
+    }
+    text
+}
+
 pub fn pressure(first_name: Option<&str>, plans: &[Commitment]) -> String {
     let name = first_name.map_or_else(|| "there".into(), escape);
     if plans.is_empty() {

@@ -1,5 +1,5 @@
 //! Practice logs: a role-play or a live-deal application of a skill, and the grammar of
-//! `/practice <skill> [with @partner] [score N] [live|roleplay] [notes]`.
+//! `/practice <skill> [with @partner] [score N] [live|roleplay] [share] [notes]`.
 
 use super::mention::{self, Mention};
 use super::program::Skill;
@@ -59,6 +59,8 @@ pub struct PracticeDraft {
     pub context: PracticeContext,
     pub notes: Option<String>,
     pub rubric: Vec<(String, u8)>,
+    /// The rep asked to post it to the team's wins channel.
+    pub share: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,7 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<PracticeCommand, GrammarErr
         context: PracticeContext::Roleplay,
         notes: None,
         rubric: Vec::new(),
+        share: false,
     };
     while let Some(word) = words.get(i) {
         let lower = word.to_lowercase();
@@ -117,6 +120,10 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<PracticeCommand, GrammarErr
             }
             "roleplay" | "role-play" | "rp" => {
                 draft.context = PracticeContext::Roleplay;
+                i += 1;
+            }
+            "share" => {
+                draft.share = true;
                 i += 1;
             }
             "-" | "—" | "–" | ":" | "notes" | "notes:" => {
@@ -202,6 +209,7 @@ const OPTION_WORDS: &[&str] = &[
     "roleplay",
     "role-play",
     "rp",
+    "share",
     "notes",
     "notes:",
 ];
@@ -340,6 +348,23 @@ mod tests {
             Ok(PracticeCommand::Log(d)) => d,
             other => panic!("{text:?} gave {other:?}"),
         }
+    }
+
+    #[test]
+    fn share_is_asked_for_by_the_word_and_never_assumed() {
+        let d = log("discovery live share CFO named the cost");
+        assert!(d.share);
+        assert_eq!(d.notes.as_deref(), Some("CFO named the cost"));
+        let d = log("discovery share live 4/5");
+        assert!(d.share && d.context == PracticeContext::Live && d.score == Some(4));
+        // In the notes, the word is the rep's own.
+        let d = log("discovery live we agreed to share the plan with legal");
+        assert!(!d.share);
+        assert_eq!(
+            d.notes.as_deref(),
+            Some("we agreed to share the plan with legal")
+        );
+        assert!(!log("discovery live").share);
     }
 
     #[test]

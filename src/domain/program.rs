@@ -31,6 +31,8 @@ pub struct Program {
     pub roster_file: String,
     /// Which Slack statuses mean a person is away.
     pub absence: AbsenceRules,
+    /// Where reps' wins are posted when they choose to share them.
+    pub wins: Wins,
     pub pairs: Vec<Pair>,
     pub pairing: Pairing,
     pub triggers: Vec<Trigger>,
@@ -267,6 +269,23 @@ pub enum PairingMode {
 pub struct Pairing {
     #[serde(default)]
     pub mode: PairingMode,
+}
+
+/// `[wins]`: the channel a rep's live-deal win goes to when they share it (never unasked).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wins {
+    #[serde(default, deserialize_with = "optional_channel")]
+    pub channel: Option<Channel>,
+}
+
+fn optional_channel<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Channel>, D::Error> {
+    let raw = String::deserialize(d)?;
+    Channel::parse(&raw).map(Some).ok_or_else(|| {
+        D::Error::custom(format!(
+            "`{raw}` names no channel; write #name (e.g. \"#sko-wins\") or the channel id (e.g. \"C0123ABCD\")"
+        ))
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

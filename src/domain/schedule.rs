@@ -26,6 +26,8 @@ pub enum MessageKind {
     Digest,
     Pulse,
     Pressure,
+    /// A rep's win, shared in the wins channel at their request.
+    Win,
 }
 
 impl MessageKind {
@@ -36,6 +38,7 @@ impl MessageKind {
             MessageKind::Digest => "digest",
             MessageKind::Pulse => "pulse",
             MessageKind::Pressure => "pressure",
+            MessageKind::Win => "win",
         }
     }
 }
@@ -52,6 +55,11 @@ pub enum Source {
     ProgramReport,
     Checkpoint(u32),
     Pressure,
+    /// The practice `user` logged at this instant (Unix microseconds), shared as a win.
+    Win {
+        user: String,
+        logged_at: i64,
+    },
 }
 
 impl Source {
@@ -62,6 +70,7 @@ impl Source {
             Source::Digest | Source::ProgramReport => MessageKind::Digest,
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
+            Source::Win { .. } => MessageKind::Win,
         }
     }
 
@@ -76,6 +85,13 @@ impl Source {
             other => match other.split_once(':')? {
                 ("trigger", name) => Source::Trigger(name.to_string()),
                 ("checkpoint", day) => Source::Checkpoint(day.parse().ok()?),
+                ("win", rest) => {
+                    let (user, at) = rest.split_once(':')?;
+                    Source::Win {
+                        user: user.to_string(),
+                        logged_at: at.parse().ok()?,
+                    }
+                }
                 _ => return None,
             },
         })
@@ -91,6 +107,7 @@ impl Source {
             Source::ProgramReport => "program-report".into(),
             Source::Checkpoint(day) => format!("checkpoint:{day}"),
             Source::Pressure => "pressure".into(),
+            Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),
         }
     }
 }
@@ -999,6 +1016,7 @@ mod tests {
             roster: vec![],
             roster_file: String::new(),
             absence: Default::default(),
+            wins: Default::default(),
             pairs: vec![],
             pairing: Pairing::default(),
             triggers,

@@ -568,5 +568,6 @@ fn nothing_to_say(source: &Source) -> &'static str {
         }
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
+        Source::Win { .. } => "the practice it shares is no longer recorded",
     }
 }

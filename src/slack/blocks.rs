@@ -21,6 +21,18 @@ pub fn message_blocks(message: &Message) -> Vec<SlackBlock> {
     blocks
 }
 
+/// A command's ephemeral answer: its text, and its buttons when it offers any.
+pub fn reply_content(reply: &crate::commands::Reply) -> SlackMessageContent {
+    let content = SlackMessageContent::new().with_text(reply.text.clone());
+    if reply.buttons.is_empty() {
+        return content;
+    }
+    content.with_blocks(message_blocks(&Message {
+        text: reply.text.clone(),
+        buttons: reply.buttons.clone(),
+    }))
+}
+
 fn section(text: String) -> SlackBlock {
     SlackSectionBlock::new().with_text(md!("{}", text)).into()
 }

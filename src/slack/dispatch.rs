@@ -410,6 +410,9 @@ impl Dispatcher {
                 }
                 Action::CommitmentDone => self.done_from_message(&user, value).await,
                 Action::Snooze => clicks::snooze(&self.store, &user, value, now).await,
+                Action::ShareWin => {
+                    clicks::share_win(&self.store, &self.program.load(), &user, value, now).await
+                }
                 Action::PulseAnswer => {
                     let days: Vec<u32> = self
                         .program

@@ -97,7 +97,7 @@ async fn commands(State(state): State<HttpState>, signed: SignedBody) -> Respons
         return StatusCode::OK.into_response();
     }
     Json(
-        SlackCommandEventResponse::new(SlackMessageContent::new().with_text(reply.text))
+        SlackCommandEventResponse::new(super::blocks::reply_content(&reply))
             .with_response_type(SlackMessageResponseType::Ephemeral),
     )
     .into_response()

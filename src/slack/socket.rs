@@ -67,7 +67,7 @@ async fn on_command(
         reply.text = "The form is open.".into();
     }
     Ok(
-        SlackCommandEventResponse::new(SlackMessageContent::new().with_text(reply.text))
+        SlackCommandEventResponse::new(super::blocks::reply_content(&reply))
             .with_response_type(SlackMessageResponseType::Ephemeral),
     )
 }

@@ -409,6 +409,28 @@ impl Store {
         Ok(())
     }
 
+    /// Queues a message someone asked for (a win shared), due now; false when the same source
+    /// already went, or is going, to that recipient: a second click shares nothing twice.
+    pub async fn request_post(&self, o: &Occurrence, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, 'request'
+             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE source = ?2 AND recipient = ?5)",
+        )
+        .bind(o.key())
+        .bind(o.source.key())
+        .bind(o.kind().as_str())
+        .bind(o.recipient.kind().as_str())
+        .bind(o.recipient.key())
+        .bind(i64::from(o.program_week))
+        .bind(o.at)
+        .bind(o.local)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Queues the delivery `key` again at `at`, if it was sent to `user` (a DM); false otherwise.
     pub async fn snooze(
         &self,

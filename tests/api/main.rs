@@ -22,3 +22,4 @@ mod secrets;
 mod security;
 mod sko;
 mod socket;
+mod wins;
