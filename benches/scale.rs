@@ -85,6 +85,7 @@ fn simulate_90_days(reps: usize, runs: usize) {
                 &sender,
                 program.settings.kickoff,
                 90,
+                false,
             ))
             .unwrap();
         times.push(started.elapsed());

@@ -41,6 +41,9 @@ enum Command {
         days: u32,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Add deterministic sample rep behaviour, so digests and reports show figures.
+        #[arg(long)]
+        sample_activity: bool,
     },
     /// Write the program's data as CSV to standard output.
     Export {
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
             from,
             days,
             format,
+            sample_activity,
         } => {
             let config = match Config::load(&config) {
                 Ok(c) => c,
@@ -84,7 +88,8 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime starts");
-            let preview = sko_reinforce::simulate::run(program, &config.sender, from, days);
+            let preview =
+                sko_reinforce::simulate::run(program, &config.sender, from, days, sample_activity);
             match runtime.block_on(preview) {
                 Ok(messages) => write_stdout(|out| match format {
                     Format::Text => {

@@ -19,7 +19,8 @@ use crate::config::SenderConfig;
 use crate::domain::absence::SlackStatus;
 use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
-use crate::domain::schedule::{Member, Recipient, RecipientKind};
+use crate::domain::sample;
+use crate::domain::schedule::{Member, PairSchedule, Recipient, RecipientKind};
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
 use crate::scheduler::sender::{Messenger, SendError};
@@ -44,15 +45,25 @@ pub struct Delivered {
 }
 
 /// Runs `days` days of the program from `from` (the recipients' local dates), with the
-/// sender's settings of `serve` (grace window, attempts).
+/// sender's settings of `serve` (grace window, attempts). With `sample_activity`, sample reps
+/// commit, practise and answer as the run goes (see [`sample`]); the schedule is the same.
 pub async fn run(
     program: &Program,
     sender: &SenderConfig,
     from: NaiveDate,
     days: u32,
+    sample_activity: bool,
 ) -> anyhow::Result<Vec<Delivered>> {
     let store = MemoryStore::default();
     let members = Member::roster(program, |_| None);
+    let mut sample = if sample_activity {
+        let pairs = PairSchedule::for_program(program, &members);
+        sample::events(program, &members, &pairs)
+    } else {
+        Vec::new()
+    }
+    .into_iter()
+    .peekable();
     // From the first midnight of `from` anywhere in the roster to the last one of the end day,
     // so Kolkata's Monday morning is in as well as Los Angeles's Friday evening.
     let midnights = |date: NaiveDate| {
@@ -94,6 +105,10 @@ pub async fn run(
         }
     };
     loop {
+        // What sample reps did up to now is on record before anything is composed.
+        while let Some(event) = sample.next_if(|e| e.at() <= clock.now()) {
+            store.record(event);
+        }
         scheduler.tick(&stop).await?;
         let now = clock.now();
         // What ended before the grace window can never change again: read it out as it goes.

@@ -253,3 +253,63 @@ fn a_regional_holiday_is_kept_by_the_people_on_that_calendar_only() {
     );
     assert!(on_republic_day("U0EAST001"), "Dana's pair meets as usual");
 }
+
+#[test]
+fn sample_activity_fills_the_digests_and_reports_the_same_way_every_time() {
+    let plain = jsonl(&[]);
+    let sampled = jsonl(&["--sample-activity"]);
+    assert_eq!(sampled, jsonl(&["--sample-activity"]), "deterministic");
+
+    // The same schedule: every prompt, check-in, pulse and digest planned without it is sent
+    // with it too; only a "did you meet?" to a pair that practised together is not needed.
+    let key = |m: &Value| {
+        (
+            m["at"].to_string(),
+            m["recipient"].to_string(),
+            m["source"].to_string(),
+        )
+    };
+    let with: BTreeSet<_> = sampled.iter().map(key).collect();
+    for m in &plain {
+        assert!(
+            with.contains(&key(m)) || m["source"] == "checkin-followup",
+            "sent without sample activity only: {m}"
+        );
+    }
+
+    // Week 3's digest to Priya quotes commitments and deals, and coaches a criterion.
+    let digest = sampled
+        .iter()
+        .find(|m| {
+            m["recipient"] == "U0MGREAST"
+                && m["kind"] == "digest"
+                && m["text"].as_str().unwrap().contains("week 3")
+        })
+        .expect("Priya's week-3 digest");
+    let text = digest["text"].as_str().unwrap();
+    for expected in [
+        "commitments 1 made · 1 done",
+        "Latest live deal (",
+        "Coach next: ",
+        " — *",
+        "check-ins 4/6 kept",
+    ] {
+        assert!(text.contains(expected), "expected {expected:?} in {text}");
+    }
+    assert!(!text.contains("0 practice reps"), "{text}");
+    // A quiet rep is named, and a fading one shows in the numbers by week 5.
+    assert!(
+        sampled
+            .iter()
+            .any(|m| m["kind"] == "digest" && m["text"].as_str().unwrap().contains(":zzz: Quiet")),
+        "someone is quiet"
+    );
+    // The day-30 report has adoption figures.
+    let report = sampled
+        .iter()
+        .filter(|m| m["recipient"] == "U0ADMIN01")
+        .map(|m| m["text"].as_str().unwrap())
+        .find(|t| t.contains("Day 30: still practising"))
+        .expect("a report with day-30 adoption");
+    assert!(report.contains('%'), "{report}");
+}

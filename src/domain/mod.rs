@@ -16,6 +16,7 @@ pub mod pairing;
 pub mod people;
 pub mod practice;
 pub mod program;
+pub mod sample;
 pub mod schedule;
 pub mod sko;
 

@@ -11,8 +11,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::scheduling::SchedulerStore;
 use super::{Delivery, DeliveryStatus, EmailLookup, PlanState, Replan, Settled};
 use crate::domain::absence::SlackStatus;
+use crate::domain::commitment::{Commitment, CommitmentStatus};
 use crate::domain::compose::{Activity, Checkin};
+use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
+use crate::domain::sample::Event;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
 
 type Result<T> = anyhow::Result<T>;
@@ -48,6 +51,10 @@ struct Inner {
     checkins: Vec<Checkin>,
     checkin_keys: HashSet<(Vec<String>, DateTime<Utc>)>,
     checkins_of: HashMap<String, Vec<usize>>,
+    /// What sample reps did so far (`simulate --sample-activity`), by person.
+    commitments: HashMap<String, Vec<Commitment>>,
+    practice: HashMap<String, Vec<PracticeLog>>,
+    pulses: HashMap<String, Vec<(u32, String)>>,
 }
 
 impl MemoryStore {
@@ -73,6 +80,45 @@ impl MemoryStore {
             })
             .collect()
     }
+}
+
+impl MemoryStore {
+    /// Records what a sample rep did, as the commands would have.
+    pub fn record(&self, event: Event) {
+        let mut s = self.inner();
+        match event {
+            Event::Commit(c) => s.commitments.entry(c.user_id.clone()).or_default().push(c),
+            Event::Done { user, seq, at } => {
+                if let Some(c) = s
+                    .commitments
+                    .get_mut(&user)
+                    .and_then(|cs| cs.iter_mut().find(|c| c.seq == seq))
+                {
+                    c.status = CommitmentStatus::Done;
+                    c.done_at = Some(at);
+                    c.updated_at = at;
+                }
+            }
+            Event::Practise(p) => s.practice.entry(p.user_id.clone()).or_default().push(p),
+            Event::Pulse {
+                user, day, answer, ..
+            } => s
+                .pulses
+                .entry(user)
+                .or_default()
+                .push((day, answer.to_string())),
+        }
+    }
+}
+
+/// The records of `people` in `map`, cloned.
+fn of_people<T: Clone>(map: &HashMap<String, Vec<T>>, people: &[String]) -> Vec<T> {
+    people
+        .iter()
+        .filter_map(|p| map.get(p))
+        .flatten()
+        .cloned()
+        .collect()
 }
 
 impl Inner {
@@ -520,6 +566,13 @@ impl SchedulerStore for MemoryStore {
             .iter()
             .filter_map(|p| Some((p.clone(), s.statuses.get(p)?.0.clone())))
             .collect();
-        Ok(Activity::new(vec![], vec![], checkins, vec![]).with_absences(pauses, statuses))
+        let commitments: Vec<Commitment> = of_people(&s.commitments, people);
+        let practice: Vec<PracticeLog> = of_people(&s.practice, people);
+        let pulses = people
+            .iter()
+            .filter_map(|p| Some((p, s.pulses.get(p)?)))
+            .flat_map(|(p, answers)| answers.iter().map(|(d, a)| (p.clone(), *d, a.clone())))
+            .collect();
+        Ok(Activity::new(commitments, practice, checkins, pulses).with_absences(pauses, statuses))
     }
 }

@@ -56,7 +56,7 @@ async fn serve_between(app: &TestApp, end: DateTime<Utc>) -> Received {
 }
 
 async fn preview(config: &Config, from: NaiveDate, days: u32) -> Received {
-    let mut got: Received = simulate::run(&config.program, &config.sender, from, days)
+    let mut got: Received = simulate::run(&config.program, &config.sender, from, days, false)
         .await
         .unwrap()
         .into_iter()

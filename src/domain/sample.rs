@@ -1,0 +1,219 @@
+//! Sample rep behaviour for a preview (`simulate --sample-activity`), so that the digests,
+//! program reports and adoption figures an admin shows a VP have numbers in them. Deterministic:
+//! the same roster always behaves the same way. Three kinds of rep, as the field sees them
+//! after a kickoff: most keep at it, some fade after the second week, a few never start.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
+
+use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
+use super::practice::{PracticeContext, PracticeLog};
+use super::program::{Program, Role};
+use super::schedule::{Member, PairSchedule, resolve};
+
+/// How a sample rep behaves over the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Habit {
+    /// Commits every week, practises three times, two of them in live deals, and improves.
+    Diligent,
+    /// Like the diligent for two weeks, then less and less, then nothing after week 5.
+    Fading,
+    /// One commitment in the first week, then nothing.
+    Quiet,
+}
+
+/// Every tenth rep is quiet, three in ten fade, the rest keep at it (by roster order).
+pub fn habit(index: usize) -> Habit {
+    match index % 10 {
+        3 | 6 | 9 => Habit::Fading,
+        7 => Habit::Quiet,
+        _ => Habit::Diligent,
+    }
+}
+
+/// One thing a sample rep does, at the instant it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Commit(Commitment),
+    /// The rep closes commitment `seq`.
+    Done {
+        user: String,
+        seq: u32,
+        at: DateTime<Utc>,
+    },
+    Practise(PracticeLog),
+    /// An answer to the day-`day` pulse.
+    Pulse {
+        user: String,
+        day: u32,
+        answer: &'static str,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Event {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::Commit(c) => c.created_at,
+            Event::Practise(p) => p.logged_at,
+            Event::Done { at, .. } | Event::Pulse { at, .. } => *at,
+        }
+    }
+}
+
+const COMMITMENTS: [&str; 4] = [
+    "3 discovery calls with the 4-question pain framework by Friday",
+    "Quantify the cost of the problem with every buyer in late stage this week",
+    "Role-play the top 3 objections with my partner before Thursday",
+    "Use the new battlecard in 2 competitive deals by Friday",
+];
+const DEAL_NOTES: [&str; 5] = [
+    "Buyer named the cost of churn: about $40k a quarter. First time I got a number.",
+    "Asked the impact question early; the champion pulled in their CFO.",
+    "Price objection came up; acknowledged it and explored before answering. Deal moved to proposal.",
+    "Used the battlecard against the incumbent; they asked for a second demo.",
+    "Pain questions felt forced on the first call, natural by the third.",
+];
+
+/// Every sample event of the program's reps, in time order.
+pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Vec<Event> {
+    let s = &program.settings;
+    let mut out = Vec::new();
+    let reps = members.iter().filter(|m| m.role == Role::Rep);
+    for (i, rep) in reps.enumerate() {
+        let habit = habit(i);
+        let at = |date: NaiveDate, hour: u32| {
+            resolve(rep.timezone, date.and_hms_opt(hour, 15, 0).expect("a time"))
+        };
+        let mut seq = 0;
+        for week in 1..=s.weeks() {
+            let monday = s.kickoff + Duration::days(7 * i64::from(week - 1));
+            let day = |d: Weekday| monday + Duration::days(i64::from(d.num_days_from_monday()));
+            let active = match habit {
+                Habit::Diligent => true,
+                Habit::Fading => week <= 5,
+                Habit::Quiet => week == 1,
+            };
+            if !active {
+                continue;
+            }
+            seq += 1;
+            let text = COMMITMENTS[(i + week as usize) % COMMITMENTS.len()];
+            out.push(Event::Commit(Commitment {
+                user_id: rep.slack_id.clone(),
+                seq,
+                text: text.to_string(),
+                target: None,
+                due: Some(day(Weekday::Fri)),
+                kind: CommitmentKind::Performance,
+                status: CommitmentStatus::Open,
+                week: s.program_week(day(Weekday::Mon)),
+                created_at: at(day(Weekday::Mon), 9),
+                updated_at: at(day(Weekday::Mon), 9),
+                done_at: None,
+            }));
+            if habit == Habit::Quiet {
+                continue;
+            }
+            let keeps_up = habit == Habit::Diligent || week <= 2;
+            if keeps_up {
+                out.push(Event::Done {
+                    user: rep.slack_id.clone(),
+                    seq,
+                    at: at(day(Weekday::Thu), 16),
+                });
+            }
+            // Practice: three a week while keeping up, one a week when fading.
+            let sessions: &[(Weekday, PracticeContext)] = if keeps_up {
+                &[
+                    (Weekday::Tue, PracticeContext::Roleplay),
+                    (Weekday::Wed, PracticeContext::Live),
+                    (Weekday::Thu, PracticeContext::Live),
+                ]
+            } else {
+                &[(Weekday::Wed, PracticeContext::Live)]
+            };
+            for (n, (weekday, context)) in sessions.iter().enumerate() {
+                if program.skills.is_empty() {
+                    break;
+                }
+                let skill = &program.skills[(i + n + week as usize) % program.skills.len()];
+                // Scores climb a point every two weeks for those who keep practising.
+                let score = (2 + (week + n as u32) / 2).min(5) as u8;
+                let partner = (*context == PracticeContext::Roleplay)
+                    .then(|| {
+                        pairs
+                            .partners(&rep.slack_id, week)
+                            .first()
+                            .map(|p| p.to_string())
+                    })
+                    .flatten();
+                let rubric = skill
+                    .rubric
+                    .iter()
+                    .enumerate()
+                    .map(|(c, criterion)| {
+                        // The second criterion lags: what a manager should coach.
+                        let lag = u8::from(c == 1);
+                        (
+                            criterion.criterion.clone(),
+                            score.saturating_sub(lag).max(1),
+                        )
+                    })
+                    .collect();
+                out.push(Event::Practise(PracticeLog {
+                    user_id: rep.slack_id.clone(),
+                    skill_id: skill.id.clone(),
+                    context: *context,
+                    partner_id: partner,
+                    score: Some(score),
+                    notes: (*context == PracticeContext::Live)
+                        .then(|| DEAL_NOTES[(i + week as usize + n) % DEAL_NOTES.len()].into()),
+                    rubric,
+                    week: s.program_week(day(*weekday)),
+                    logged_at: at(day(*weekday), 11 + n as u32 * 2),
+                }));
+            }
+        }
+        for cp in &program.checkpoints {
+            let date = s.kickoff + Duration::days(i64::from(cp.day) - 1);
+            let answer = match (habit, cp.day > 30) {
+                (Habit::Diligent, _) => "every",
+                (Habit::Fading, false) => "most",
+                (Habit::Fading, true) => "some",
+                (Habit::Quiet, _) => continue,
+            };
+            // Answered the working day after the pulse, in the afternoon.
+            let mut answered = date + Duration::days(1);
+            while !s.is_working_day(answered) {
+                answered += Duration::days(1);
+            }
+            out.push(Event::Pulse {
+                user: rep.slack_id.clone(),
+                day: cp.day,
+                answer,
+                at: at(answered, 15),
+            });
+        }
+    }
+    out.sort_by_key(Event::at);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_keep_at_it_some_fade_a_few_never_start() {
+        let habits: Vec<Habit> = (0..10).map(habit).collect();
+        let count = |h| habits.iter().filter(|x| **x == h).count();
+        assert_eq!(
+            (
+                count(Habit::Diligent),
+                count(Habit::Fading),
+                count(Habit::Quiet)
+            ),
+            (6, 3, 1)
+        );
+    }
+}
