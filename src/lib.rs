@@ -5,6 +5,7 @@
 //! them together for `main` and for the tests.
 
 pub mod app;
+pub mod charts;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -2,6 +2,7 @@
 //! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
 
 pub mod absence;
+pub mod charts;
 pub mod coaching;
 pub mod commitment;
 pub mod compose;
