@@ -83,9 +83,12 @@ fn simulate_90_days(reps: usize, runs: usize) {
             .block_on(sko_reinforce::simulate::run(
                 &program,
                 &sender,
-                program.settings.kickoff,
-                90,
-                false,
+                &sko_reinforce::simulate::Preview {
+                    from: program.settings.kickoff,
+                    days: 90,
+                    sample_activity: false,
+                    charts: None,
+                },
             ))
             .unwrap();
         times.push(started.elapsed());

@@ -25,9 +25,8 @@ const CHECKPOINTS: [RGBColor; 3] = [
 /// The chart as a PNG file's bytes.
 pub fn png(chart: &Chart) -> anyhow::Result<Vec<u8>> {
     static FONT_REGISTERED: OnceLock<bool> = OnceLock::new();
-    let registered = *FONT_REGISTERED.get_or_init(|| {
-        register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok()
-    });
+    let registered = *FONT_REGISTERED
+        .get_or_init(|| register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok());
     anyhow::ensure!(registered, "the built-in font could not be loaded");
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
@@ -69,7 +68,7 @@ fn team_practice(root: &Area, title: &str, weeks: &[WeekPractice]) -> DrawResult
         .max()
         .unwrap_or(0)
         .max(4) as f64
-        * 1.15;
+        * 1.4; // headroom for the legend above the bars
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
         .margin(16)
@@ -96,7 +95,10 @@ fn team_practice(root: &Area, title: &str, weeks: &[WeekPractice]) -> DrawResult
         .draw()?;
     let bar = |w: &WeekPractice, from: usize, to: usize, color: RGBColor| {
         let x = f64::from(w.week);
-        Rectangle::new([(x - 0.32, from as f64), (x + 0.32, to as f64)], color.filled())
+        Rectangle::new(
+            [(x - 0.32, from as f64), (x + 0.32, to as f64)],
+            color.filled(),
+        )
     };
     chart
         .draw_series(weeks.iter().map(|w| bar(w, 0, w.roleplay, ROLEPLAY)))?
@@ -128,7 +130,12 @@ fn team_practice(root: &Area, title: &str, weeks: &[WeekPractice]) -> DrawResult
 }
 
 /// Per skill, a bar for each checkpoint reached: the share of reps still practising it.
-fn adoption(root: &Area, title: &str, skills: &[String], checkpoints: &[(u32, Vec<f64>)]) -> DrawResult {
+fn adoption(
+    root: &Area,
+    title: &str,
+    skills: &[String],
+    checkpoints: &[(u32, Vec<f64>)],
+) -> DrawResult {
     let n = skills.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
@@ -208,8 +215,14 @@ mod tests {
         assert_eq!((w, h), (WIDTH, HEIGHT));
         let has = |c: RGBColor| pixels.chunks(3).any(|p| p == [c.0, c.1, c.2]);
         assert!(has(LIVE) && has(ROLEPLAY), "both kinds of bar are drawn");
-        let dark = pixels.chunks(3).filter(|p| p.iter().all(|v| *v < 60)).count();
-        assert!(dark > 500, "text and axes are drawn in the built-in font: {dark}");
+        let dark = pixels
+            .chunks(3)
+            .filter(|p| p.iter().all(|v| *v < 60))
+            .count();
+        assert!(
+            dark > 500,
+            "text and axes are drawn in the built-in font: {dark}"
+        );
     }
 
     #[test]

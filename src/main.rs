@@ -44,6 +44,9 @@ enum Command {
         /// Add deterministic sample rep behaviour, so digests and reports show figures.
         #[arg(long)]
         sample_activity: bool,
+        /// Write the digests' charts as PNG files into this folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
     },
     /// Write the program's data as CSV to standard output.
     Export {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
             days,
             format,
             sample_activity,
+            charts,
         } => {
             let config = match Config::load(&config) {
                 Ok(c) => c,
@@ -88,8 +92,19 @@ fn main() -> ExitCode {
                 .enable_all()
                 .build()
                 .expect("a tokio runtime starts");
-            let preview =
-                sko_reinforce::simulate::run(program, &config.sender, from, days, sample_activity);
+            if let Some(dir) = &charts
+                && let Err(e) = std::fs::create_dir_all(dir)
+            {
+                eprintln!("--charts {}: cannot create the folder ({e})", dir.display());
+                return ExitCode::FAILURE;
+            }
+            let preview = sko_reinforce::simulate::Preview {
+                from,
+                days,
+                sample_activity,
+                charts,
+            };
+            let preview = sko_reinforce::simulate::run(program, &config.sender, &preview);
             match runtime.block_on(preview) {
                 Ok(messages) => write_stdout(|out| match format {
                     Format::Text => {

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -17,6 +18,7 @@ use crate::clock::{Clock, ManualClock};
 use crate::commands::render::day;
 use crate::config::SenderConfig;
 use crate::domain::absence::SlackStatus;
+use crate::domain::charts::Chart;
 use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
 use crate::domain::sample;
@@ -44,19 +46,28 @@ pub struct Delivered {
     pub buttons: Vec<&'static str>,
 }
 
-/// Runs `days` days of the program from `from` (the recipients' local dates), with the
-/// sender's settings of `serve` (grace window, attempts). With `sample_activity`, sample reps
-/// commit, practise and answer as the run goes (see [`sample`]); the schedule is the same.
+/// What to preview: `days` days from `from` (the recipients' local dates).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub from: NaiveDate,
+    pub days: u32,
+    /// Sample reps commit, practise and answer as the run goes (see [`sample`]); the schedule
+    /// is the same.
+    pub sample_activity: bool,
+    /// Where the digests' charts are written as PNG files, if anywhere.
+    pub charts: Option<PathBuf>,
+}
+
+/// Runs the preview with the sender's settings of `serve` (grace window, attempts).
 pub async fn run(
     program: &Program,
     sender: &SenderConfig,
-    from: NaiveDate,
-    days: u32,
-    sample_activity: bool,
+    preview: &Preview,
 ) -> anyhow::Result<Vec<Delivered>> {
+    let (from, days) = (preview.from, preview.days);
     let store = MemoryStore::default();
     let members = Member::roster(program, |_| None);
-    let mut sample = if sample_activity {
+    let mut sample = if preview.sample_activity {
         let pairs = PairSchedule::for_program(program, &members);
         sample::events(program, &members, &pairs)
     } else {
@@ -84,7 +95,10 @@ pub async fn run(
     let end = midnights(last).max().unwrap_or(start);
 
     let clock = Arc::new(ManualClock::new(start));
-    let slack = SimulatedSlack::default();
+    let slack = SimulatedSlack {
+        charts: preview.charts.clone(),
+        ..SimulatedSlack::default()
+    };
     let scheduler = Scheduler::new(
         store.clone(),
         Arc::new(ArcSwap::from_pointee(program.clone())),
@@ -161,6 +175,8 @@ fn received(
 #[derive(Clone, Default)]
 struct SimulatedSlack {
     buttons: Arc<Mutex<HashMap<String, Vec<&'static str>>>>,
+    /// Where shared files (the charts) are written; nowhere when `None`.
+    charts: Option<PathBuf>,
 }
 
 impl Messenger for SimulatedSlack {
@@ -186,6 +202,27 @@ impl Messenger for SimulatedSlack {
 
     async fn user_by_email(&self, email: &str) -> Result<Option<String>, SendError> {
         Ok(Some(simulated_id(email)))
+    }
+
+    async fn share_chart(
+        &self,
+        channel: &str,
+        file_name: &str,
+        chart: &Chart,
+    ) -> Result<String, SendError> {
+        let Some(dir) = &self.charts else {
+            return Ok(format!("F{file_name}"));
+        };
+        let bytes = crate::charts::png(chart)
+            .map_err(|e| SendError::Permanent(format!("the chart could not be drawn: {e:#}")))?;
+        let (stem, ext) = file_name.rsplit_once('.').unwrap_or((file_name, "png"));
+        let path = dir.join(format!(
+            "{stem}-{}.{ext}",
+            channel.trim_start_matches(['D', '#'])
+        ));
+        std::fs::write(&path, bytes)
+            .map_err(|e| SendError::Permanent(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
     }
 
     async fn status(&self, _user: &str) -> Result<SlackStatus, SendError> {

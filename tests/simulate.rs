@@ -157,8 +157,21 @@ fn pairs_are_brought_together_and_asked_afterwards() {
 #[test]
 fn a_manager_digest_covers_only_their_own_reps() {
     let messages = jsonl(&[]);
-    let priya = of(&messages, "U0MGREAST", "digest");
+    // The digests themselves; each is followed by its chart, a file with a title.
+    let is_chart = |m: &Value| m["source"] == "team-chart" || m["source"] == "adoption-chart";
+    let priya: Vec<&Value> = of(&messages, "U0MGREAST", "digest")
+        .into_iter()
+        .filter(|m| !is_chart(m))
+        .collect();
     assert!(!priya.is_empty());
+    assert_eq!(
+        of(&messages, "U0MGREAST", "digest")
+            .into_iter()
+            .filter(|m| is_chart(m))
+            .count(),
+        priya.len(),
+        "one chart with each digest"
+    );
     for d in &priya {
         let text = d["text"].as_str().unwrap();
         assert!(
@@ -170,6 +183,7 @@ fn a_manager_digest_covers_only_their_own_reps() {
     assert!(
         of(&messages, "U0ADMIN01", "digest")
             .iter()
+            .filter(|m| !is_chart(m))
             .all(|m| m["text"].as_str().unwrap().starts_with("*Program report"))
     );
     assert!(
@@ -312,4 +326,42 @@ fn sample_activity_fills_the_digests_and_reports_the_same_way_every_time() {
         .find(|t| t.contains("Day 30: still practising"))
         .expect("a report with day-30 adoption");
     assert!(report.contains('%'), "{report}");
+}
+
+#[test]
+fn charts_are_written_as_png_files_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let charts = dir.path().join("charts");
+    let text = simulate(&[
+        "--sample-activity",
+        "--days",
+        "28",
+        "--charts",
+        charts.to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("📊 Your team's practice by week (chart: 2027-01-25-team-practice.png)"),
+        "{text}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert!(
+        files.contains(&"2027-01-25-team-practice-U0MGREAST.png".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contains("adoption-by-skill-U0ADMIN01")),
+        "{files:?}"
+    );
+    for f in &files {
+        let bytes = std::fs::read(charts.join(f)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{f} is a PNG");
+    }
+    // Without --charts, nothing is written and the preview is the same.
+    assert_eq!(simulate(&["--sample-activity", "--days", "28"]), text);
 }

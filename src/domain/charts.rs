@@ -51,11 +51,16 @@ impl Chart {
     }
 }
 
-/// The team's practice in each program week from the kickoff to the one holding `now`.
-pub fn team_practice(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<WeekPractice> {
+/// The team's practice in each whole program week before `now` (in the first week, that week
+/// so far).
+pub fn team_practice(
+    program: &Program,
+    reps: &[RepRecord],
+    now: DateTime<Utc>,
+) -> Vec<WeekPractice> {
     let s = &program.settings;
     let start = s.kickoff_instant();
-    let weeks = (((now - start).num_days() / 7) + 1).clamp(0, i64::from(s.weeks())) as u32;
+    let weeks = ((now - start).num_days() / 7).clamp(1, i64::from(s.weeks())) as u32;
     (1..=weeks)
         .map(|week| {
             let from = start + Duration::days(7 * i64::from(week - 1));
@@ -67,11 +72,17 @@ pub fn team_practice(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) 
             };
             let active = reps
                 .iter()
-                .filter(|r| r.practice.iter().any(|p| p.logged_at >= from && p.logged_at < to))
+                .filter(|r| {
+                    r.practice
+                        .iter()
+                        .any(|p| p.logged_at >= from && p.logged_at < to)
+                })
                 .count();
             WeekPractice {
                 week,
-                live: logs().filter(|p| p.context == PracticeContext::Live).count(),
+                live: logs()
+                    .filter(|p| p.context == PracticeContext::Live)
+                    .count(),
                 roleplay: logs()
                     .filter(|p| p.context == PracticeContext::Roleplay)
                     .count(),

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::absence::{Absence, SlackStatus};
+use super::charts::{self, Chart};
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
@@ -195,11 +196,13 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
             }
             people
         }
-        (Source::Digest, Recipient::Person(manager)) => reps(program, Some(manager))
-            .into_iter()
-            .map(|p| p.slack_id.clone())
-            .collect(),
-        (Source::ProgramReport, _) => reps(program, None)
+        (Source::Digest | Source::TeamChart, Recipient::Person(manager)) => {
+            reps(program, Some(manager))
+                .into_iter()
+                .map(|p| p.slack_id.clone())
+                .collect()
+        }
+        (Source::ProgramReport | Source::AdoptionChart, _) => reps(program, None)
             .into_iter()
             .map(|p| p.slack_id.clone())
             .collect(),
@@ -256,6 +259,34 @@ pub fn reps<'a>(program: &'a Program, manager: Option<&str>) -> Vec<&'a Person> 
         .iter()
         .filter(|p| p.role == Role::Rep && manager.is_none_or(|m| p.manager.as_deref() == Some(m)))
         .collect()
+}
+
+/// The chart for a chart occurrence, from the records its digest or report is made of; `None`
+/// when that digest would say nothing yet, or `occ` is no chart.
+pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option<Chart> {
+    let (manager, title) = match (&occ.source, &occ.recipient) {
+        (Source::TeamChart, Recipient::Person(manager)) => (Some(manager.as_str()), None),
+        (Source::AdoptionChart, _) => (
+            None,
+            Some("Adoption by skill at each checkpoint".to_string()),
+        ),
+        _ => return None,
+    };
+    let records = records(program, activity, &reps(program, manager), occ.at);
+    if !has_a_week_to_report(program, &records, occ) {
+        return None;
+    }
+    Some(match title {
+        Some(title) => Chart::Adoption {
+            title,
+            skills: program.skills.iter().map(|s| s.name.clone()).collect(),
+            checkpoints: charts::adoption(program, &records, occ.at),
+        },
+        None => Chart::TeamPractice {
+            title: "Your team's practice by week".into(),
+            weeks: charts::team_practice(program, &records, occ.at),
+        },
+    })
 }
 
 /// The message for `occ`, or `None` when it has become pointless (a "did you meet?" to a pair
@@ -350,6 +381,10 @@ pub fn compose(
                 return None;
             }
             digest::program_report(program, &records, occ.at)
+        }
+        // A chart is uploaded as a file; its title is what a preview lists.
+        (Source::TeamChart | Source::AdoptionChart, _) => {
+            format!("📊 {} (chart)", chart(program, activity, occ)?.title())
         }
         _ => return None,
     };

@@ -55,6 +55,10 @@ pub enum Source {
     ProgramReport,
     Checkpoint(u32),
     Pressure,
+    /// The chart sent a second after a manager's digest: the team's practice by week.
+    TeamChart,
+    /// The chart sent a second after the admins' report: adoption by skill.
+    AdoptionChart,
     /// The practice `user` logged at this instant (Unix microseconds), shared as a win.
     Win {
         user: String,
@@ -67,7 +71,9 @@ impl Source {
         match self {
             Source::Trigger(_) => MessageKind::Prompt,
             Source::Checkin | Source::CheckinFollowUp => MessageKind::Checkin,
-            Source::Digest | Source::ProgramReport => MessageKind::Digest,
+            Source::Digest | Source::ProgramReport | Source::TeamChart | Source::AdoptionChart => {
+                MessageKind::Digest
+            }
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
             Source::Win { .. } => MessageKind::Win,
@@ -81,6 +87,8 @@ impl Source {
             "checkin-followup" => Source::CheckinFollowUp,
             "digest" => Source::Digest,
             "program-report" => Source::ProgramReport,
+            "team-chart" => Source::TeamChart,
+            "adoption-chart" => Source::AdoptionChart,
             "pressure" => Source::Pressure,
             other => match other.split_once(':')? {
                 ("trigger", name) => Source::Trigger(name.to_string()),
@@ -105,6 +113,8 @@ impl Source {
             Source::CheckinFollowUp => "checkin-followup".into(),
             Source::Digest => "digest".into(),
             Source::ProgramReport => "program-report".into(),
+            Source::TeamChart => "team-chart".into(),
+            Source::AdoptionChart => "adoption-chart".into(),
             Source::Checkpoint(day) => format!("checkpoint:{day}"),
             Source::Pressure => "pressure".into(),
             Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),
@@ -573,6 +583,27 @@ impl Planner<'_> {
                 );
             }
         }
+        // Each digest and report is followed a second later by its chart, planned with it
+        // (even when that second falls just past the window, so it is never lost between two).
+        let charts: Vec<Occurrence> = out
+            .iter()
+            .filter_map(|o| {
+                let source = match o.source {
+                    Source::Digest => Source::TeamChart,
+                    Source::ProgramReport => Source::AdoptionChart,
+                    _ => return None,
+                };
+                let second = Duration::seconds(1);
+                Some(Occurrence {
+                    source,
+                    recipient: o.recipient.clone(),
+                    at: o.at + second,
+                    local: o.local + second,
+                    program_week: o.program_week,
+                })
+            })
+            .collect();
+        out.extend(charts);
         self.checkpoints(&mut out, from, to);
         self.pressure(&mut out, from, to);
 

@@ -72,7 +72,8 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                     if found.is_none() {
                         tracing::warn!(file = %program.roster_file, line = entry.line, email = %entry.email, "Slack has nobody with this email, so they are left out of the program (shown on the admins' Home): correct the address, or invite them to the workspace");
                     }
-                    changed |= lookups.get(&entry.email).map(|(id, _)| id) != Some(&found);
+                    let before = lookups.get(&entry.email).and_then(|(id, _)| id.as_ref());
+                    changed |= before != found.as_ref();
                     self.store
                         .remember_email_lookup(&entry.email, found.as_deref(), now)
                         .await?;

@@ -244,6 +244,9 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
         let occ = &d.occurrence;
+        if matches!(occ.source, Source::TeamChart | Source::AdoptionChart) {
+            return self.deliver_chart(d, program, activity, stop, report).await;
+        }
         let Some(message) = compose(program, pairs, activity, occ) else {
             self.store
                 .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
@@ -277,6 +280,59 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             Ok(ts) => {
                 self.store.mark_sent(d.id, &ts, self.clock.now()).await?;
                 self.sent(occ).await?;
+                report.sent += 1;
+                Ok(())
+            }
+            Err(e) => self.after_failure(&d, e, report).await,
+        }
+    }
+
+    /// A digest's chart, shared as a PNG in the same DM within the limits (the messenger draws
+    /// it).
+    async fn deliver_chart(
+        &self,
+        d: Delivery,
+        program: &Program,
+        activity: &Activity,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let occ = &d.occurrence;
+        let Some(chart) = crate::domain::compose::chart(program, activity, occ) else {
+            self.store
+                .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
+                .await?;
+            report.skipped += 1;
+            return Ok(());
+        };
+        let channel = match self.channel_for(&occ.recipient).await {
+            Ok(c) => c,
+            Err(e) => return self.after_failure(&d, e, report).await,
+        };
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(&channel, tokio::time::Instant::now());
+        tokio::select! {
+            _ = stop.cancelled() => return Ok(()),
+            _ = wait_until(slot) => {}
+        }
+        let file_name = format!("{}-{}", occ.local.date_naive(), chart.file_name());
+        let shown = format!("📊 {} (chart: {file_name})", chart.title());
+        self.store
+            .mark_sending(d.id, &shown, &channel, self.clock.now())
+            .await?;
+        let uploaded = self
+            .call(
+                Method::FilesUpload,
+                self.messenger.share_chart(&channel, &file_name, &chart),
+            )
+            .await;
+        match uploaded {
+            Ok(file) => {
+                self.store.mark_sent(d.id, &file, self.clock.now()).await?;
                 report.sent += 1;
                 Ok(())
             }
@@ -478,6 +534,23 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// Every message carries its outbox key, so ask Slack before sending it again.
     async fn settle_interrupted(&self, d: Delivery, report: &mut TickReport) -> anyhow::Result<()> {
         let now = self.clock.now();
+        // A shared file carries no metadata to look for: an interrupted chart is not tried
+        // again, so it can never show twice; the digest it belongs to went on its own.
+        if matches!(
+            d.occurrence.source,
+            Source::TeamChart | Source::AdoptionChart
+        ) {
+            self.store
+                .mark_final(
+                    d.id,
+                    Settled::Failed,
+                    "the chart's upload was interrupted; not repeated, so it never shows twice",
+                    now,
+                )
+                .await?;
+            report.failed += 1;
+            return Ok(());
+        }
         // A call still in flight could yet land: give it twice the timeout first.
         if now - d.updated_at < chrono::Duration::seconds(2 * self.settings.timeout_seconds as i64)
         {
@@ -563,7 +636,7 @@ async fn wait_until(slot: tokio::time::Instant) {
 fn nothing_to_say(source: &Source) -> &'static str {
     match source {
         Source::CheckinFollowUp => "the pair already answered or practised together",
-        Source::Digest | Source::ProgramReport => {
+        Source::Digest | Source::ProgramReport | Source::TeamChart | Source::AdoptionChart => {
             "nothing to report yet: no working day or activity in the week before"
         }
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::domain::absence::SlackStatus;
+use crate::domain::charts::Chart;
 use crate::domain::message::Message;
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
@@ -56,6 +57,15 @@ pub trait Messenger: Send + Sync + 'static {
         &self,
         email: &str,
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
+    /// Draws `chart` and shares it as a PNG file in `channel` (`files.getUploadURLExternal`,
+    /// the bytes to the URL it gives, `files.completeUploadExternal`); returns the file's id.
+    /// Drawing is the messenger's part, so a preview that keeps no files draws none.
+    fn share_chart(
+        &self,
+        channel: &str,
+        file_name: &str,
+        chart: &Chart,
+    ) -> impl Future<Output = Result<String, SendError>> + Send;
     /// The person's status (`users.profile.get`).
     fn status(&self, user: &str) -> impl Future<Output = Result<SlackStatus, SendError>> + Send;
     /// The id of the channel named `name` (without `#`), if the bot can see one
@@ -92,6 +102,8 @@ pub enum Method {
     UsersLookupByEmail,
     /// Tier 4.
     UsersProfileGet,
+    /// A file shared: `files.getUploadURLExternal` and `files.completeUploadExternal`, Tier 4.
+    FilesUpload,
 }
 
 impl Method {
@@ -104,6 +116,7 @@ impl Method {
             Method::UsersInfo => "users.info",
             Method::UsersLookupByEmail => "users.lookupByEmail",
             Method::UsersProfileGet => "users.profile.get",
+            Method::FilesUpload => "files.completeUploadExternal",
         }
     }
 
@@ -117,7 +130,7 @@ impl Method {
             | Method::ConversationsHistory
             | Method::UsersLookupByEmail => Some((10.0, 40.0)),
             Method::ConversationsList => Some((5.0, 15.0)),
-            Method::UsersInfo | Method::UsersProfileGet => Some((20.0, 80.0)),
+            Method::UsersInfo | Method::UsersProfileGet | Method::FilesUpload => Some((20.0, 80.0)),
         }
     }
 }

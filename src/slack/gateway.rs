@@ -11,6 +11,7 @@ use slack_morphism::prelude::*;
 use slack_morphism::errors::SlackClientError;
 
 use crate::domain::absence::SlackStatus;
+use crate::domain::charts::Chart;
 use crate::domain::message::Message;
 use crate::scheduler::sender::{Messenger, SendError};
 
@@ -242,6 +243,48 @@ impl Messenger for std::sync::Arc<SlackGateway> {
             Err(SlackClientError::ApiError(e)) if e.code == "users_not_found" => Ok(None),
             Err(e) => Err(classify(e)),
         }
+    }
+
+    async fn share_chart(
+        &self,
+        channel: &str,
+        file_name: &str,
+        chart: &Chart,
+    ) -> Result<String, SendError> {
+        // A few milliseconds of drawing, off the threads that answer Slack.
+        let drawing = chart.clone();
+        let bytes = tokio::task::spawn_blocking(move || crate::charts::png(&drawing))
+            .await
+            .map_err(|e| SendError::Permanent(format!("drawing the chart failed: {e}")))?
+            .map_err(|e| SendError::Permanent(format!("the chart could not be drawn: {e:#}")))?;
+        let title = chart.title();
+        let session = self
+            .session()
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let target = session
+            .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+                file_name.to_string(),
+                bytes.len(),
+            ))
+            .await
+            .map_err(classify)?;
+        session
+            .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+                target.upload_url,
+                bytes,
+                "image/png".to_string(),
+            ))
+            .await
+            .map_err(classify)?;
+        let done = SlackApiFilesCompleteUploadExternalRequest::new(vec![
+            SlackApiFilesComplete::new(target.file_id.clone()).with_title(title.to_string()),
+        ])
+        .with_channel_id(channel.into());
+        session
+            .files_complete_upload_external(&done)
+            .await
+            .map_err(classify)?;
+        Ok(target.file_id.0)
     }
 
     async fn status(&self, user: &str) -> Result<SlackStatus, SendError> {

@@ -204,6 +204,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<(u64, u64)> {
         let mut tx = self.pool.begin().await?;
+        // The write lock first: a transaction that reads, then writes after another commit
+        // fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
+        sqlx::query("UPDATE scheduler_state SET replan_done = replan_done WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let planned: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, key FROM outbox WHERE status = 'pending' AND origin = 'plan' AND due_at >= ?",
         )

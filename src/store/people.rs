@@ -15,13 +15,13 @@ impl Store {
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
     pub async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
-        let before: Vec<(String,)> =
-            sqlx::query_as("SELECT slack_id FROM people WHERE in_roster = 1")
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("UPDATE people SET in_roster = 0")
-            .execute(&mut *tx)
-            .await?;
+        // A write first, returning who was listed: a transaction that read before writing
+        // could not take the write lock after another commit (SQLITE_BUSY_SNAPSHOT).
+        let before: Vec<(String,)> = sqlx::query_as(
+            "UPDATE people SET in_roster = 0 WHERE in_roster = 1 RETURNING slack_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         for p in roster {
             sqlx::query(
                 "INSERT INTO people (slack_id, in_roster, role, manager_id, team, timezone, first_seen_at)

@@ -77,6 +77,36 @@ async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
         !posts.iter().any(|p| p.channel == "DU0MGRWEST"),
         "Diego's Monday 08:00 is in Los Angeles, hours later"
     );
+
+    // A second later, each gets a chart in the same DM, uploaded as Slack asks for files.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 1).unwrap());
+    app.tick().await;
+    let files = app.slack.shared_files();
+    let chart = |channel: &str| files.iter().find(|f| f.2 == channel);
+    let (_, title, _, bytes) = chart("DU0MGREAST").expect("Priya's chart");
+    assert_eq!(title, "Your team's practice by week");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG file");
+    let (_, title, _, _) = chart("DU0ADMIN01").expect("the admin's chart");
+    assert_eq!(title, "Adoption by skill at each checkpoint");
+    assert_eq!(files.len(), 2, "{files:?}");
+    let asked = app.slack.calls_to("files.getUploadURLExternal");
+    assert!(asked.iter().all(|c| {
+        c.body["filename"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("2027-01-25-"))
+    }));
+    // Restarted, nothing is uploaded twice.
+    let (dir, slack) = app.stop().await;
+    let app = spawn_app_with(
+        dir,
+        slack,
+        Utc.with_ymd_and_hms(2027, 1, 25, 13, 2, 0).unwrap(),
+        &[],
+    )
+    .await;
+    app.tick().await;
+    assert_eq!(app.slack.shared_files().len(), 2);
 }
 
 fn export(app: &TestApp, what: &str) -> Vec<csv::StringRecord> {

@@ -31,9 +31,9 @@ async fn serve_between(app: &TestApp, end: DateTime<Utc>) -> Received {
         .filter(|d| d.status == DeliveryStatus::Sent)
         .collect();
     assert_eq!(
-        app.slack.post_count(),
+        app.slack.post_count() + app.slack.shared_files().len(),
         sent.len(),
-        "one post per message sent"
+        "one post (or, for a chart, one file) per message sent"
     );
     assert!(app.slack.posts_per_key().values().all(|n| *n == 1));
     let mut got: Received = sent
@@ -56,12 +56,21 @@ async fn serve_between(app: &TestApp, end: DateTime<Utc>) -> Received {
 }
 
 async fn preview(config: &Config, from: NaiveDate, days: u32) -> Received {
-    let mut got: Received = simulate::run(&config.program, &config.sender, from, days, false)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| (m.at, m.recipient, m.source, m.text.to_string()))
-        .collect();
+    let mut got: Received = simulate::run(
+        &config.program,
+        &config.sender,
+        &simulate::Preview {
+            from,
+            days,
+            sample_activity: false,
+            charts: None,
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|m| (m.at, m.recipient, m.source, m.text.to_string()))
+    .collect();
     got.sort();
     got
 }

@@ -78,6 +78,12 @@ struct State_ {
     over_limit: usize,
     /// When each post was accepted.
     post_times: Vec<Instant>,
+    /// Upload URLs handed out, so each file gets its own id.
+    files_given: usize,
+    /// Files uploaded to an upload URL, by file id.
+    uploads: HashMap<String, Vec<u8>>,
+    /// Files shared by `files.completeUploadExternal`: (file id, title, channel).
+    shared_files: Vec<(String, String, String)>,
     /// Channels `conversations.list` shows, by name.
     channels: HashMap<String, String>,
     /// Whether the methods besides `chat.postMessage` are kept to their tiers.
@@ -94,6 +100,7 @@ fn tier_per_minute(method: &str) -> Option<usize> {
         "conversations.open" | "conversations.history" => Some(50),
         "conversations.list" => Some(20),
         "users.info" | "users.profile.get" => Some(100),
+        "files.getUploadURLExternal" | "files.completeUploadExternal" => Some(100),
         "users.lookupByEmail" => Some(50),
         _ => None,
     }
@@ -116,6 +123,7 @@ impl FakeSlack {
         let router = Router::new()
             .route("/api/{method}", any(api))
             .route("/response/{id}", any(response_url))
+            .route("/upload/{id}", any(upload_bytes))
             .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         fake
@@ -209,6 +217,19 @@ impl FakeSlack {
     }
 
     /// What `users.info` says of `user`'s timezone (New York unless told otherwise).
+    /// Files shared in channels: (file id, title, channel, the bytes uploaded).
+    pub fn shared_files(&self) -> Vec<(String, String, String, Vec<u8>)> {
+        let state = self.state.lock().unwrap();
+        state
+            .shared_files
+            .iter()
+            .map(|(id, title, channel)| {
+                let bytes = state.uploads.get(id).cloned().unwrap_or_default();
+                (id.clone(), title.clone(), channel.clone(), bytes)
+            })
+            .collect()
+    }
+
     /// Makes `users.lookupByEmail` find `user` by `email`.
     pub fn add_user_email(&self, email: &str, user: &str) {
         self.state
@@ -241,8 +262,9 @@ impl FakeSlack {
 
     /// Waits (bounded) until `method` has been called `count` times, for work the app does
     /// in the background after acknowledging Slack.
+    /// Bounded at 15 s: a loaded CI machine runs dozens of these tests at once.
     pub async fn wait_for(&self, method: &str, count: usize) -> Vec<Call> {
-        for _ in 0..500 {
+        for _ in 0..1_500 {
             let calls = self.calls_to(method);
             if calls.len() >= count {
                 return calls;
@@ -385,6 +407,27 @@ async fn api(
                 .unwrap_or_else(|| "America/New_York".into());
             Json(json!({ "ok": true, "user": { "id": user, "name": "someone", "tz": tz, "tz_offset": 0 } })).into_response()
         }
+        "files.getUploadURLExternal" => {
+            let mut state = fake.state.lock().unwrap();
+            state.files_given += 1;
+            let id = format!("F{:04}", state.files_given);
+            let url = format!("{}/upload/{id}", fake.base_url);
+            Json(json!({ "ok": true, "upload_url": url, "file_id": id })).into_response()
+        }
+        "files.completeUploadExternal" => {
+            let mut state = fake.state.lock().unwrap();
+            let channel = body["channel_id"].as_str().unwrap_or_default().to_string();
+            let files = body["files"].as_array().cloned().unwrap_or_default();
+            for f in &files {
+                let id = f["id"].as_str().unwrap_or_default().to_string();
+                if !state.uploads.contains_key(&id) {
+                    return Json(json!({ "ok": false, "error": "file_not_found" })).into_response();
+                }
+                let title = f["title"].as_str().unwrap_or_default().to_string();
+                state.shared_files.push((id, title, channel.clone()));
+            }
+            Json(json!({ "ok": true, "files": files })).into_response()
+        }
         "users.lookupByEmail" => {
             let email = body["email"].as_str().unwrap_or_default().to_lowercase();
             let found = fake.state.lock().unwrap().emails.get(&email).cloned();
@@ -524,6 +567,16 @@ async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
         tokio::time::sleep(delay).await;
     }
     Json(json!({ "ok": true, "channel": post.channel, "ts": post.ts, "message": { "ts": post.ts, "text": post.text } })).into_response()
+}
+
+/// The bytes of a file, sent to the URL `files.getUploadURLExternal` gave.
+async fn upload_bytes(
+    State(fake): State<FakeSlack>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Json<Value> {
+    fake.state.lock().unwrap().uploads.insert(id, body.to_vec());
+    Json(json!({ "ok": true }))
 }
 
 async fn response_url(

@@ -80,6 +80,7 @@ fn request_urls_scopes_and_events_match_what_the_bot_does() {
     for needed in [
         "commands",
         "chat:write",
+        "files:write",
         "im:write",
         "users:read",
         "users:read.email",
