@@ -1,0 +1,66 @@
+//! Charts: the one kind of message that is a file. Each digest's chart is planned a second
+//! after it and delivered here, within `files.*`'s tier, never twice.
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Scheduler, TickReport, nothing_to_say, wait_until};
+use crate::domain::compose::Activity;
+use crate::domain::program::Program;
+use crate::scheduler::sender::{Messenger, Method};
+use crate::store::{Delivery, SchedulerStore, Settled};
+
+impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
+    /// A digest's chart, shared as a PNG in the same DM within the limits (the messenger draws
+    /// it).
+    pub(super) async fn deliver_chart(
+        &self,
+        d: Delivery,
+        program: &Program,
+        activity: &Activity,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let occ = &d.occurrence;
+        let Some(chart) = crate::domain::compose::chart(program, activity, occ) else {
+            self.store
+                .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
+                .await?;
+            report.skipped += 1;
+            return Ok(());
+        };
+        let channel = match self.channel_for(&occ.recipient).await {
+            Ok(c) => c,
+            Err(e) => return self.after_failure(&d, e, report).await,
+        };
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(&channel, tokio::time::Instant::now());
+        tokio::select! {
+            _ = stop.cancelled() => return Ok(()),
+            _ = wait_until(slot) => {}
+        }
+        let file_name = format!("{}-{}", occ.local.date_naive(), chart.file_name());
+        let shown = format!("📊 {} (chart: {file_name})", chart.title());
+        self.store
+            .mark_sending(d.id, &shown, &channel, self.clock.now())
+            .await?;
+        let uploaded = self
+            .call(
+                Method::FilesUpload,
+                self.messenger.share_chart(&channel, &file_name, &chart),
+            )
+            .await;
+        match uploaded {
+            Ok(file) => {
+                self.store.mark_sent(d.id, &file, self.clock.now()).await?;
+                report.sent += 1;
+                Ok(())
+            }
+            Err(e) => self.after_failure(&d, e, report).await,
+        }
+    }
+
+}
