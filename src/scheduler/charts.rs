@@ -3,11 +3,11 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Scheduler, TickReport, nothing_to_say, wait_until};
+use super::{Scheduler, TickReport};
 use crate::domain::compose::Activity;
 use crate::domain::program::Program;
 use crate::scheduler::sender::{Messenger, Method};
-use crate::store::{Delivery, SchedulerStore, Settled};
+use crate::store::{Delivery, SchedulerStore};
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// A digest's chart, shared as a PNG in the same DM within the limits (the messenger draws
@@ -20,28 +20,13 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         stop: &CancellationToken,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
-        let now = self.clock.now();
         let occ = &d.occurrence;
         let Some(chart) = crate::domain::compose::chart(program, activity, occ) else {
-            self.store
-                .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
-                .await?;
-            report.skipped += 1;
+            return self.nothing_to_send(&d, report).await;
+        };
+        let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
-        let channel = match self.channel_for(&occ.recipient).await {
-            Ok(c) => c,
-            Err(e) => return self.after_failure(&d, e, report).await,
-        };
-        let slot = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .reserve(&channel, tokio::time::Instant::now());
-        tokio::select! {
-            _ = stop.cancelled() => return Ok(()),
-            _ = wait_until(slot) => {}
-        }
         let file_name = format!("{}-{}", occ.local.date_naive(), chart.file_name());
         let shown = format!("📊 {} (chart: {file_name})", chart.title());
         self.store
@@ -62,5 +47,4 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             Err(e) => self.after_failure(&d, e, report).await,
         }
     }
-
 }

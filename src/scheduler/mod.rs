@@ -243,31 +243,16 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         stop: &CancellationToken,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
-        let now = self.clock.now();
         let occ = &d.occurrence;
         if matches!(occ.source, Source::TeamChart | Source::AdoptionChart) {
             return self.deliver_chart(d, program, activity, stop, report).await;
         }
         let Some(message) = compose(program, pairs, activity, occ) else {
-            self.store
-                .mark_final(d.id, Settled::Skipped, nothing_to_say(&occ.source), now)
-                .await?;
-            report.skipped += 1;
+            return self.nothing_to_send(&d, report).await;
+        };
+        let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
-        let channel = match self.channel_for(&occ.recipient).await {
-            Ok(c) => c,
-            Err(e) => return self.after_failure(&d, e, report).await,
-        };
-        let slot = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .reserve(&channel, tokio::time::Instant::now());
-        tokio::select! {
-            _ = stop.cancelled() => return Ok(()),
-            _ = wait_until(slot) => {}
-        }
         self.store
             .mark_sending(d.id, &message.text, &channel, self.clock.now())
             .await?;
@@ -285,6 +270,42 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 Ok(())
             }
             Err(e) => self.after_failure(&d, e, report).await,
+        }
+    }
+
+    /// Records that `d` came due with nothing to say, and why.
+    async fn nothing_to_send(&self, d: &Delivery, report: &mut TickReport) -> anyhow::Result<()> {
+        let why = nothing_to_say(&d.occurrence.source);
+        self.store
+            .mark_final(d.id, Settled::Skipped, why, self.clock.now())
+            .await?;
+        report.skipped += 1;
+        Ok(())
+    }
+
+    /// The channel `d` goes to, once its turn within the channel's pace has come; `None` when
+    /// the scheduler is stopping, or the channel could not be had (the failure is recorded).
+    async fn channel_in_turn(
+        &self,
+        d: &Delivery,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<Option<String>> {
+        let channel = match self.channel_for(&d.occurrence.recipient).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.after_failure(d, e, report).await?;
+                return Ok(None);
+            }
+        };
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(&channel, tokio::time::Instant::now());
+        tokio::select! {
+            _ = stop.cancelled() => Ok(None),
+            _ = wait_until(slot) => Ok(Some(channel)),
         }
     }
 
