@@ -107,3 +107,49 @@ impl Reloader {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the watcher compares: the config's and the roster's modification times.
+    #[tokio::test]
+    async fn an_edit_of_the_roster_file_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("config.toml");
+        let example =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+                .unwrap();
+        std::fs::write(&config_path, example).unwrap();
+        let roster = dir.path().join("people.example.csv");
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/people.example.csv"),
+            &roster,
+        )
+        .unwrap();
+        let config = Config::load_with_env(&config_path, []).unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
+            .await
+            .unwrap();
+        let reloader = Reloader {
+            program: Arc::new(arc_swap::ArcSwap::new(config.program.clone())),
+            store,
+            clock: Arc::new(crate::clock::SystemClock),
+            path: Some(config_path),
+        };
+        let before = reloader.modified();
+        assert_eq!(before.len(), 2, "the config and its roster are watched");
+        assert!(before.iter().all(Option::is_some));
+        // A new export saved over the file: a later modification time.
+        let file = std::fs::File::options().append(true).open(&roster).unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        assert_ne!(reloader.modified(), before);
+        std::fs::remove_file(&roster).unwrap();
+        assert_eq!(
+            reloader.modified()[1],
+            None,
+            "a missing roster is a change too"
+        );
+    }
+}
