@@ -78,6 +78,8 @@ struct State_ {
     over_limit: usize,
     /// When each post was accepted.
     post_times: Vec<Instant>,
+    /// Methods whose next call gets a 429, with its Retry-After.
+    method_429s: HashMap<String, u64>,
     /// Upload URLs handed out, so each file gets its own id.
     files_given: usize,
     /// Files uploaded to an upload URL, by file id.
@@ -260,6 +262,16 @@ impl FakeSlack {
         self.state.lock().unwrap().faults.extend(faults);
     }
 
+    /// The next call of `method` (not `chat.postMessage`) is refused with 429 and
+    /// `Retry-After: seconds`.
+    pub fn rate_limit_next(&self, method: &str, seconds: u64) {
+        self.state
+            .lock()
+            .unwrap()
+            .method_429s
+            .insert(method.to_string(), seconds);
+    }
+
     /// Waits (bounded) until `method` has been called `count` times, for work the app does
     /// in the background after acknowledging Slack.
     /// Bounded at 15 s: a loaded CI machine runs dozens of these tests at once.
@@ -332,7 +344,8 @@ async fn api(
     body: Bytes,
 ) -> Response {
     let body = record(&fake, &method, &headers, query, &body);
-    if let Some(wait) = over_tier(&mut fake.state.lock().unwrap(), &method) {
+    let asked_429 = fake.state.lock().unwrap().method_429s.remove(&method);
+    if let Some(wait) = asked_429.or_else(|| over_tier(&mut fake.state.lock().unwrap(), &method)) {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [("retry-after", wait.to_string())],

@@ -135,10 +135,7 @@ async fn people_listed_by_email_are_found_in_slack_and_the_unknown_are_named() {
     // The same day, nobody is looked up again; the unknown one is named on the admin's Home.
     app.housekeep().await;
     assert_eq!(app.slack.calls_to("users.lookupByEmail").len(), 5);
-    let before = app.slack.calls_to("views.publish").len();
-    app.event(&app_home_opened("Ev0HOME1", "U0OPS"), None).await;
-    let home = app.slack.wait_for("views.publish", before + 1).await;
-    let view = home.last().unwrap().body["view"].to_string();
+    let view = home_of(&app, "U0OPS", "Ev0HOME1").await;
     assert!(view.contains("4 of 5"), "{view}");
     assert!(
         view.contains("ghost@acme.com (Ghost Rep, line 6)"),
@@ -187,8 +184,55 @@ async fn lookups_keep_within_the_method_tier_and_leave_the_rest_to_later_rounds(
         "no call over the tier"
     );
     // Those found so far are in the program already; the rest join as they are found.
-    let reply = app.reply("U0OPS", "/sko", "status").await;
-    assert!(!reply.contains("not in this program"), "{reply}");
+    let home = home_of(&app, "U0OPS", "Ev0FOUND").await;
+    assert!(!home.contains("not in this program's roster yet"), "{home}");
+    assert!(home.contains(" still to look up"), "{home}");
+}
+
+#[tokio::test]
+async fn a_429_on_lookups_holds_them_until_slack_says_and_nobody_is_lost() {
+    let slack = slack_knowing(&["Ana", "Ben"]).await;
+    slack.rate_limit_next("users.lookupByEmail", 30);
+    let app = try_spawn_app_with_files(
+        CONFIG,
+        &[("people.csv", &roster(&["Ana", "Ben"]))],
+        slack,
+        kickoff_morning(),
+    )
+    .await
+    .unwrap();
+
+    app.housekeep().await;
+    assert_eq!(
+        app.slack.calls_to("users.lookupByEmail").len(),
+        1,
+        "after the 429 the round asks nothing more of that method"
+    );
+    app.housekeep().await;
+    assert_eq!(
+        app.slack.calls_to("users.lookupByEmail").len(),
+        1,
+        "still held"
+    );
+    let home = home_of(&app, "U0ANA", "Ev0HELD").await;
+    assert!(
+        home.contains("not in this program's roster yet"),
+        "nobody found yet: {home}"
+    );
+}
+
+/// The Home tab `user` is shown, as text.
+async fn home_of(app: &TestApp, user: &str, event_id: &str) -> String {
+    let before = app.slack.calls_to("views.publish").len();
+    app.event(&app_home_opened(event_id, user), None).await;
+    let calls = app.slack.wait_for("views.publish", before + 1).await;
+    calls
+        .into_iter()
+        .rev()
+        .find(|c| c.body["user_id"] == user)
+        .expect("the Home")
+        .body["view"]
+        .to_string()
 }
 
 #[tokio::test]
