@@ -190,7 +190,7 @@ async fn lookups_keep_within_the_method_tier_and_leave_the_rest_to_later_rounds(
 }
 
 #[tokio::test]
-async fn a_429_on_lookups_holds_them_until_slack_says_and_nobody_is_lost() {
+async fn a_429_on_lookups_holds_the_method_and_marks_nobody_unknown() {
     let slack = slack_knowing(&["Ana", "Ben"]).await;
     slack.rate_limit_next("users.lookupByEmail", 30);
     let app = try_spawn_app_with_files(
