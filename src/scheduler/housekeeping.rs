@@ -18,6 +18,37 @@ use crate::store::SchedulerStore;
 
 /// A status read this recently is not read again; `user_change` events report changes sooner.
 const STATUS_FRESH_FOR: chrono::Duration = chrono::Duration::hours(6);
+/// An email looked up this recently is not looked up again.
+const LOOKUP_FRESH_FOR: chrono::Duration = chrono::Duration::days(1);
+
+/// Nothing to do for `program` before `until`: a round that found nothing due says when the
+/// oldest answer goes stale, so the rounds between read nothing.
+pub(super) struct Quiet {
+    program: Arc<Program>,
+    until: DateTime<Utc>,
+}
+
+fn is_quiet(
+    slot: &std::sync::Mutex<Option<Quiet>>,
+    program: &Arc<Program>,
+    now: DateTime<Utc>,
+) -> bool {
+    slot.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .is_some_and(|q| Arc::ptr_eq(&q.program, program) && now < q.until)
+}
+
+fn quiet_until(
+    slot: &std::sync::Mutex<Option<Quiet>>,
+    program: &Arc<Program>,
+    until: Option<DateTime<Utc>>,
+) {
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = until.map(|until| Quiet {
+        program: program.clone(),
+        until,
+    });
+}
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// Work beside the ticks, within the rate limits of the methods it uses: timezones of
@@ -41,17 +72,25 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         now: DateTime<Utc>,
         stop: &CancellationToken,
     ) -> anyhow::Result<()> {
+        let by_email = || program.roster.iter().filter(|e| e.slack_id.is_none());
+        if by_email().next().is_none() || is_quiet(&self.next_lookups, program, now) {
+            return Ok(());
+        }
         let lookups = self.store.email_lookups().await?;
-        let mut due: Vec<_> = program
-            .roster
-            .iter()
-            .filter(|e| e.slack_id.is_none())
+        let mut due: Vec<_> = by_email()
             .filter_map(|e| match lookups.get(&e.email) {
                 None => Some((None, e)),
-                Some((_, at)) if now - *at >= chrono::Duration::days(1) => Some((Some(*at), e)),
+                Some((_, at)) if now - *at >= LOOKUP_FRESH_FOR => Some((Some(*at), e)),
                 Some(_) => None,
             })
             .collect();
+        if due.is_empty() {
+            let stale = by_email()
+                .filter_map(|e| lookups.get(&e.email).map(|(_, at)| *at + LOOKUP_FRESH_FOR))
+                .min();
+            quiet_until(&self.next_lookups, program, stale);
+            return Ok(());
+        }
         due.sort_by_key(|(at, _)| *at);
         let mut changed = false;
         for (_, entry) in due.into_iter().take(EMAILS_PER_ROUND) {
@@ -121,11 +160,11 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// a re-plan.
     async fn refresh_statuses(
         &self,
-        program: &Program,
+        program: &Arc<Program>,
         now: DateTime<Utc>,
         stop: &CancellationToken,
     ) -> anyhow::Result<()> {
-        if !program.absence.slack_status {
+        if !program.absence.slack_status || is_quiet(&self.next_statuses, program, now) {
             return Ok(());
         }
         let known = self.store.slack_statuses().await?;
@@ -140,6 +179,15 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 Some(_) => None,
             })
             .collect();
+        if due.is_empty() {
+            let stale = program
+                .people
+                .iter()
+                .filter_map(|p| known.get(&p.slack_id).map(|(_, at)| *at + STATUS_FRESH_FOR))
+                .min();
+            quiet_until(&self.next_statuses, program, stale);
+            return Ok(());
+        }
         due.sort_by_key(|(at, _)| *at);
         let mut changed = Vec::new();
         for (_, person) in due.into_iter().take(STATUSES_PER_ROUND) {

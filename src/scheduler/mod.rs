@@ -64,6 +64,10 @@ pub struct Scheduler<M, S = Store> {
     running: tokio::sync::Mutex<()>,
     /// The pairs of the program in force, made (or read) once per program.
     pairs: Mutex<Option<(Arc<Program>, Arc<PairSchedule>)>>,
+    /// When housekeeping next has an email to look up or a status to read, for the program
+    /// in force: until then a round reads neither table.
+    next_lookups: Mutex<Option<housekeeping::Quiet>>,
+    next_statuses: Mutex<Option<housekeeping::Quiet>>,
 }
 
 const BATCH: i64 = 200;
@@ -110,6 +114,8 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             metrics,
             running: tokio::sync::Mutex::new(()),
             pairs: Mutex::new(None),
+            next_lookups: Mutex::new(None),
+            next_statuses: Mutex::new(None),
         }
     }
 
