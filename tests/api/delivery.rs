@@ -261,11 +261,17 @@ async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
         .into_iter()
         .filter(|d| d.status == DeliveryStatus::Sending)
         .collect();
-    assert_eq!(
-        in_flight.len(),
-        1,
-        "the crash left one send whose outcome is unknown"
+    // Several sends are in flight at once: at least the slow one's outcome is unknown.
+    assert!(
+        !in_flight.is_empty(),
+        "the crash left a send whose outcome is unknown"
     );
+    let settled_before = app
+        .deliveries()
+        .await
+        .into_iter()
+        .filter(|d| d.status == DeliveryStatus::Sent && d.occurrence.kind().as_str() == "prompt")
+        .count() as u64;
     let (dir, slack) = app.stop().await;
 
     let app = spawn_app_with(
@@ -277,7 +283,13 @@ async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
     .await;
     let report = app.tick().await;
 
-    assert_eq!((report.recovered, report.sent), (1, 2), "{report:?}");
+    // The unknown ones are found in Slack (recovered), the rest are sent: four in all, once.
+    assert!(report.recovered >= 1, "{report:?}");
+    assert_eq!(
+        settled_before + report.recovered + report.sent,
+        4,
+        "{report:?}, {settled_before} sent before the crash"
+    );
     assert_each_once(&app.slack, 4);
     let statuses: Vec<DeliveryStatus> = app
         .prompts_due()
