@@ -20,6 +20,8 @@ pub mod program;
 pub mod sample;
 pub mod schedule;
 pub mod sko;
+pub mod validation;
+pub mod wall_clock;
 
 /// Why a command's text could not be understood, worded for the rep who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::{Program, Role};
-use super::schedule::{Member, PairSchedule, resolve};
+use super::schedule::{Member, PairSchedule};
+use super::wall_clock::resolve;
 
 /// How a sample rep behaves over the program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
-    TimeZone, Timelike, Utc,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc,
 };
 use chrono_tz::Tz;
 
 use super::pairing::{Candidate, fit, make_pairs, meetings};
-use super::program::{Audience, Channel, CronExpr, PairingMode, Program, Role};
+use super::program::{Audience, Channel, PairingMode, Program, Role};
+use super::wall_clock::{CronExpr, resolve, wall_clock_times};
 
 /// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -916,45 +916,11 @@ fn occurrence(
     }
 }
 
-/// The wall-clock times `cron` names in `tz` whose instants fall in `[from, to)`.
-pub fn wall_clock_times(
-    cron: &CronExpr,
-    tz: Tz,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Vec<(NaiveDateTime, DateTime<Utc>)> {
-    // Cron runs over naive wall-clock time (UTC stands in for "no timezone"); a day's margin
-    // each side covers every offset.
-    let start = from.with_timezone(&tz).naive_local() - Duration::days(1);
-    let end = to.with_timezone(&tz).naive_local() + Duration::days(1);
-    cron.schedule
-        .after(&Utc.from_utc_datetime(&start))
-        .map(|t| t.naive_utc())
-        .take_while(|naive| *naive < end)
-        .map(|naive| (naive, resolve(tz, naive)))
-        .filter(|(_, at)| *at >= from && *at < to)
-        .collect()
-}
-
-/// The instant of a wall-clock time: the first of two in an autumn overlap, the next minute
-/// that exists in a spring gap.
-pub fn resolve(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.to_utc(),
-        LocalResult::None => (1..=24 * 60)
-            .find_map(|m| {
-                tz.from_local_datetime(&(naive + Duration::minutes(m)))
-                    .earliest()
-            })
-            .map_or_else(|| Utc.from_utc_datetime(&naive), |t| t.to_utc()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
 
-    use chrono::{Datelike, Timelike, Weekday};
+    use chrono::{Datelike, TimeZone, Timelike, Weekday};
 
     use super::*;
     use crate::domain::program::*;
