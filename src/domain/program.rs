@@ -11,8 +11,8 @@ use serde::{Deserialize, Deserializer, de::Error};
 
 use super::absence::AbsenceRules;
 use super::de;
-pub use super::wall_clock::CronExpr;
 pub use super::people::{Person, Role, RosterEntry};
+pub use super::wall_clock::CronExpr;
 
 /// Weeks 1–4 after kickoff are the integration sprints.
 pub const SPRINT_WEEKS: u32 = 4;

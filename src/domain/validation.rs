@@ -356,4 +356,3 @@ fn placeholder_list() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-

@@ -74,4 +74,3 @@ pub fn resolve(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
             .map_or_else(|| Utc.from_utc_datetime(&naive), |t| t.to_utc()),
     }
 }
-
