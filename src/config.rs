@@ -36,7 +36,8 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
-    pub listen: String,
+    #[serde(deserialize_with = "socket_addr")]
+    pub listen: SocketAddr,
     /// Requests larger than this get 413; Slack's own payloads are a few KB.
     pub max_body_bytes: usize,
 }
@@ -44,7 +45,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
-            listen: "127.0.0.1:3000".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             max_body_bytes: 64 * 1024,
         }
     }
@@ -61,14 +62,15 @@ pub enum SlackMode {
 #[serde(deny_unknown_fields, default)]
 pub struct SlackConfig {
     pub mode: SlackMode,
-    pub api_base_url: String,
+    #[serde(deserialize_with = "http_url")]
+    pub api_base_url: url::Url,
 }
 
 impl Default for SlackConfig {
     fn default() -> Self {
         Self {
             mode: SlackMode::Http,
-            api_base_url: "https://slack.com/api".into(),
+            api_base_url: url::Url::parse("https://slack.com/api").expect("Slack's API is a URL"),
         }
     }
 }
@@ -76,7 +78,7 @@ impl Default for SlackConfig {
 impl SlackConfig {
     /// The base URL as slack-morphism wants it: no trailing slash.
     pub fn api_base(&self) -> &str {
-        self.api_base_url.trim_end_matches('/')
+        self.api_base_url.as_str().trim_end_matches('/')
     }
 }
 
@@ -149,6 +151,26 @@ impl Default for SenderConfig {
             tick_seconds: 1,
         }
     }
+}
+
+fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let raw = String::deserialize(d)?;
+    raw.trim().parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{raw}` is not an address; use host:port, e.g. 127.0.0.1:3000"
+        ))
+    })
+}
+
+/// An http(s) URL: Slack's Web API, or a fake Slack in tests.
+fn http_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<url::Url, D::Error> {
+    let raw = String::deserialize(d)?;
+    url::Url::parse(raw.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("`{raw}` is not a URL; use https://slack.com/api"))
+        })
 }
 
 /// The file as written; split into [`Config`] once it has been checked.
@@ -362,26 +384,10 @@ impl ConfigFile {
                 message,
             })
         };
-        if self.server.listen.parse::<SocketAddr>().is_err() {
-            problem(
-                "server.listen",
-                format!(
-                    "`{}` is not an address; use host:port, e.g. 127.0.0.1:3000",
-                    self.server.listen
-                ),
-            );
-        }
         if self.server.max_body_bytes < 1024 {
             problem(
                 "server.max_body_bytes",
                 "Slack's payloads need at least 1024 bytes; 65536 is a good value".into(),
-            );
-        }
-        let api = &self.slack.api_base_url;
-        if !(api.starts_with("https://") || api.starts_with("http://")) {
-            problem(
-                "slack.api_base_url",
-                format!("`{api}` is not a URL; use https://slack.com/api"),
             );
         }
         let sender = &self.sender;
@@ -624,7 +630,7 @@ timezone = "America/New_York"
     #[test]
     fn defaults_fill_what_the_file_leaves_out() {
         let c = parse(MINIMAL, &[]).unwrap();
-        assert_eq!(c.server.listen, "127.0.0.1:3000");
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:3000");
         assert_eq!(c.slack.mode, SlackMode::Http);
         assert_eq!(c.database.url, "sqlite://sko-reinforce.db");
         assert_eq!(c.program.settings.days, 90);
@@ -646,7 +652,7 @@ timezone = "America/New_York"
             ],
         )
         .unwrap();
-        assert_eq!(c.server.listen, "127.0.0.1:0");
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:0");
         assert_eq!(c.slack.mode, SlackMode::Socket);
         assert_eq!(c.slack.api_base(), "http://127.0.0.1:9/api");
         assert_eq!(c.program.settings.kickoff.to_string(), "2027-02-01");
@@ -656,7 +662,7 @@ timezone = "America/New_York"
     #[test]
     fn errors_name_the_source_the_key_and_the_fix() {
         type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-        let cases: [Case; 8] = [
+        let cases: [Case; 11] = [
             (
                 &MINIMAL.replace("2027-01-11", "\"11/01/2027\""),
                 &[],
@@ -690,9 +696,24 @@ timezone = "America/New_York"
                 "environment variable SKO__SLACK__MODE: slack.mode: unknown variant `carrier-pigeon`",
             ),
             (
+                &MINIMAL.replace("[program]", "[program]\npressure_at = \"9am\""),
+                &[],
+                "sko.toml: program.pressure_at: `9am` is not a time of day; use HH:MM",
+            ),
+            (
+                &format!("{MINIMAL}\n[[checkpoints]]\nday = 30\nat = \"25:00\"\ntext = \"t\""),
+                &[],
+                "sko.toml: checkpoints[0].at: `25:00` is not a time of day",
+            ),
+            (
+                MINIMAL,
+                &[("SKO__SLACK__API_BASE_URL", "ftp://slack.example")],
+                "environment variable SKO__SLACK__API_BASE_URL: slack.api_base_url: `ftp://slack.example` is not a URL",
+            ),
+            (
                 MINIMAL,
                 &[("SKO__SERVER__LISTEN", "nowhere")],
-                "sko.toml: server.listen: `nowhere` is not an address",
+                "environment variable SKO__SERVER__LISTEN: server.listen: `nowhere` is not an address",
             ),
             ("[program\nname=", &[], "sko.toml: line 1"),
         ];

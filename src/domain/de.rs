@@ -43,6 +43,16 @@ pub fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Erro
         .collect()
 }
 
+/// A local time of day written `HH:MM`, e.g. `"09:30"`.
+pub fn time_of_day<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
+    let raw = String::deserialize(d)?;
+    chrono::NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
+        D::Error::custom(format!(
+            "`{raw}` is not a time of day; use HH:MM, e.g. \"09:30\""
+        ))
+    })
+}
+
 const DATE_HINT: &str = "expected a date like 2027-01-11";
 const DATES_HINT: &str = "expected a list of dates like [2027-01-18, 2027-02-15]";
 

@@ -578,7 +578,7 @@ mod tests {
                 days: 90,
                 pressure_weeks: vec![],
                 quiet_after_working_days: 5,
-                pressure_at: "09:00".into(),
+                pressure_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             },
             calendars: vec![],
             sprints: vec![Sprint {
@@ -593,7 +593,7 @@ mod tests {
             ],
             checkpoints: vec![Checkpoint {
                 day: 30,
-                at: "09:30".into(),
+                at: chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
                 text: "t".into(),
             }],
             people: vec![],

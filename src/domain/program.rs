@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, de::Error};
 
@@ -71,12 +71,12 @@ pub struct ProgramSettings {
     #[serde(default = "five")]
     pub quiet_after_working_days: u32,
     /// Local time (`HH:MM`) pressure plans resurface, on the first working day of a pressure week.
-    #[serde(default = "nine")]
-    pub pressure_at: String,
+    #[serde(default = "nine", deserialize_with = "de::time_of_day")]
+    pub pressure_at: NaiveTime,
 }
 
-fn nine() -> String {
-    "09:00".into()
+fn nine() -> NaiveTime {
+    NaiveTime::from_hms_opt(9, 0, 0).expect("09:00 is a time")
 }
 
 /// The days off of a region or team (India and the US do not share holidays), on top of
@@ -240,13 +240,13 @@ pub struct Criterion {
 pub struct Checkpoint {
     pub day: u32,
     /// Local time of day the pulse goes out, `HH:MM`.
-    #[serde(default = "half_past_nine")]
-    pub at: String,
+    #[serde(default = "half_past_nine", deserialize_with = "de::time_of_day")]
+    pub at: NaiveTime,
     pub text: String,
 }
 
-fn half_past_nine() -> String {
-    "09:30".into()
+fn half_past_nine() -> NaiveTime {
+    NaiveTime::from_hms_opt(9, 30, 0).expect("09:30 is a time")
 }
 
 #[derive(Debug, Clone, Deserialize)]

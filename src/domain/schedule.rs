@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 pub use super::members::Member;
@@ -406,9 +406,7 @@ impl Planner<'_> {
     fn checkpoints(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
         let s = &self.program.settings;
         for cp in &self.program.checkpoints {
-            let Ok(time) = NaiveTime::parse_from_str(&cp.at, "%H:%M") else {
-                continue;
-            };
+            let time = cp.at;
             let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
             for m in self.members.iter().filter(|m| m.role == Role::Rep) {
                 let Some(date) = self.checkpoint_day(m, day) else {
@@ -432,9 +430,7 @@ impl Planner<'_> {
     /// On the first working day of each pressure week, every rep sees their pressure plans.
     fn pressure(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
         let s = &self.program.settings;
-        let Ok(time) = NaiveTime::parse_from_str(&s.pressure_at, "%H:%M") else {
-            return;
-        };
+        let time = s.pressure_at;
         for &week in &s.pressure_weeks {
             let days: Vec<NaiveDate> = (0..i64::from(s.days))
                 .map(|d| s.kickoff + Duration::days(d))
@@ -496,7 +492,7 @@ fn occurrence(
 mod tests {
     use std::collections::HashSet;
 
-    use chrono::{Datelike, TimeZone, Timelike, Weekday};
+    use chrono::{Datelike, NaiveTime, TimeZone, Timelike, Weekday};
 
     use super::*;
     use crate::domain::program::*;
@@ -548,7 +544,7 @@ mod tests {
                 days: 90,
                 pressure_weeks: vec![11],
                 quiet_after_working_days: 5,
-                pressure_at: "09:00".into(),
+                pressure_at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             },
             calendars: vec![Calendar {
                 name: "india".into(),
@@ -562,17 +558,17 @@ mod tests {
             checkpoints: vec![
                 Checkpoint {
                     day: 30,
-                    at: "09:30".into(),
+                    at: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
                     text: "pulse".into(),
                 },
                 Checkpoint {
                     day: 60,
-                    at: "09:30".into(),
+                    at: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
                     text: "pulse".into(),
                 },
                 Checkpoint {
                     day: 90,
-                    at: "09:30".into(),
+                    at: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
                     text: "pulse".into(),
                 },
             ],

@@ -45,15 +45,6 @@ impl Program {
             }
         }
 
-        if chrono::NaiveTime::parse_from_str(&s.pressure_at, "%H:%M").is_err() {
-            issue(
-                "program.pressure_at".into(),
-                format!(
-                    "`{}` is not a time of day; use HH:MM, e.g. \"09:00\"",
-                    s.pressure_at
-                ),
-            );
-        }
         let mut calendar_names = HashSet::new();
         for (i, c) in self.calendars.iter().enumerate() {
             if !calendar_names.insert(c.name.as_str()) {
@@ -114,15 +105,6 @@ impl Program {
                 issue(
                     format!("checkpoints[{i}].day"),
                     format!("day {} is outside the program (days 1–{})", cp.day, s.days),
-                );
-            }
-            if chrono::NaiveTime::parse_from_str(&cp.at, "%H:%M").is_err() {
-                issue(
-                    format!("checkpoints[{i}].at"),
-                    format!(
-                        "`{}` is not a time of day; use HH:MM, e.g. \"09:30\"",
-                        cp.at
-                    ),
                 );
             }
         }
