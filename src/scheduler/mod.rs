@@ -5,8 +5,9 @@
 //! an indexed read); skip what is past the grace window or superseded by a later one; settle
 //! sends a crash interrupted (by asking Slack whether the message arrived); deliver what is
 //! due, composing each message then, from the latest records. Between ticks, `housekeep`
-//! learns timezones from Slack and opens the DM channels the plan will need, within their
-//! methods' rate limits, so a Monday-morning fan-out waits on `chat.postMessage` alone.
+//! finds `roster.csv` people by email, learns timezones and statuses from Slack, and opens the
+//! DM channels the plan will need, within their methods' rate limits, so a Monday-morning
+//! fan-out waits on `chat.postMessage` alone.
 
 mod charts;
 mod housekeeping;

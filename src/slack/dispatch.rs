@@ -1,4 +1,4 @@
-//! What to do with each thing Slack sends, whatever carried it (HTTP now, Socket Mode later):
+//! What to do with each thing Slack sends, whatever carried it (HTTP or Socket Mode):
 //! commands are answered within Slack's 3-second deadline, events are handled once.
 
 use std::sync::Arc;
