@@ -62,6 +62,18 @@ async fn slack_knowing(names: &[&str]) -> FakeSlack {
     slack
 }
 
+/// The app at the kickoff morning, with `reps` (and the admin and manager) in `people.csv`.
+async fn start_with(slack: FakeSlack, reps: &[&str]) -> TestApp {
+    try_spawn_app_with_files(
+        CONFIG,
+        &[("people.csv", &roster(reps))],
+        slack,
+        kickoff_morning(),
+    )
+    .await
+    .unwrap()
+}
+
 /// Monday 11 January 2027, 07:00 in New York: the kickoff, before its first prompt.
 fn kickoff_morning() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap()
@@ -193,14 +205,7 @@ async fn lookups_keep_within_the_method_tier_and_leave_the_rest_to_later_rounds(
 async fn a_429_on_lookups_holds_the_method_and_marks_nobody_unknown() {
     let slack = slack_knowing(&["Ana", "Ben"]).await;
     slack.rate_limit_next("users.lookupByEmail", 30);
-    let app = try_spawn_app_with_files(
-        CONFIG,
-        &[("people.csv", &roster(&["Ana", "Ben"]))],
-        slack,
-        kickoff_morning(),
-    )
-    .await
-    .unwrap();
+    let app = start_with(slack, &["Ana", "Ben"]).await;
 
     app.housekeep().await;
     assert_eq!(
@@ -238,14 +243,7 @@ async fn home_of(app: &TestApp, user: &str, event_id: &str) -> String {
 #[tokio::test]
 async fn a_reload_that_adds_and_removes_people_applies_to_the_running_program() {
     let slack = slack_knowing(&["Ana", "Ben", "Cy", "Dee", "Eve"]).await;
-    let app = try_spawn_app_with_files(
-        CONFIG,
-        &[("people.csv", &roster(&["Ana", "Ben", "Cy", "Dee"]))],
-        slack,
-        kickoff_morning(),
-    )
-    .await
-    .unwrap();
+    let app = start_with(slack, &["Ana", "Ben", "Cy", "Dee"]).await;
     app.housekeep().await;
     run_until(&app, after_prompt(11)).await;
     assert_eq!(
@@ -299,14 +297,7 @@ async fn a_slack_status_that_says_away_pauses_until_it_expires() {
     let back = Utc.with_ymd_and_hms(2027, 1, 14, 5, 0, 0).unwrap();
     slack.set_status("U0ANA", ":palm_tree:", "Vacationing", back.timestamp());
     slack.set_status("U0BEN", ":spiral_calendar_pad:", "In a meeting", 0);
-    let app = try_spawn_app_with_files(
-        CONFIG,
-        &[("people.csv", &roster(&["Ana", "Ben", "Cy", "Dee"]))],
-        slack,
-        kickoff_morning(),
-    )
-    .await
-    .unwrap();
+    let app = start_with(slack, &["Ana", "Ben", "Cy", "Dee"]).await;
     app.housekeep().await;
     assert!(!app.slack.calls_to("users.profile.get").is_empty());
     run_until(&app, after_prompt(14)).await;
