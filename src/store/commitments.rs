@@ -1,9 +1,6 @@
 //! Commitments, addressed by person and short id.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use sqlx::SqlitePool;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
 use crate::domain::commitment::{
@@ -57,90 +54,32 @@ impl TryFrom<Row> for Commitment {
     }
 }
 
-#[derive(Clone)]
-pub(super) struct NewCommitment {
-    user_id: String,
-    input: CommitmentInput,
-    now: DateTime<Utc>,
-}
-
-/// Inserts a group of commitments in one statement, each under its author's next short id
-/// (several by one author are numbered in order), and answers them in input order.
-pub(super) async fn insert_commitments(
-    pool: SqlitePool,
-    group: Vec<NewCommitment>,
-) -> anyhow::Result<Vec<Commitment>> {
-    let rows: Vec<serde_json::Value> = group
-        .iter()
-        .map(|n| {
-            serde_json::json!({
-                "user_id": n.user_id,
-                "text": n.input.text,
-                "target_number": n.input.target.as_ref().map(|t| t.number),
-                "target_unit": n.input.target.as_ref().and_then(|t| t.unit.as_deref()),
-                "due_date": n.input.due.map(|d| d.format("%F").to_string()),
-                "kind": n.input.kind.as_str(),
-                "program_week": n.input.week,
-                // As sqlx writes a bound timestamp, so that text comparisons keep working.
-                "created_at": n.now.to_rfc3339_opts(SecondsFormat::AutoSi, false),
-            })
-        })
-        .collect();
-    let inserted: Vec<Row> = sqlx::query_as(concat!(
-        "INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
-         SELECT g.user_id,
-                COALESCE((SELECT MAX(c.seq) FROM commitments c WHERE c.user_id = g.user_id), 0)
-                    + ROW_NUMBER() OVER (PARTITION BY g.user_id ORDER BY g.key),
-                g.text, g.target_number, g.target_unit, g.due_date, g.kind, g.program_week, g.created_at, g.created_at
-         FROM (SELECT key,
-                      value ->> 'user_id' AS user_id, value ->> 'text' AS text,
-                      value ->> 'target_number' AS target_number, value ->> 'target_unit' AS target_unit,
-                      value ->> 'due_date' AS due_date, value ->> 'kind' AS kind,
-                      value ->> 'program_week' AS program_week, value ->> 'created_at' AS created_at
-               FROM json_each(?)) AS g
-         ORDER BY g.key
-         RETURNING ",
-        columns!()
-    ))
-    .bind(serde_json::Value::Array(rows).to_string())
-    .fetch_all(&pool)
-    .await?;
-    // RETURNING has no set order: give each author's rows back in the order of their seq.
-    let mut by_author: HashMap<String, Vec<Commitment>> = HashMap::new();
-    for row in inserted {
-        let c = Commitment::try_from(row)?;
-        by_author.entry(c.user_id.clone()).or_default().push(c);
-    }
-    for rows in by_author.values_mut() {
-        rows.sort_by_key(|c| std::cmp::Reverse(c.seq));
-    }
-    group
-        .iter()
-        .map(|n| {
-            by_author
-                .get_mut(&n.user_id)
-                .and_then(Vec::pop)
-                .ok_or_else(|| anyhow::anyhow!("a commitment was not inserted"))
-        })
-        .collect()
-}
-
 impl Store {
-    /// Records a commitment under the person's next short id. Commitments made at the same
-    /// moment are written together (see `batch`).
+    /// Records a commitment under the person's next short id, in one statement (so one
+    /// transaction): the id is taken and used at once. The person row comes from a trigger.
     pub async fn add_commitment(
         &self,
         user_id: &str,
         input: &CommitmentInput,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Commitment> {
-        self.new_commitments
-            .write(NewCommitment {
-                user_id: user_id.to_string(),
-                input: input.clone(),
-                now,
-            })
-            .await
+        let row: Row = sqlx::query_as(concat!(
+            "INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commitments WHERE user_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+             RETURNING ",
+            columns!()
+        ))
+        .bind(user_id)
+        .bind(&input.text)
+        .bind(input.target.as_ref().map(|t| t.number))
+        .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
+        .bind(input.due)
+        .bind(input.kind.as_str())
+        .bind(input.week.map(i64::from))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        row.try_into()
     }
 
     pub async fn commitment(&self, user_id: &str, seq: u32) -> anyhow::Result<Option<Commitment>> {
@@ -262,56 +201,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_group_numbers_each_authors_commitments_in_order_and_answers_in_input_order() {
+    async fn each_authors_commitments_are_numbered_in_order_even_when_made_at_once() {
         let store = Store::open_in_memory().await.unwrap();
         let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap();
-        store
-            .add_commitment("U1", &input("first"), now)
-            .await
-            .unwrap();
-        let group: Vec<NewCommitment> = ["U1", "U2", "U1", "U1", "U2"]
-            .iter()
-            .enumerate()
-            .map(|(i, user)| NewCommitment {
-                user_id: user.to_string(),
-                input: input(&format!("{user} {i}")),
-                now,
-            })
-            .collect();
+        let made = futures_util::future::join_all(
+            ["U1", "U2", "U1", "U1", "U2"]
+                .iter()
+                .enumerate()
+                .map(|(i, user)| {
+                    let (store, text) = (store.clone(), format!("{user} {i}"));
+                    async move { store.add_commitment(user, &input(&text), now).await }
+                }),
+        )
+        .await;
 
-        let written = insert_commitments(store.pool.clone(), group).await.unwrap();
-
-        let got: Vec<(&str, u32, &str)> = written
-            .iter()
-            .map(|c| (c.user_id.as_str(), c.seq, c.text.as_str()))
+        let mut got: Vec<(String, u32)> = made
+            .into_iter()
+            .map(|c| c.map(|c| (c.user_id, c.seq)).unwrap())
             .collect();
+        got.sort();
         assert_eq!(
             got,
             [
-                ("U1", 2, "U1 0"),
-                ("U2", 1, "U2 1"),
-                ("U1", 3, "U1 2"),
-                ("U1", 4, "U1 3"),
-                ("U2", 2, "U2 4")
+                ("U1".into(), 1),
+                ("U1".into(), 2),
+                ("U1".into(), 3),
+                ("U2".into(), 1),
+                ("U2".into(), 2)
             ]
         );
-        assert_eq!(written[0].target, input("").target);
-        assert_eq!(written[0].due, input("").due);
-        assert_eq!(written[0].week, Some(1));
-    }
-
-    #[tokio::test]
-    async fn a_grouped_timestamp_is_stored_exactly_as_a_bound_one() {
-        // Time windows compare these as text: the two ways of writing must agree.
-        let store = Store::open_in_memory().await.unwrap();
-        let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap()
-            + chrono::Duration::microseconds(1234);
-        store.add_commitment("U1", &input("x"), now).await.unwrap();
-        let same: bool = sqlx::query_scalar("SELECT created_at = ? FROM commitments")
-            .bind(now)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        assert!(same);
+        let first = store.commitment("U1", 1).await.unwrap().unwrap();
+        assert_eq!(first.target, input("").target);
+        assert_eq!(first.due, input("").due);
+        assert_eq!(first.week, Some(1));
     }
 }

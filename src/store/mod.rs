@@ -3,7 +3,6 @@
 //! implementation for previews.
 
 mod activity;
-mod batch;
 mod checkins;
 mod commitments;
 mod directory;
@@ -23,8 +22,6 @@ pub use memory::MemoryStore;
 pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
 pub use scheduling::SchedulerStore;
 
-use crate::domain::commitment::Commitment;
-
 use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -32,9 +29,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    /// The grouped writes' own connection (the same pool in memory).
-    writer: SqlitePool,
-    new_commitments: batch::Batcher<commitments::NewCommitment, Commitment>,
 }
 
 impl Store {
@@ -52,28 +46,20 @@ impl Store {
             // Checkpoints run in the background (below), not inside whichever commit
             // crosses the threshold: that commit would wait for the checkpoint's fsync.
             .pragma("wal_autocheckpoint", "0");
-        let pool = |connections| {
-            SqlitePoolOptions::new()
-                .max_connections(connections)
-                // A ping before each query is one more round trip to the connection's
-                // thread, which a local file never needs.
-                .test_before_acquire(false)
-                .connect_with(options.clone())
-        };
-        let readers = pool(4)
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A ping before each query is one more round trip to the connection's thread,
+            // which a local file never needs.
+            .test_before_acquire(false)
+            .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database at {url}"))?;
         sqlx::migrate!("./migrations")
-            .run(&readers)
+            .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
-        // Grouped writes keep to one connection: its page cache stays warm, where a write
-        // from a connection that did not make the last change first re-reads every page.
-        let writer = pool(1)
-            .await
-            .with_context(|| format!("cannot open the database at {url}"))?;
-        tokio::spawn(checkpoint_every_second(readers.clone()));
-        Ok(Store::with_pools(readers, writer))
+        tokio::spawn(checkpoint_every_second(pool.clone()));
+        Ok(Store { pool })
     }
 
     /// A private database in memory, for simulations: one connection, since each in-memory
@@ -85,15 +71,7 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store::with_pools(pool.clone(), pool))
-    }
-
-    fn with_pools(pool: SqlitePool, writer: SqlitePool) -> Store {
-        Store {
-            new_commitments: batch::Batcher::spawn(writer.clone(), commitments::insert_commitments),
-            pool,
-            writer,
-        }
+        Ok(Store { pool })
     }
 
     /// True when the database answers a query.
@@ -102,7 +80,6 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.writer.close().await;
         self.pool.close().await;
     }
 }
