@@ -197,9 +197,10 @@ fn views_at(reps: usize) {
         let started = Instant::now();
         runtime.block_on(async {
             if home {
-                sko_reinforce::slack::home::build(&store, &program, id, now)
+                let view = sko_reinforce::commands::home::view(&store, &program, id, now)
                     .await
                     .unwrap();
+                sko_reinforce::slack::home::draw(&view);
             } else {
                 sko_reinforce::commands::sko::status_text(&store, &program, &caller)
                     .await

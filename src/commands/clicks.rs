@@ -1,55 +1,71 @@
-//! Clicks on the buttons under scheduled messages. A button's value names what it is about;
-//! it is checked against the person who clicked, whatever the payload claims.
+//! Clicks on the buttons under scheduled messages and on the Home tab. A button's value names
+//! what it is about; it is parsed here, once, and checked against the person who clicked,
+//! whatever the payload claims. Each click calls the same operation its typed command does.
+//! `Ok` is the line added to the message clicked in.
 
 use chrono::{DateTime, Utc};
 
+use super::{Caller, Refusal};
+use crate::domain::commitment::CommitmentStatus;
 use crate::domain::message::{Action, PULSE_ANSWERS, mentions, parse_checkin_value};
 use crate::domain::program::Program;
+use crate::domain::sko::PauseSpec;
 use crate::store::Store;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Click {
-    /// Recorded: the line to add to the original message.
-    Recorded(String),
-    /// Not recorded: what to tell the person who clicked.
-    Refused(String),
+/// What the Home tab's *Pause* button asks for.
+pub const PAUSE_DAYS: i64 = 7;
+
+/// *Done #n*, under a prompt or on the Home tab: closes the clicker's own commitment #n.
+pub async fn done(store: &Store, caller: &Caller<'_>, value: &str) -> Result<String, Refusal> {
+    let seq: u32 = value.trim().parse().map_err(|_| {
+        Refusal::declined("That button doesn't name a commitment I know; nothing was closed.")
+    })?;
+    super::commit::close(store, caller, seq, CommitmentStatus::Done).await?;
+    Ok(format!("*<@{}>:* Done #{seq} ✓", caller.user_id))
 }
 
-/// A check-in answered: only one of its members may answer it.
+/// *Pause* on the Home tab: a week away, as `/sko pause for 1 week`.
+pub async fn pause_week(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+) -> Result<String, Refusal> {
+    let back = super::sko::pause(store, program, caller, PauseSpec::Days(PAUSE_DAYS)).await?;
+    Ok(format!("*<@{}>:* paused until {back}", caller.user_id))
+}
+
+/// A check-in answered: only one of its members may answer it; a later answer replaces it.
 pub async fn answer_checkin(
     store: &Store,
     user: &str,
     action: Action,
     value: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Click> {
+) -> Result<String, Refusal> {
     let Some((members, due_at)) = parse_checkin_value(value) else {
         tracing::warn!(%user, "a check-in button arrived with a value we never send");
-        return Ok(Click::Refused(
-            "That button doesn't name a check-in I know; nothing was recorded.".into(),
+        return Err(Refusal::declined(
+            "That button doesn't name a check-in I know; nothing was recorded.",
         ));
     };
     if !members.iter().any(|m| m == user) {
         tracing::warn!(%user, "someone outside a pair tried to answer its check-in");
-        return Ok(Click::Refused(format!(
+        return Err(Refusal::Declined(format!(
             "This check-in belongs to {}; only they can answer it. Nothing was recorded.",
             mentions(&members).unwrap_or_default()
         )));
     }
     let Some(answer) = action.checkin_answer() else {
-        return Ok(Click::Refused(
-            "That button doesn't answer a check-in; nothing was recorded.".into(),
+        return Err(Refusal::declined(
+            "That button doesn't answer a check-in; nothing was recorded.",
         ));
     };
     if !store.answer_checkin(&members, due_at, answer, now).await? {
-        return Ok(Click::Refused(
-            "I can't find that check-in any more; nothing was recorded.".into(),
+        return Err(Refusal::declined(
+            "I can't find that check-in any more; nothing was recorded.",
         ));
     }
-    Ok(Click::Recorded(format!(
-        "*<@{user}>:* {} ✓",
-        action.label()
-    )))
+    Ok(format!("*<@{user}>:* {} ✓", action.label()))
 }
 
 /// "Share with the team" under a live deal's confirmation: the clicker's own practice logged at
@@ -60,10 +76,10 @@ pub async fn share_win(
     user: &str,
     value: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Click> {
+) -> Result<String, Refusal> {
     let Ok(logged_at) = value.parse::<i64>() else {
-        return Ok(Click::Refused(
-            "That button doesn't name a practice I know; nothing was shared.".into(),
+        return Err(Refusal::declined(
+            "That button doesn't name a practice I know; nothing was shared.",
         ));
     };
     let since = DateTime::from_timestamp_micros(logged_at).unwrap_or(now);
@@ -72,12 +88,12 @@ pub async fn share_win(
         .iter()
         .find(|p| p.logged_at.timestamp_micros() == logged_at)
     else {
-        return Ok(Click::Refused(
-            "That practice isn't one of yours; nothing was shared.".into(),
+        return Err(Refusal::declined(
+            "That practice isn't one of yours; nothing was shared.",
         ));
     };
     let said = super::practice::share_win(store, program, entry, now).await?;
-    Ok(Click::Recorded(format!("*<@{user}>:* {said}")))
+    Ok(format!("*<@{user}>:* {said}"))
 }
 
 /// "Snooze until tomorrow": the prompt comes again in a day, to its own recipient only.
@@ -86,37 +102,36 @@ pub async fn snooze(
     user: &str,
     key: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Click> {
+) -> Result<String, Refusal> {
     if !store
         .snooze(key, user, now, now + chrono::Duration::days(1))
         .await?
     {
-        return Ok(Click::Refused(
-            "That prompt isn't one of yours; nothing was snoozed.".into(),
+        return Err(Refusal::declined(
+            "That prompt isn't one of yours; nothing was snoozed.",
         ));
     }
-    Ok(Click::Recorded(format!(
-        "*<@{user}>:* snoozed until tomorrow ⏰"
-    )))
+    Ok(format!("*<@{user}>:* snoozed until tomorrow ⏰"))
 }
 
 /// A pulse answered, by the rep it was sent to (the pulse names only a day and an answer);
 /// the day must be one of the program's checkpoints, so a forged value records nothing.
 pub async fn answer_pulse(
     store: &Store,
+    program: &Program,
     user: &str,
     value: &str,
-    checkpoint_days: &[u32],
     now: DateTime<Utc>,
-) -> anyhow::Result<Click> {
+) -> Result<String, Refusal> {
     let parsed = value
         .split_once('|')
         .and_then(|(day, answer)| Some((day.parse::<u32>().ok()?, answer)));
-    let Some((day, answer)) = parsed
-        .filter(|(d, a)| checkpoint_days.contains(d) && PULSE_ANSWERS.iter().any(|(v, _)| v == a))
+    let checkpoint = |day: &u32| program.checkpoints.iter().any(|c| c.day == *day);
+    let Some((day, answer)) =
+        parsed.filter(|(d, a)| checkpoint(d) && PULSE_ANSWERS.iter().any(|(v, _)| v == a))
     else {
-        return Ok(Click::Refused(
-            "That button doesn't answer a pulse I know; nothing was recorded.".into(),
+        return Err(Refusal::declined(
+            "That button doesn't answer a pulse I know; nothing was recorded.",
         ));
     };
     store.record_pulse(user, day, answer, now).await?;
@@ -124,5 +139,5 @@ pub async fn answer_pulse(
         .iter()
         .find(|(v, _)| *v == answer)
         .map_or(answer, |(_, l)| l);
-    Ok(Click::Recorded(format!("*<@{user}>:* {label} ✓")))
+    Ok(format!("*<@{user}>:* {label} ✓"))
 }

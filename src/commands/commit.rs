@@ -1,7 +1,7 @@
 //! `/commit`: record, list, close, edit and drop commitments.
 
 use super::render::{capped, commitment_line, day, escape, unescape, week};
-use super::{Caller, Reply, grammar_reply, roster_note};
+use super::{Caller, Refusal, Reply, grammar_reply, reply_from, roster_note};
 use crate::domain::commitment::{
     self, CommitCommand, Commitment, CommitmentDraft, CommitmentInput, CommitmentKind,
     CommitmentStatus,
@@ -25,8 +25,14 @@ pub async fn run(
         CommitCommand::Help => Ok(Reply::new(help(program))),
         CommitCommand::New(draft) => record(store, program, caller, draft).await,
         CommitCommand::List => list(store, caller).await,
-        CommitCommand::Done(seq) => close(store, caller, seq, CommitmentStatus::Done).await,
-        CommitCommand::Drop(seq) => close(store, caller, seq, CommitmentStatus::Dropped).await,
+        CommitCommand::Done(seq) => reply_from(
+            close(store, caller, seq, CommitmentStatus::Done).await,
+            |c| closed(&c),
+        ),
+        CommitCommand::Drop(seq) => reply_from(
+            close(store, caller, seq, CommitmentStatus::Dropped).await,
+            |c| closed(&c),
+        ),
         CommitCommand::Edit(seq, draft) => edit(store, program, caller, seq, draft).await,
     }
 }
@@ -127,14 +133,16 @@ async fn list(store: &Store, caller: &Caller<'_>) -> anyhow::Result<Reply> {
     )))
 }
 
-async fn close(
+/// Closes the caller's own commitment #`seq` as done or dropped: `/commit done 3`, and the
+/// *Done* buttons under prompts and on the Home tab.
+pub async fn close(
     store: &Store,
     caller: &Caller<'_>,
     seq: u32,
     to: CommitmentStatus,
-) -> anyhow::Result<Reply> {
+) -> Result<Commitment, Refusal> {
     let Some(current) = store.commitment(caller.user_id, seq).await? else {
-        return Ok(not_found(seq));
+        return Err(Refusal::Declined(not_found(seq)));
     };
     if current.status == to {
         let when = current
@@ -142,17 +150,22 @@ async fn close(
             .unwrap_or(current.updated_at)
             .with_timezone(&caller.timezone)
             .date_naive();
-        return Ok(Reply::new(format!(
+        return Err(Refusal::Declined(format!(
             "#{seq} is already {} (since {}).",
             to.as_str(),
             day(when)
         )));
     }
-    let c = store
+    Ok(store
         .set_commitment_status(caller.user_id, seq, to, caller.now)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("commitment #{seq} vanished while closing it"))?;
-    Ok(Reply::new(match to {
+        .ok_or_else(|| anyhow::anyhow!("commitment #{seq} vanished while closing it"))?)
+}
+
+/// What `/commit done` and `/commit drop` say once it is closed.
+fn closed(c: &Commitment) -> String {
+    let seq = c.seq;
+    match c.status {
         CommitmentStatus::Done => format!(
             "Done: #{seq} — {}. Nice work; that's the habit forming.",
             escape(&c.text)
@@ -162,7 +175,7 @@ async fn close(
             escape(&c.text)
         ),
         CommitmentStatus::Open => format!("Reopened #{seq} — {}.", escape(&c.text)),
-    }))
+    }
 }
 
 async fn edit(
@@ -173,7 +186,7 @@ async fn edit(
     draft: CommitmentDraft,
 ) -> anyhow::Result<Reply> {
     let Some(current) = store.commitment(caller.user_id, seq).await? else {
-        return Ok(not_found(seq));
+        return Ok(Reply::new(not_found(seq)));
     };
     // An edit keeps a pressure plan a pressure plan unless the rep names another kind.
     let kind = draft.kind.unwrap_or(match current.kind {
@@ -193,10 +206,8 @@ async fn edit(
     )))
 }
 
-fn not_found(seq: u32) -> Reply {
-    Reply::new(format!(
-        "You have no commitment #{seq}. `/commit list` shows yours."
-    ))
+fn not_found(seq: u32) -> String {
+    format!("You have no commitment #{seq}. `/commit list` shows yours.")
 }
 
 fn help(program: &Program) -> String {

@@ -1,8 +1,11 @@
-//! Slash commands: one file per command. Each takes what the rep typed and answers with the
-//! reply they see; Slack's transport (HTTP or Socket Mode) stays outside.
+//! What people can do, whatever they typed or clicked: one file per slash command, each with
+//! the typed operations its buttons share (close a commitment, pause, answer a check-in), and
+//! the views built from the store (the Home tab). Slack's transports and Block Kit stay in
+//! `slack/`.
 
 pub mod clicks;
 pub mod commit;
+pub mod home;
 pub mod practice;
 pub mod render;
 pub mod sko;
@@ -13,6 +16,7 @@ use chrono_tz::Tz;
 use crate::domain::GrammarError;
 use crate::domain::message::Button;
 use crate::domain::program::{Person, Program};
+use crate::domain::schedule::{Occurrence, Recipient, Source};
 use crate::reload::Reloader;
 use crate::store::Store;
 
@@ -27,20 +31,11 @@ pub struct Invocation {
     pub text: String,
 }
 
-/// What the rep sees (an ephemeral message in Slack's mrkdwn, with any buttons under it),
-/// and anyone else to tell.
+/// What the rep sees: an ephemeral message in Slack's mrkdwn, with any buttons under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
     pub buttons: Vec<Button>,
-    pub notices: Vec<Notice>,
-}
-
-/// A direct message to someone else because of what the rep did (a partner told of a pause).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    pub to: String,
-    pub text: String,
 }
 
 impl Reply {
@@ -48,9 +43,69 @@ impl Reply {
         Self {
             text: text.into(),
             buttons: Vec::new(),
-            notices: Vec::new(),
         }
     }
+}
+
+/// Why an operation did not happen: the person's request cannot be done as asked (what to
+/// tell them), or something failed on our side (logged; they get [`APOLOGY`]).
+#[derive(Debug)]
+pub enum Refusal {
+    Declined(String),
+    Failed(anyhow::Error),
+}
+
+impl Refusal {
+    pub fn declined(why: impl Into<String>) -> Self {
+        Refusal::Declined(why.into())
+    }
+
+    /// What the person is told; a failure is logged here, once.
+    pub fn tell(self) -> String {
+        match self {
+            Refusal::Declined(why) => why,
+            Refusal::Failed(e) => {
+                tracing::error!(error = %format_args!("{e:#}"), "an operation failed");
+                APOLOGY.to_string()
+            }
+        }
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Refusal {
+    fn from(e: E) -> Self {
+        Refusal::Failed(e.into())
+    }
+}
+
+/// Queues a direct message to `to` because of what someone did, through the outbox like every
+/// message, so it keeps Slack's limits and survives a 429 or a restart. `why` names what
+/// prompted it (one notice per `why` and recipient).
+pub async fn notify(
+    store: &Store,
+    program: &Program,
+    to: &str,
+    why: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let timezone = program
+        .person(to)
+        .and_then(|p| p.timezone)
+        .unwrap_or(program.settings.timezone);
+    let local = now.with_timezone(&timezone);
+    let notice = Occurrence {
+        source: Source::Notice(format!("{why}:{}", now.timestamp_micros())),
+        recipient: Recipient::Person(to.to_string()),
+        at: now,
+        local: local.fixed_offset(),
+        program_week: program
+            .settings
+            .program_week(local.date_naive())
+            .unwrap_or(0),
+    };
+    store.request_post(&notice, Some(text), now).await?;
+    Ok(())
 }
 
 /// What a command may use.
@@ -74,8 +129,6 @@ impl Caller<'_> {
     }
 }
 
-/// Runs one slash command. `Err` is for failures on our side (logged, apologised for);
-/// a rep's mistake is an `Ok` reply that says what to do.
 /// Who is asking, as seen from the program in force.
 pub fn caller<'a>(program: &'a Program, user_id: &'a str, now: DateTime<Utc>) -> Caller<'a> {
     let person = program.person(user_id);
@@ -89,6 +142,8 @@ pub fn caller<'a>(program: &'a Program, user_id: &'a str, now: DateTime<Utc>) ->
     }
 }
 
+/// Runs one slash command. `Err` is for failures on our side (logged, apologised for);
+/// a rep's mistake is an `Ok` reply that says what to do.
 pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> anyhow::Result<Reply> {
     let (store, program) = (ctx.store, ctx.program);
     let caller = caller(program, &inv.user_id, now);
@@ -115,8 +170,26 @@ fn roster_note(caller: &Caller<'_>) -> Option<String> {
     })
 }
 
+/// A typed command's reply from an operation's outcome: a refusal is the reply, a failure
+/// stays an error.
+fn reply_from<T>(
+    outcome: Result<T, Refusal>,
+    said: impl FnOnce(T) -> String,
+) -> anyhow::Result<Reply> {
+    match outcome {
+        Ok(done) => Ok(Reply::new(said(done))),
+        Err(Refusal::Declined(why)) => Ok(Reply::new(why)),
+        Err(Refusal::Failed(e)) => Err(e),
+    }
+}
+
 fn grammar_reply(err: GrammarError) -> Reply {
-    Reply::new(format!("{}\nFor example: `{}`", err.problem, err.example))
+    Reply::new(grammar_text(&err))
+}
+
+/// What is wrong with what was typed, and an example that works.
+fn grammar_text(err: &GrammarError) -> String {
+    format!("{}\nFor example: `{}`", err.problem, err.example)
 }
 
 /// Shown instead of an internal error: short, honest, and says nothing was half-saved.

@@ -107,7 +107,7 @@ pub async fn share_win(
         local: local.fixed_offset(),
         program_week: s.program_week(local.date_naive()).unwrap_or(0),
     };
-    Ok(if store.request_post(&occurrence, now).await? {
+    Ok(if store.request_post(&occurrence, None, now).await? {
         format!(
             "Shared with the team in {} :tada:",
             channel_mention(channel)

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use super::render::{day, escape, week};
-use super::{Caller, Context, Notice, Reply, grammar_reply};
+use super::{Caller, Context, Refusal, Reply, grammar_reply, grammar_text, notify, reply_from};
 use crate::domain::commitment::CommitmentStatus;
 use crate::domain::compose::{compose, people_involved};
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Occurrence, Source};
-use crate::domain::sko::{self, SkoCommand, check_pause};
+use crate::domain::sko::{self, PauseSpec, SkoCommand, check_pause};
 use crate::scheduler::{pair_schedule, partners_of};
 use crate::store::Store;
 
@@ -28,42 +28,16 @@ pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::
         SkoCommand::Help => Ok(Reply::new(HELP)),
         SkoCommand::Status => status(ctx, caller).await,
         SkoCommand::Pause(spec) => {
-            let back = match check_pause(spec, caller.today()) {
-                Ok(back) => back,
-                Err(e) => return Ok(grammar_reply(e)),
-            };
-            ctx.store
-                .set_pause(caller.user_id, Some(back), caller.now)
-                .await?;
-            let mut reply = Reply::new(format!(
-                "Paused: no prompts, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
-                day(back)
-            ));
-            let this_week = ctx
-                .program
-                .settings
-                .program_week(caller.today())
-                .unwrap_or(1);
-            for partner in partners_of(ctx.store, ctx.program, caller.user_id, this_week).await? {
-                reply.notices.push(Notice {
-                    to: partner.to_string(),
-                    text: format!(
-                        "<@{}> is away until {}. Until then your check-ins go on with another pair, so you're not practising alone.",
-                        caller.user_id,
-                        day(back)
-                    ),
-                });
-            }
-            Ok(reply)
+            reply_from(pause(ctx.store, ctx.program, caller, spec).await, |back| {
+                format!(
+                    "Paused: no prompts, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
+                    day(back)
+                )
+            })
         }
-        SkoCommand::Resume => {
-            ctx.store
-                .set_pause(caller.user_id, None, caller.now)
-                .await?;
-            Ok(Reply::new(
-                "Welcome back: prompts and check-ins start again from now.",
-            ))
-        }
+        SkoCommand::Resume => reply_from(resume(ctx.store, caller).await, |()| {
+            "Welcome back: prompts and check-ins start again from now.".to_string()
+        }),
         SkoCommand::Reload => {
             if let Some(refusal) = admins_only(ctx.program, caller, "reload the program") {
                 return Ok(refusal);
@@ -90,6 +64,38 @@ const HELP: &str = "*/sko* — your program at a glance.
 • `/sko pause until 2027-02-01` (or `pause for 2 weeks`) — away: nothing is sent until then
 • `/sko resume` — back early
 Admins: `/sko reload` re-reads the config; `/sko preview @rep` shows what they receive next.";
+
+/// Pauses the caller as `spec` says (`/sko pause …`, or *Pause* on the Home tab) and tells
+/// their partners, through the outbox; the first day they are back.
+pub async fn pause(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+    spec: PauseSpec,
+) -> Result<NaiveDate, Refusal> {
+    let back =
+        check_pause(spec, caller.today()).map_err(|e| Refusal::Declined(grammar_text(&e)))?;
+    store
+        .set_pause(caller.user_id, Some(back), caller.now)
+        .await?;
+    let this_week = program.settings.program_week(caller.today()).unwrap_or(1);
+    let why = format!("pause:{}", caller.user_id);
+    for partner in partners_of(store, program, caller.user_id, this_week).await? {
+        let text = format!(
+            "<@{}> is away until {}. Until then your check-ins go on with another pair, so you're not practising alone.",
+            caller.user_id,
+            day(back)
+        );
+        notify(store, program, &partner, &why, &text, caller.now).await?;
+    }
+    Ok(back)
+}
+
+/// Ends the caller's pause (`/sko resume`, or *Resume* on the Home tab).
+pub async fn resume(store: &Store, caller: &Caller<'_>) -> Result<(), Refusal> {
+    store.set_pause(caller.user_id, None, caller.now).await?;
+    Ok(())
+}
 
 fn admins_only(program: &Program, caller: &Caller<'_>, what: &str) -> Option<Reply> {
     if caller.person.is_some_and(|p| p.role == Role::Admin) {

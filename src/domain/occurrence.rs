@@ -15,6 +15,9 @@ pub enum MessageKind {
     Pressure,
     /// A rep's win, shared in the wins channel at their request.
     Win,
+    /// A direct message because of what someone did (a partner told of a pause, a form's
+    /// confirmation): its text is written when it is asked for.
+    Notice,
 }
 
 impl MessageKind {
@@ -26,6 +29,7 @@ impl MessageKind {
             MessageKind::Pulse => "pulse",
             MessageKind::Pressure => "pressure",
             MessageKind::Win => "win",
+            MessageKind::Notice => "notice",
         }
     }
 }
@@ -51,6 +55,9 @@ pub enum Source {
         user: String,
         logged_at: i64,
     },
+    /// A notice, named by what prompted it (e.g. `pause:U0EAST001:<Unix µs>`): its text is
+    /// kept in the outbox row, as no program rule composes it.
+    Notice(String),
 }
 
 impl Source {
@@ -64,6 +71,7 @@ impl Source {
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
             Source::Win { .. } => MessageKind::Win,
+            Source::Notice(_) => MessageKind::Notice,
         }
     }
 
@@ -80,6 +88,7 @@ impl Source {
             other => match other.split_once(':')? {
                 ("trigger", name) => Source::Trigger(name.to_string()),
                 ("checkpoint", day) => Source::Checkpoint(day.parse().ok()?),
+                ("notice", why) => Source::Notice(why.to_string()),
                 ("win", rest) => {
                     let (user, at) = rest.split_once(':')?;
                     Source::Win {
@@ -105,6 +114,7 @@ impl Source {
             Source::Checkpoint(day) => format!("checkpoint:{day}"),
             Source::Pressure => "pressure".into(),
             Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),
+            Source::Notice(why) => format!("notice:{why}"),
         }
     }
 }

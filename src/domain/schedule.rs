@@ -1029,6 +1029,11 @@ mod tests {
             Source::ProgramReport,
             Source::Checkpoint(60),
             Source::Pressure,
+            Source::Win {
+                user: "U1".into(),
+                logged_at: 1_799_999_999_000_000,
+            },
+            Source::Notice("pause:U1:1799999999000000".into()),
         ] {
             assert_eq!(Source::parse(&source.key()), Some(source.clone()));
         }

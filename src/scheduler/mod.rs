@@ -26,6 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
+use crate::domain::message::Message;
 use crate::domain::program::{Channel, Program};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
@@ -255,7 +256,13 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if matches!(occ.source, Source::TeamChart | Source::AdoptionChart) {
             return self.deliver_chart(d, program, activity, stop, report).await;
         }
-        let Some(message) = compose(program, pairs, activity, occ) else {
+        // A notice's text was written when it was asked for; the rest is composed now, from
+        // the latest records.
+        let message = match &occ.source {
+            Source::Notice(_) => d.text.clone().map(Message::text),
+            _ => compose(program, pairs, activity, occ),
+        };
+        let Some(message) = message else {
             return self.nothing_to_send(&d, report).await;
         };
         let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
@@ -526,5 +533,6 @@ fn nothing_to_say(source: &Source) -> &'static str {
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
         Source::Win { .. } => "the practice it shares is no longer recorded",
+        Source::Notice(_) => "the notice's text was not kept",
     }
 }

@@ -91,16 +91,11 @@ async fn commands(State(state): State<HttpState>, signed: SignedBody) -> Respons
         }
         Err(e) => return bad_request(format!("not a slash command payload: {e}")),
     };
-    let reply = state.dispatcher.command(command).await;
-    if reply.text.is_empty() {
+    match state.dispatcher.command(command).await.response() {
+        Some(response) => Json(response).into_response(),
         // A plain ack: a form opened instead of a message.
-        return StatusCode::OK.into_response();
+        None => StatusCode::OK.into_response(),
     }
-    Json(
-        SlackCommandEventResponse::new(super::blocks::reply_content(&reply))
-            .with_response_type(SlackMessageResponseType::Ephemeral),
-    )
-    .into_response()
 }
 
 async fn events(State(state): State<HttpState>, signed: SignedBody) -> Response {

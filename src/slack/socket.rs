@@ -61,15 +61,14 @@ async fn on_command(
     _: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
-    let mut reply = dispatcher(&state).await?.command(event).await;
-    if reply.text.is_empty() {
-        // The ack carries a payload in Socket Mode; say where the answer is.
-        reply.text = "The form is open.".into();
-    }
-    Ok(
-        SlackCommandEventResponse::new(super::blocks::reply_content(&reply))
-            .with_response_type(SlackMessageResponseType::Ephemeral),
-    )
+    let answer = dispatcher(&state).await?.command(event).await;
+    // Socket Mode's ack carries a payload: where HTTP acks a form with nothing, say so.
+    Ok(answer.response().unwrap_or_else(|| {
+        SlackCommandEventResponse::new(
+            SlackMessageContent::new().with_text("The form is open.".into()),
+        )
+        .with_response_type(SlackMessageResponseType::Ephemeral)
+    }))
 }
 
 async fn on_push(

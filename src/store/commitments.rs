@@ -204,16 +204,14 @@ mod tests {
     async fn each_authors_commitments_are_numbered_in_order_even_when_made_at_once() {
         let store = Store::open_in_memory().await.unwrap();
         let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap();
-        let made = futures_util::future::join_all(
-            ["U1", "U2", "U1", "U1", "U2"]
-                .iter()
-                .enumerate()
-                .map(|(i, user)| {
+        let made =
+            futures_util::future::join_all(["U1", "U2", "U1", "U1", "U2"].iter().enumerate().map(
+                |(i, user)| {
                     let (store, text) = (store.clone(), format!("{user} {i}"));
                     async move { store.add_commitment(user, &input(&text), now).await }
-                }),
-        )
-        .await;
+                },
+            ))
+            .await;
 
         let mut got: Vec<(String, u32)> = made
             .into_iter()

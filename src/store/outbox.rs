@@ -414,12 +414,18 @@ impl Store {
         Ok(())
     }
 
-    /// Queues a message someone asked for (a win shared), due now; false when the same source
-    /// already went, or is going, to that recipient: a second click shares nothing twice.
-    pub async fn request_post(&self, o: &Occurrence, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    /// Queues a message someone asked for, due now: a win shared, or a notice with its `text`
+    /// written now. False when the same source already went, or is going, to that recipient:
+    /// a second click shares nothing twice.
+    pub async fn request_post(
+        &self,
+        o: &Occurrence,
+        text: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
         let done = sqlx::query(
-            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, 'request'
+            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin, text)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, 'request', ?10
              WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE source = ?2 AND recipient = ?5)",
         )
         .bind(o.key())
@@ -431,6 +437,7 @@ impl Store {
         .bind(o.at)
         .bind(o.local)
         .bind(now)
+        .bind(text)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

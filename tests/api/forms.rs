@@ -127,9 +127,10 @@ async fn a_valid_commit_form_is_recorded_and_confirmed_in_a_dm() {
 
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "");
-    let dm = &app.slack.wait_for("chat.postMessage", 1).await[0];
-    assert_eq!(dm.body["channel"], "DU0EAST001");
-    let confirmation = dm.body["text"].as_str().unwrap();
+    let notices = app.notices_delivered().await;
+    assert_eq!(notices.len(), 1, "one confirmation, through the outbox");
+    assert_eq!(notices[0].channel, "DU0EAST001");
+    let confirmation = notices[0].text.as_str();
     assert!(
         confirmation.starts_with("Recorded: commitment #1 — Book 5 demos with the new value story"),
         "{confirmation}"
@@ -197,14 +198,13 @@ async fn a_practice_form_with_rubric_scores_is_recorded() {
     .await;
 
     assert_eq!(response.status(), 200);
-    let dm = &app.slack.wait_for("chat.postMessage", 1).await[0];
+    let notices = app.notices_delivered().await;
     assert!(
-        dm.body["text"]
-            .as_str()
-            .unwrap()
+        notices[0]
+            .text
             .starts_with("Recorded: *Objection handling* · live deal · with <@U0WEST001> · 4/5"),
         "{}",
-        dm.body
+        notices[0].text
     );
     assert!(
         app.reply(REP, "/practice", "list")

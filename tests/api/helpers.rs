@@ -363,6 +363,18 @@ impl TestApp {
             .expect("a tick runs")
     }
 
+    /// Delivers the notices asked for so far (a partner told of a pause, a form's
+    /// confirmation), which go through the outbox like every message: one tick, then the
+    /// notices Slack has received.
+    pub async fn notices_delivered(&self) -> Vec<super::fake_slack::Post> {
+        self.tick().await;
+        self.slack
+            .posts()
+            .into_iter()
+            .filter(|p| p.key.as_deref().is_some_and(|k| k.starts_with("notice:")))
+            .collect()
+    }
+
     /// Ticks at the clock's time until the days ahead are planned, as a running bot has them
     /// within its first minute (each tick plans a few hours more).
     pub async fn plan_ahead(&self) {

@@ -105,11 +105,9 @@ async fn pause_and_resume_from_the_home_tab() {
         .to_string();
     assert!(paused.contains("*Paused* until Wed 20 Jan"), "{paused}");
     assert!(paused.contains("\"action_id\":\"resume\""), "{paused}");
-    let notice = app.slack.wait_for("chat.postMessage", 1).await;
-    assert_eq!(
-        notice[0].body["channel"], "DU0WEST001",
-        "the partner is told"
-    );
+    let notices = app.notices_delivered().await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].channel, "DU0WEST001", "the partner is told");
 
     click_home(&app, REP, "resume", "").await;
     let resumed = app

@@ -53,15 +53,15 @@ async fn a_pause_stops_the_reps_messages_tells_the_partner_and_triples_them_up()
         reply.starts_with("Paused: no prompts, pulses or check-ins until Mon 1 Feb"),
         "{reply}"
     );
-    let notice = app.slack.wait_for("chat.postMessage", 1).await;
-    assert_eq!(notice[0].body["channel"], "DU0WEST001");
+    let notices = app.notices_delivered().await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].channel, "DU0WEST001");
     assert!(
-        notice[0].body["text"]
-            .as_str()
-            .unwrap()
+        notices[0]
+            .text
             .contains("<@U0EAST001> is away until Mon 1 Feb"),
         "{}",
-        notice[0].body
+        notices[0].text
     );
     assert!(
         app.reply(REP, "/sko", "status")

@@ -1,0 +1,205 @@
+//! Clicks and forms. A click calls the operation its button stands for (the same one the typed
+//! command calls), as the person who clicked; the message clicked in then shows what was
+//! recorded, or the clicker is told why not. A form is checked field by field, then recorded.
+
+use slack_morphism::prelude::*;
+
+use super::Dispatcher;
+use crate::commands::{self, APOLOGY, Refusal, clicks};
+use crate::domain::forms;
+use crate::domain::message::Action;
+use crate::slack::modals;
+
+impl Dispatcher {
+    /// Button clicks, form submissions and other interactions; the answer is what Slack is
+    /// told (empty, or a form's field errors).
+    pub async fn interaction(&self, event: SlackInteractionEvent) -> SlackInteractionResponse {
+        let kind = match &event {
+            SlackInteractionEvent::BlockActions(actions) => {
+                self.clicks(actions).await;
+                return SlackInteractionResponse::Empty;
+            }
+            SlackInteractionEvent::ViewSubmission(submission) => {
+                return self.submission(submission).await;
+            }
+            SlackInteractionEvent::ViewClosed(_) => "view_closed",
+            SlackInteractionEvent::Shortcut(_) => "shortcut",
+            SlackInteractionEvent::MessageAction(_) => "message_action",
+            _ => "other",
+        };
+        tracing::info!(kind, "interaction acknowledged; no handler for it yet");
+        SlackInteractionResponse::Empty
+    }
+
+    async fn clicks(&self, event: &SlackInteractionBlockActionsEvent) {
+        let Some(user) = event.user.as_ref().map(|u| u.id.0.clone()) else {
+            tracing::warn!("a button click without a user; ignored");
+            return;
+        };
+        let in_home = matches!(event.container, SlackInteractionActionContainer::View(_));
+        for action in event.actions.iter().flatten() {
+            if action.action_id.0 == modals::SKILL_PICKER {
+                self.show_rubric(event, action);
+                continue;
+            }
+            let Some(kind) = Action::parse(&action.action_id.0) else {
+                tracing::info!(action = %action.action_id.0, "a click on a button this version does not know");
+                continue;
+            };
+            if kind == Action::LogPractice {
+                self.open_practice_form(event.trigger_id.0.clone());
+                continue;
+            }
+            let value = action.value.as_deref().unwrap_or_default();
+            let outcome = self.click(&user, kind, value).await;
+            if in_home {
+                // The tab is drawn again to show the result; it has nowhere to say a refusal.
+                if let Err(refusal) = outcome {
+                    let why = refusal.tell();
+                    tracing::info!(%user, action = kind.id(), %why, "App Home click refused");
+                }
+                self.publish_home(user.clone());
+            } else {
+                self.show_click(event, outcome);
+            }
+        }
+    }
+
+    /// The operation behind a button, run as `user`: `Ok` is the line that says what was done.
+    async fn click(&self, user: &str, action: Action, value: &str) -> Result<String, Refusal> {
+        let program = self.program.load_full();
+        let now = self.clock.now();
+        let caller = commands::caller(&program, user, now);
+        let store = &self.store;
+        match action {
+            Action::CommitmentDone => clicks::done(store, &caller, value).await,
+            Action::PauseWeek => clicks::pause_week(store, &program, &caller).await,
+            Action::Resume => commands::sko::resume(store, &caller)
+                .await
+                .map(|()| format!("*<@{user}>:* back")),
+            Action::Snooze => clicks::snooze(store, user, value, now).await,
+            Action::ShareWin => clicks::share_win(store, &program, user, value, now).await,
+            Action::PulseAnswer => clicks::answer_pulse(store, &program, user, value, now).await,
+            Action::CheckinMet | Action::CheckinRescheduled | Action::CheckinMissed => {
+                clicks::answer_checkin(store, user, action, value, now).await
+            }
+            Action::LogPractice => Err(Refusal::declined("That button opens a form.")),
+        }
+    }
+
+    /// A click's outcome where it was clicked: the line added to the message, or the refusal
+    /// told to the clicker alone (through the click's `response_url`).
+    fn show_click(
+        &self,
+        event: &SlackInteractionBlockActionsEvent,
+        outcome: Result<String, Refusal>,
+    ) {
+        let Some(url) = event.response_url.as_ref().map(|u| u.0.to_string()) else {
+            return;
+        };
+        let original = event
+            .message
+            .as_ref()
+            .and_then(|m| m.content.text.clone())
+            .unwrap_or_default();
+        let gateway = self.gateway.clone();
+        self.tasks.spawn(async move {
+            let sent = match outcome {
+                Ok(line) => {
+                    gateway
+                        .replace_original(&url, &format!("{original}\n{line}"))
+                        .await
+                }
+                Err(refusal) => gateway.respond(&url, &refusal.tell()).await,
+            };
+            if let Err(e) = sent {
+                tracing::error!(error = %format_args!("{e:#}"), "could not update the clicked message");
+            }
+        });
+    }
+
+    /// A submitted form: checked field by field (problems shown beside their fields), then
+    /// recorded exactly as the typed command would be, and confirmed in a DM through the
+    /// outbox.
+    async fn submission(
+        &self,
+        event: &SlackInteractionViewSubmissionEvent,
+    ) -> SlackInteractionResponse {
+        let SlackView::Modal(modal) = &event.view.view else {
+            return SlackInteractionResponse::Empty;
+        };
+        let callback = modal
+            .callback_id
+            .as_ref()
+            .map(|c| c.0.as_str())
+            .unwrap_or_default();
+        let user = event.user.id.0.as_str();
+        let program = self.program.load_full();
+        let now = self.clock.now();
+        let caller = commands::caller(&program, user, now);
+        let recorded = match callback {
+            modals::COMMIT_FORM => {
+                match forms::commit_draft(&modals::commit_form(&event.view), caller.today()) {
+                    Err(fields) => return modals::errors(fields),
+                    Ok(draft) => {
+                        commands::commit::record(&self.store, &program, &caller, draft).await
+                    }
+                }
+            }
+            modals::PRACTICE_FORM => match forms::practice_draft(
+                &modals::practice_form(&event.view, &program),
+                &program.skills,
+                user,
+            ) {
+                Err(fields) => return modals::errors(fields),
+                Ok(draft) => commands::practice::log(&self.store, &program, &caller, draft).await,
+            },
+            other => {
+                tracing::info!(callback = other, "a form this version does not know");
+                return SlackInteractionResponse::Empty;
+            }
+        };
+        let text = match recorded {
+            Ok(reply) => reply.text,
+            Err(e) => {
+                tracing::error!(error = %format_args!("{e:#}"), "could not record a form");
+                APOLOGY.to_string()
+            }
+        };
+        let why = format!("form:{callback}:{user}");
+        if let Err(e) = commands::notify(&self.store, &program, user, &why, &text, now).await {
+            tracing::error!(error = %format_args!("{e:#}"), "could not queue a form's confirmation");
+        }
+        SlackInteractionResponse::Empty
+    }
+
+    /// *Log practice* under a prompt opens the practice form.
+    fn open_practice_form(&self, trigger_id: String) {
+        let this = self.clone();
+        self.tasks.spawn(async move {
+            let view = modals::practice_view(&this.program.load_full(), None);
+            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not open the practice form");
+            }
+        });
+    }
+
+    /// The practice form's skill changed: show that skill's rubric.
+    fn show_rubric(
+        &self,
+        event: &SlackInteractionBlockActionsEvent,
+        action: &SlackInteractionActionInfo,
+    ) {
+        let SlackInteractionActionContainer::View(container) = &event.container else {
+            return;
+        };
+        let skill = action.selected_option.as_ref().map(|o| o.value.clone());
+        let (view_id, this) = (container.view_id.0.clone(), self.clone());
+        self.tasks.spawn(async move {
+            let view = modals::practice_view(&this.program.load_full(), skill.as_deref());
+            if let Err(e) = this.gateway.update_view(&view_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not show the rubric");
+            }
+        });
+    }
+}
