@@ -8,7 +8,8 @@ use super::Caller;
 use super::render::escape;
 use super::sko::status_text;
 use crate::domain::commitment::{Commitment, CommitmentStatus, truncate};
-use crate::domain::digest::{coach_line, manager_digest};
+use crate::domain::digest::manager_digest;
+use crate::domain::digest_text::coach_line;
 use crate::domain::program::{Program, Role, RosterEntry};
 use crate::store::{DeliveryStatus, Store};
 

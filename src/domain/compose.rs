@@ -10,6 +10,7 @@ use super::absence::{Absence, SlackStatus};
 use super::charts::{self, Chart};
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
+use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
 use super::program::{Person, Program, Role, SPRINT_WEEKS};
@@ -373,14 +374,14 @@ pub fn compose(
                 .settings
                 .program_week(today - Duration::days(3))
                 .or(Some(occ.program_week));
-            digest::render_manager_digest(program, &d, reviewed, today)
+            digest_text::render_manager_digest(program, &d, reviewed, today)
         }
         (Source::ProgramReport, _) => {
             let records = records(program, activity, &reps(program, None), occ.at);
             if !has_a_week_to_report(program, &records, occ) {
                 return None;
             }
-            digest::program_report(program, &records, occ.at)
+            digest_text::program_report(program, &records, occ.at)
         }
         // A chart is uploaded as a file; its title is what a preview lists.
         (Source::TeamChart | Source::AdoptionChart, _) => {

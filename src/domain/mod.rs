@@ -8,6 +8,7 @@ pub mod commitment;
 pub mod compose;
 pub mod de;
 pub mod digest;
+pub mod digest_text;
 pub mod forms;
 pub mod holidays;
 pub mod members;

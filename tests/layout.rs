@@ -1,0 +1,111 @@
+//! The layout the README promises, checked: the domain depends on nothing of ours, no two of
+//! its modules import each other, and no source file holds more than about 600 lines before
+//! its tests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const MOST_LINES: usize = 620;
+
+fn sources(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The code before a file's `#[cfg(test)]` module.
+fn before_tests(text: &str) -> &str {
+    text.find("\n#[cfg(test)]").map_or(text, |at| &text[..at])
+}
+
+/// The domain modules `text` names, as `super::x` or `crate::domain::x`.
+fn domain_imports(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    for prefix in ["super::", "crate::domain::"] {
+        for (at, _) in text.match_indices(prefix) {
+            let rest = &text[at + prefix.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if modules.contains(&name) {
+                named.insert(name);
+            }
+        }
+        // `use super::{a, b::C}`: each name inside the braces.
+        for (at, _) in text.match_indices(&format!("{prefix}{{")) {
+            let rest = &text[at + prefix.len() + 1..];
+            let inside = &rest[..rest.find('}').unwrap_or(rest.len())];
+            for part in inside.split(',') {
+                let name = part.trim().split("::").next().unwrap_or_default();
+                if modules.contains(name) {
+                    named.insert(name.to_string());
+                }
+            }
+        }
+    }
+    named
+}
+
+#[test]
+fn the_domain_depends_on_nothing_of_ours_and_no_two_of_its_modules_import_each_other() {
+    let domain = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+    let files = sources(&domain);
+    let modules: BTreeSet<String> = files
+        .iter()
+        .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|m| m != "mod")
+        .collect();
+    let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let module = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = before_tests(&text);
+        let code_lines = code.lines().filter(|l| !l.trim_start().starts_with("//"));
+        for line in code_lines.filter(|l| l.contains("crate::")) {
+            assert!(
+                line.contains("crate::domain"),
+                "{}: the domain uses something outside it: {line}",
+                file.display()
+            );
+        }
+        if module != "mod" {
+            let mut named = domain_imports(code, &modules);
+            named.remove(&module);
+            imports.insert(module, named);
+        }
+    }
+    assert!(imports.len() > 20, "the domain's modules were read");
+    for (module, named) in &imports {
+        for other in named {
+            assert!(
+                !imports[other].contains(module),
+                "domain/{module}.rs and domain/{other}.rs import each other"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_source_file_holds_more_than_about_600_lines_before_its_tests() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = sources(&src);
+    assert!(files.len() > 50, "the sources were read");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines = before_tests(&text).lines().count();
+        assert!(
+            lines <= MOST_LINES,
+            "{} has {lines} lines before its tests: split it along a seam",
+            file.display()
+        );
+    }
+}
