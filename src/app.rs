@@ -172,6 +172,11 @@ impl Application {
         self.scheduler.clone()
     }
 
+    /// The routes Slack's requests reach, for driving them without a socket (the fuzz tests).
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }

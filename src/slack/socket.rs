@@ -39,7 +39,8 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!("Socket Mode could not connect: {e}"))?;
     listener.start().await;
-    tracing::info!("connected to Slack in Socket Mode");
+    // Connecting goes on in the background: each failure is logged, then tried again.
+    tracing::info!("Socket Mode started: connecting to Slack");
     stop.cancelled().await;
     listener.shutdown().await;
     Ok(())

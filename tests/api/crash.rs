@@ -3,6 +3,9 @@
 //! occurrence must reach Slack exactly once. Slow to run, so ignored by default:
 //!
 //! `cargo test --release --test api crash -- --ignored --nocapture`
+//!
+//! Each run prints its random seed (the kills' timing and Slack's failures); a run is
+//! replayed with `SKO_CRASH_SEED=<seed>`. The timing of the machine itself still varies.
 
 use sko_reinforce::store::DeliveryStatus;
 use std::collections::HashMap;
@@ -100,9 +103,21 @@ pub(super) fn start_on(
         .unwrap()
 }
 
+/// `SKO_CRASH_SEED`, or a new seed; printed either way so a failure can be replayed.
+fn seed() -> u64 {
+    let seed = std::env::var("SKO_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    println!("seed {seed} (replay with SKO_CRASH_SEED={seed})");
+    seed
+}
+
 async fn run(failing_share: f64) {
+    let seed = seed();
+    let mut rng = fastrand::Rng::with_seed(seed);
     let slack = FakeSlack::start().await;
-    slack.fail_randomly(failing_share);
+    slack.fail_randomly(failing_share, rng.u64(..));
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("crash.toml");
     std::fs::write(&config, fan_out_config(REPS)).unwrap();
@@ -110,7 +125,7 @@ async fn run(failing_share: f64) {
 
     for kill in 0..KILLS {
         let mut child = start(&config, &dir, &slack, Stdio::null(), 100);
-        tokio::time::sleep(Duration::from_millis(fastrand::u64(300..2_500))).await;
+        tokio::time::sleep(Duration::from_millis(rng.u64(300..2_500))).await;
         child.kill().unwrap(); // SIGKILL: no chance to tidy up
         child.wait().unwrap();
         println!("kill {}: {} posts so far", kill + 1, slack.post_count());

@@ -68,8 +68,10 @@ struct State_ {
     emails: HashMap<String, String>,
     /// Statuses `users.profile.get` reports: (emoji, text, expiration in Unix seconds).
     statuses: HashMap<String, (String, String, i64)>,
-    /// Share of `chat.postMessage` calls that fail at random (429, 500 or a slow answer).
+    /// Share of `chat.postMessage` calls that fail at random (429, 500 or a slow answer),
+    /// drawn from a seeded generator so a run can be replayed.
     random_failures: f64,
+    failures_drawn: Option<fastrand::Rng>,
     /// Slack's limits, when enforced: posts per second overall, and one a second per channel.
     limit_per_second: Option<usize>,
     recent_posts: VecDeque<Instant>,
@@ -165,9 +167,12 @@ impl FakeSlack {
         self.state.lock().unwrap().posts.len()
     }
 
-    /// Fails `share` of `chat.postMessage` calls at random, like a bad day at Slack.
-    pub fn fail_randomly(&self, share: f64) {
-        self.state.lock().unwrap().random_failures = share;
+    /// Fails `share` of `chat.postMessage` calls at random, like a bad day at Slack; `seed`
+    /// makes the draws the same again.
+    pub fn fail_randomly(&self, share: f64, seed: u64) {
+        let mut state = self.state.lock().unwrap();
+        state.random_failures = share;
+        state.failures_drawn = Some(fastrand::Rng::with_seed(seed));
     }
 
     /// Answers 429 (Retry-After: 1) to a post that would make more than `per_second` in the
@@ -530,13 +535,16 @@ async fn post_message(fake: &FakeSlack, body: &Value) -> Response {
                 .into_response();
         }
         let share = state.random_failures;
-        state.faults.pop_front().or_else(|| {
-            (fastrand::f64() < share).then(|| match fastrand::u8(0..3) {
-                0 => Fault::RateLimited(1),
-                1 => Fault::ServerError,
-                _ => Fault::SlowAnswer(Duration::from_millis(1_500)),
-            })
-        })
+        match state.faults.pop_front() {
+            Some(fault) => Some(fault),
+            None => state.failures_drawn.as_mut().and_then(|rng| {
+                (rng.f64() < share).then(|| match rng.u8(0..3) {
+                    0 => Fault::RateLimited(1),
+                    1 => Fault::ServerError,
+                    _ => Fault::SlowAnswer(Duration::from_millis(1_500)),
+                })
+            }),
+        }
     };
     match fault {
         Some(Fault::RateLimited(secs)) => {

@@ -20,6 +20,7 @@ mod roster;
 mod scale;
 mod secrets;
 mod security;
+mod sending;
 mod sko;
 mod socket;
 mod wins;

@@ -172,7 +172,7 @@ const DRAIN_DMS: usize = 2_000;
 #[ignore = "slow (a minute or more): cargo test --release --test api scale::drain -- --ignored --nocapture"]
 async fn drain_of_2000_dms_with_a_fifth_of_calls_failing() {
     let slack = FakeSlack::start().await;
-    slack.fail_randomly(0.2);
+    slack.fail_randomly(0.2, fastrand::u64(..));
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("drain.toml");
     std::fs::write(&config, fan_out_config(DRAIN_DMS)).unwrap();

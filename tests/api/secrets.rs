@@ -60,6 +60,24 @@ fn stop_and_read_logs((mut child, mut log): (Spawned, File)) -> String {
     logs
 }
 
+/// Waits (bounded, as `FakeSlack::wait_for`) until the log holds `line`.
+async fn wait_for_log(mut log: &File, line: &str) {
+    for _ in 0..1_500 {
+        let mut logs = String::new();
+        log.seek(SeekFrom::Start(0)).unwrap();
+        log.read_to_string(&mut logs).unwrap();
+        if logs.contains(line) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut logs = String::new();
+    log.seek(SeekFrom::Start(0)).unwrap();
+    log.read_to_string(&mut logs).unwrap();
+    let said: Vec<&str> = logs.lines().filter(|l| l.contains("ocket")).collect();
+    panic!("the log never said {line:?}: {said:#?}");
+}
+
 fn assert_no_secrets(logs: &str) {
     assert!(
         logs.len() > 1_000,
@@ -167,6 +185,7 @@ async fn no_secret_reaches_the_logs_when_socket_mode_cannot_connect() {
     let dir = tempfile::tempdir().unwrap();
     let child = serve(&dir, &slack, "socket", free_port());
     slack.wait_for("apps.connections.open", 1).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopped once the failure is logged, whatever time it took: that line is what is read.
+    wait_for_log(&child.1, "Unable to create WSS url").await;
     assert_no_secrets(&stop_and_read_logs(child));
 }
