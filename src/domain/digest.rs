@@ -1,6 +1,7 @@
-//! The manager's weekly digest (per direct report: committed, done, practised, applied in live
-//! deals, rubric trend, check-ins, who has gone quiet and what to coach next) and the admins'
-//! program report (adoption at day 30/60/90, check-in rate, by team). Built from records only.
+//! The manager's weekly digest as figures: per direct report, what they committed to and did,
+//! practised and applied in live deals, their rubric trend and check-ins, whether they have gone
+//! quiet or are away, and what to coach next. Built from records only; `digest_text` writes it
+//! (and the admins' program report) as people read it.
 
 use std::collections::BTreeMap;
 use std::ops::Range;

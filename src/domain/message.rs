@@ -1,5 +1,6 @@
-//! The words of each scheduled message, tied to the recipient's own goals: their name, their
-//! partner, the week's focus, their open commitments, the skill they practise least.
+//! The words of each scheduled message, tied to the recipient's own goals (their name, their
+//! partner, the week's focus, their open commitments, the skill they practise least), and the
+//! one-click buttons under them.
 
 use super::commitment::Commitment;
 use super::mrkdwn::{escape, quote};

@@ -1,10 +1,8 @@
 //! Who receives what, when: every due occurrence (source × recipient × instant) of the program
 //! in a window of time. Pure: the roster, the pairs and the window come in; nothing is read.
 //!
-//! Cron expressions are evaluated on each recipient's *wall clock*: a 09:00 trigger fires at
-//! 09:00 local on both sides of a DST change. A local time that happens twice (autumn) is sent
-//! once, at its first instant; one that does not exist (spring) is sent at the next minute
-//! that does. Occurrence keys carry the local time, so the same one can never be planned twice.
+//! Cron expressions are evaluated on each recipient's wall clock (`wall_clock`). Occurrence keys
+//! carry the local time, so the same one can never be planned twice.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -35,7 +35,8 @@ impl std::fmt::Display for SendError {
     }
 }
 
-/// The three Slack calls delivery needs; the gateway implements it, tests may fake it.
+/// The Slack calls the scheduler makes (delivery, housekeeping, recovery); the gateway
+/// implements it, `simulate` and the tests stand in for it.
 pub trait Messenger: Send + Sync + 'static {
     /// The DM channel for one user, or the group DM for several (`conversations.open`).
     fn open(&self, users: &[String]) -> impl Future<Output = Result<String, SendError>> + Send;
