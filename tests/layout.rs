@@ -109,3 +109,46 @@ fn no_source_file_holds_more_than_about_600_lines_before_its_tests() {
         );
     }
 }
+
+#[test]
+fn no_two_of_the_crates_top_level_modules_import_each_other() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in sources(&src) {
+        let relative = file.strip_prefix(&src).unwrap();
+        let first = relative.components().next().unwrap().as_os_str();
+        let module = first.to_string_lossy().trim_end_matches(".rs").to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in before_tests(&text)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+        {
+            for (at, _) in line.match_indices("crate::") {
+                let name: String = line[at + "crate::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if name != module {
+                    imports.entry(module.clone()).or_default().insert(name);
+                }
+            }
+        }
+    }
+    assert!(
+        imports["slack"].contains("commands"),
+        "the imports were read"
+    );
+    for (module, named) in &imports {
+        for other in named {
+            assert!(
+                !imports.get(other).is_some_and(|n| n.contains(module)),
+                "src/{module} and src/{other} import each other"
+            );
+        }
+    }
+    assert_eq!(
+        imports.get("domain"),
+        None,
+        "the domain depends on nothing of ours"
+    );
+}
