@@ -169,8 +169,18 @@ fn views_at(reps: usize) {
         store.store_pairs(&pairs).await.unwrap();
         let planned =
             Planner::new(&program, &members, &pairs).occurrences(now, now + Days::days(8));
+        // Planned as the scheduler plans, under the lease.
+        let epoch = store
+            .hold_lease("bench", now, now + Days::minutes(1))
+            .await
+            .unwrap()
+            .unwrap();
+        let fence = sko_reinforce::store::Fence {
+            holder: "bench",
+            epoch,
+        };
         store
-            .enqueue(&planned, now + Days::days(8), now)
+            .enqueue(&planned, now + Days::days(8), now, fence)
             .await
             .unwrap();
         println!(

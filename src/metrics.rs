@@ -1,8 +1,9 @@
 //! Prometheus metrics at `/metrics`: requests by endpoint and status with a latency histogram,
-//! deliveries by outcome, Slack API errors by code, rate-limit waits, and the outbox's depth by
-//! state (read from the database when scraped).
+//! deliveries by outcome, Slack API errors by code, rate-limit waits, the outbox's depth by
+//! state, and which replica holds the scheduler lease (those two read from the database when
+//! scraped).
 
-use crate::store::DeliveryStatus;
+use crate::store::{DeliveryStatus, Lease};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -42,6 +43,11 @@ pub struct StateLabel {
     pub state: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReplicaLabel {
+    pub replica: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
@@ -50,6 +56,8 @@ pub struct Metrics {
     slack_errors: Family<CodeLabel, Counter>,
     rate_limit_waits: Counter,
     outbox: Family<StateLabel, Gauge>,
+    lease_held: Family<ReplicaLabel, Gauge>,
+    lease_holder: Family<ReplicaLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -90,6 +98,18 @@ impl Default for Metrics {
             rate_limit_waits.clone(),
         );
         registry.register("outbox_messages", "Outbox depth by state", outbox.clone());
+        let lease_held = Family::<ReplicaLabel, Gauge>::default();
+        registry.register(
+            "scheduler_lease_held",
+            "1 while this replica holds the scheduler lease (it plans and sends), else 0",
+            lease_held.clone(),
+        );
+        let lease_holder = Family::<ReplicaLabel, Gauge>::default();
+        registry.register(
+            "scheduler_lease_epoch",
+            "The replica the database names as the scheduler lease's holder, with its epoch",
+            lease_holder.clone(),
+        );
         Self {
             registry,
             requests,
@@ -98,6 +118,8 @@ impl Default for Metrics {
             slack_errors,
             rate_limit_waits,
             outbox,
+            lease_held,
+            lease_holder,
         }
     }
 }
@@ -123,8 +145,25 @@ impl Metrics {
         self.rate_limit_waits.inc();
     }
 
-    /// The text exposition, with the outbox depth as of now.
-    pub fn render(&self, outbox: &[(DeliveryStatus, i64)]) -> String {
+    /// Whether `replica` (this process) holds the scheduler lease.
+    pub fn lease_held(&self, replica: &str, held: bool) {
+        self.lease_held
+            .get_or_create(&ReplicaLabel {
+                replica: replica.into(),
+            })
+            .set(i64::from(held));
+    }
+
+    /// The text exposition, with the outbox depth and the lease's holder as of now.
+    pub fn render(&self, outbox: &[(DeliveryStatus, i64)], lease: Option<&Lease>) -> String {
+        self.lease_holder.clear();
+        if let Some(lease) = lease {
+            self.lease_holder
+                .get_or_create(&ReplicaLabel {
+                    replica: lease.holder.clone(),
+                })
+                .set(lease.epoch);
+        }
         use DeliveryStatus::*;
         for state in [Pending, Sending, Sent, Failed, Skipped] {
             let n = outbox

@@ -55,8 +55,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// people the roster does not place, and DM channels opened before their messages are due.
     /// True when there may be more channels to open.
     pub async fn housekeep(&self, stop: &CancellationToken) -> anyhow::Result<bool> {
-        let program = self.program.load_full();
         let now = self.clock.now();
+        // Slack's limits are the workspace's: only the lease's holder calls it.
+        if self.lease_epoch(now).await?.is_none() {
+            return Ok(false);
+        }
+        let program = self.program.load_full();
         self.find_by_email(&program, now, stop).await?;
         let program = self.program.load_full();
         self.refresh_timezones(&program, now, stop).await?;

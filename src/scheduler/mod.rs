@@ -11,6 +11,7 @@
 
 mod charts;
 mod housekeeping;
+mod lease;
 mod plan;
 mod recovery;
 pub mod sender;
@@ -30,7 +31,7 @@ use crate::domain::message::Message;
 use crate::domain::program::{Channel, Program};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
-use crate::store::{Delivery, SchedulerStore, Settled, Store};
+use crate::store::{Delivery, Fence, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
@@ -71,6 +72,9 @@ pub struct Scheduler<M, S = Store> {
     /// in force: until then a round reads neither table.
     next_lookups: Mutex<Option<housekeeping::Quiet>>,
     next_statuses: Mutex<Option<housekeeping::Quiet>>,
+    /// This replica's name in the scheduler lease, and the lease as it last held it.
+    replica: String,
+    lease: Mutex<Option<lease::Held>>,
 }
 
 const BATCH: i64 = 200;
@@ -119,7 +123,14 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             pairs: Mutex::new(None),
             next_lookups: Mutex::new(None),
             next_statuses: Mutex::new(None),
+            replica: lease::replica_id(),
+            lease: Mutex::new(None),
         }
+    }
+
+    /// This replica's name in the scheduler lease.
+    pub fn replica(&self) -> &str {
+        &self.replica
     }
 
     /// Sends without spacing: for a simulation, whose clock is not the one calls wait on.
@@ -130,10 +141,14 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         }
     }
 
-    /// Ticks every `sender.tick_seconds`, and housekeeps beside it, until `stop` is cancelled.
+    /// Ticks every `sender.tick_seconds`, housekeeps and keeps the lease beside it, until
+    /// `stop` is cancelled; then gives the lease up.
     pub async fn run(&self, stop: CancellationToken) {
         let every = Duration::from_secs(self.settings.tick_seconds);
         if every.is_zero() {
+            // Ticked by hand (tests): only the stop, and the lease those ticks took, remain.
+            stop.cancelled().await;
+            self.give_up_lease().await;
             return;
         }
         let ticking = async {
@@ -169,17 +184,26 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 }
             }
         };
-        tokio::join!(ticking, housekeeping);
+        tokio::join!(ticking, housekeeping, self.keep_lease(&stop));
+        self.give_up_lease().await;
     }
 
     pub async fn tick(&self, stop: &CancellationToken) -> anyhow::Result<TickReport> {
         let _one_at_a_time = self.running.lock().await;
         let now = self.clock.now();
+        let mut report = TickReport::default();
+        // Another replica holds the lease: it plans and sends; this one stands by.
+        let Some(epoch) = self.lease_epoch(now).await? else {
+            return Ok(report);
+        };
         // One program for the whole tick, even if a reload lands meanwhile.
         let live = self.program.load_full();
         let program = live.as_ref();
-        let mut report = TickReport::default();
-        self.plan(&live, now, &mut report).await?;
+        let fence = Fence {
+            holder: &self.replica,
+            epoch,
+        };
+        self.plan(&live, now, fence, &mut report).await?;
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
@@ -225,7 +249,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             for one in delivered {
                 report.add(&one?);
             }
-            if stop.is_cancelled() {
+            if stop.is_cancelled() || !self.holds_lease(self.clock.now()) {
                 return Ok(report);
             }
         }
@@ -268,6 +292,10 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
+        // Its turn may have come after the lease ran out: the next holder sends it then.
+        if !self.holds_lease(self.clock.now()) {
+            return Ok(());
+        }
         self.store
             .mark_sending(d.id, &message.text, &channel, self.clock.now())
             .await?;

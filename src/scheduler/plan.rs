@@ -12,7 +12,7 @@ use crate::domain::pairing::fit;
 use crate::domain::program::{PairingMode, Program, Role};
 use crate::domain::schedule::{Member, PairSchedule, Planner};
 use crate::scheduler::sender::Messenger;
-use crate::store::{SchedulerStore, Store};
+use crate::store::{Fence, SchedulerStore, Store};
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// Keeps the outbox planned `PLAN_AHEAD`: extends it when less than `PLAN_AGAIN_BELOW` is
@@ -22,6 +22,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         &self,
         live: &Arc<Program>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let program = live.as_ref();
@@ -47,7 +48,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 let occurrences = planner.occurrences(from, until);
                 let (added, skipped) = self
                     .store
-                    .replan(&occurrences, now, until, &replan, now)
+                    .replan(&occurrences, now, until, &replan, now, fence)
                     .await?;
                 tracing::info!(reason = %replan.reason, added, skipped, "planned again");
                 report.planned += added;
@@ -58,7 +59,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 // planned; the next ticks plan on until the horizon is full.
                 let until = (now + PLAN_AHEAD).min(unplanned_from + PLAN_STEP);
                 let occurrences = planner.occurrences(unplanned_from, until);
-                report.planned += self.store.enqueue(&occurrences, until, now).await?;
+                report.planned += self.store.enqueue(&occurrences, until, now, fence).await?;
             }
         }
         Ok(())

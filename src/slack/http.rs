@@ -62,13 +62,14 @@ struct OpsState {
 }
 
 async fn metrics_text(State(ops): State<OpsState>) -> Response {
-    match ops.dispatcher.store.outbox_counts().await {
-        Ok(outbox) => (
+    let store = &ops.dispatcher.store;
+    match tokio::try_join!(store.outbox_counts(), store.lease()) {
+        Ok((outbox, lease)) => (
             [(
                 axum::http::header::CONTENT_TYPE,
                 "text/plain; version=0.0.4",
             )],
-            ops.metrics.render(&outbox),
+            ops.metrics.render(&outbox, lease.as_ref()),
         )
             .into_response(),
         Err(e) => {

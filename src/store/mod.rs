@@ -7,6 +7,7 @@ mod checkins;
 mod commitments;
 mod directory;
 mod events;
+mod lease;
 mod memory;
 mod outbox;
 mod pairs;
@@ -18,6 +19,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use directory::EmailLookup;
+pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
 pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
 pub use scheduling::SchedulerStore;

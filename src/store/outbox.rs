@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Store;
+use super::lease::{Fence, check_fence};
 use crate::domain::schedule::{MessageKind, Occurrence, Recipient, RecipientKind, Source};
 
 /// Where a delivery stands.
@@ -183,8 +184,10 @@ impl Store {
         occurrences: &[Occurrence],
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> anyhow::Result<u64> {
         let mut tx = self.pool.begin().await?;
+        check_fence(&mut tx, fence).await?;
         let added = insert_planned(&mut tx, occurrences, now).await?;
         set_planned_until(&mut tx, until).await?;
         tx.commit().await?;
@@ -202,13 +205,12 @@ impl Store {
         until: DateTime<Utc>,
         replan: &Replan,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> anyhow::Result<(u64, u64)> {
         let mut tx = self.pool.begin().await?;
-        // The write lock first: a transaction that reads, then writes after another commit
-        // fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
-        sqlx::query("UPDATE scheduler_state SET replan_done = replan_done WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        // A write first, so the write lock is taken: a transaction that reads, then writes
+        // after another commit fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
+        check_fence(&mut tx, fence).await?;
         let planned: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, key FROM outbox WHERE status = 'pending' AND origin = 'plan' AND due_at >= ?",
         )

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Delivery, EmailLookup, PlanState, Replan, Settled, Store};
+use super::{Delivery, EmailLookup, Fence, PlanState, Replan, Settled, Store};
 use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
 use crate::domain::program::Person;
@@ -20,11 +20,24 @@ type Result<T> = anyhow::Result<T>;
 pub trait SchedulerStore: Clone + Send + Sync + 'static {
     fn plan_state(&self) -> impl Future<Output = Result<Option<PlanState>>> + Send;
     fn ask_for_replan(&self, reason: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Takes or keeps the scheduler's lease (see [`Store::hold_lease`]).
+    fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
+    fn release_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
     fn enqueue(
         &self,
         occurrences: &[Occurrence],
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> impl Future<Output = Result<u64>> + Send;
     fn replan(
         &self,
@@ -33,6 +46,7 @@ pub trait SchedulerStore: Clone + Send + Sync + 'static {
         until: DateTime<Utc>,
         replan: &Replan,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> impl Future<Output = Result<(u64, u64)>> + Send;
     fn skip_stale(
         &self,
@@ -147,13 +161,25 @@ impl SchedulerStore for Store {
     async fn ask_for_replan(&self, reason: &str) -> Result<()> {
         Store::ask_for_replan(self, reason).await
     }
+    async fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        Store::hold_lease(self, holder, now, until).await
+    }
+    async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
+        Store::release_lease(self, holder, now).await
+    }
     async fn enqueue(
         &self,
         occurrences: &[Occurrence],
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> Result<u64> {
-        Store::enqueue(self, occurrences, until, now).await
+        Store::enqueue(self, occurrences, until, now, fence).await
     }
     async fn replan(
         &self,
@@ -162,8 +188,9 @@ impl SchedulerStore for Store {
         until: DateTime<Utc>,
         replan: &Replan,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> Result<(u64, u64)> {
-        Store::replan(self, occurrences, from, until, replan, now).await
+        Store::replan(self, occurrences, from, until, replan, now, fence).await
     }
     async fn skip_stale(&self, older_than: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
         Store::skip_stale(self, older_than, now).await

@@ -410,6 +410,18 @@ impl TestApp {
         all
     }
 
+    /// The time on this app's clock.
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// `GET /metrics`, as Prometheus scrapes it.
+    pub async fn metrics(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    }
+
     pub fn database_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("sko.db").display())
     }

@@ -16,6 +16,7 @@ mod malformed;
 mod manifest;
 mod metrics;
 mod prompt_buttons;
+mod replicas;
 mod roster;
 mod scale;
 mod secrets;

@@ -3,13 +3,13 @@
 //! obsolete), kept in indexes so that a 10,000-person program runs in seconds. Nothing
 //! survives the process, which is what a preview wants.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::scheduling::SchedulerStore;
-use super::{Delivery, DeliveryStatus, EmailLookup, PlanState, Replan, Settled};
+use super::{Delivery, DeliveryStatus, EmailLookup, Fence, PlanState, Replan, Settled};
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
 use crate::domain::compose::{Activity, Checkin};
@@ -18,44 +18,14 @@ use crate::domain::program::Person;
 use crate::domain::sample::Event;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
 
+mod rows;
+
+use rows::Inner;
+
 type Result<T> = anyhow::Result<T>;
 
 #[derive(Clone, Default)]
 pub struct MemoryStore(Arc<Mutex<Inner>>);
-
-#[derive(Default)]
-struct Inner {
-    rows: HashMap<i64, Delivery>,
-    last_id: i64,
-    by_key: HashMap<String, i64>,
-    /// Rows that ended (sent, skipped, failed) by (due, id): what a preview takes out.
-    settled: BTreeSet<(DateTime<Utc>, i64)>,
-    /// Pending rows by (due, id): due order, stale and superseded rows.
-    pending_by_due: BTreeSet<(DateTime<Utc>, i64)>,
-    /// Pending rows by (next attempt, id): the next one due.
-    pending_by_attempt: BTreeSet<(DateTime<Utc>, i64)>,
-    sending: BTreeSet<i64>,
-    /// Rows a snooze added, which no re-plan touches.
-    snoozed: HashSet<i64>,
-    planned_until: Option<DateTime<Utc>>,
-    replan_asked: i64,
-    replan_done: i64,
-    replan_reason: Option<String>,
-    dm_channels: HashMap<String, String>,
-    channel_names: HashMap<String, String>,
-    slack_users: HashMap<String, (Option<String>, DateTime<Utc>)>,
-    pauses: HashMap<String, NaiveDate>,
-    email_lookups: HashMap<String, EmailLookup>,
-    statuses: HashMap<String, (SlackStatus, DateTime<Utc>)>,
-    pairs: Option<PairSchedule>,
-    checkins: Vec<Checkin>,
-    checkin_keys: HashSet<(Vec<String>, DateTime<Utc>)>,
-    checkins_of: HashMap<String, Vec<usize>>,
-    /// What sample reps did so far (`simulate --sample-activity`), by person.
-    commitments: HashMap<String, Vec<Commitment>>,
-    practice: HashMap<String, Vec<PracticeLog>>,
-    pulses: HashMap<String, Vec<(u32, String)>>,
-}
 
 impl MemoryStore {
     fn inner(&self) -> MutexGuard<'_, Inner> {
@@ -121,101 +91,6 @@ fn of_people<T: Clone>(map: &HashMap<String, Vec<T>>, people: &[String]) -> Vec<
         .collect()
 }
 
-impl Inner {
-    fn row(&mut self, id: i64) -> Result<&mut Delivery> {
-        self.rows
-            .get_mut(&id)
-            .ok_or_else(|| anyhow::anyhow!("no outbox row {id}"))
-    }
-
-    fn get(&self, id: i64) -> &Delivery {
-        &self.rows[&id]
-    }
-
-    /// Moves row `id` to `status`, keeping the indexes true.
-    fn set_status(&mut self, id: i64, status: DeliveryStatus) -> Result<&mut Delivery> {
-        self.unindex(id)?;
-        self.row(id)?.status = status;
-        self.index(id)?;
-        self.row(id)
-    }
-
-    /// Takes row `id` out of the index its status and times put it in.
-    fn unindex(&mut self, id: i64) -> Result<()> {
-        let row = self.row(id)?;
-        let (status, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
-        match status {
-            DeliveryStatus::Pending => {
-                self.pending_by_due.remove(&(due, id));
-                self.pending_by_attempt.remove(&(attempt, id));
-            }
-            DeliveryStatus::Sending => {
-                self.sending.remove(&id);
-            }
-            DeliveryStatus::Sent | DeliveryStatus::Skipped | DeliveryStatus::Failed => {
-                self.settled.remove(&(due, id));
-            }
-        }
-        Ok(())
-    }
-
-    /// Puts row `id` into the index its status and times call for.
-    fn index(&mut self, id: i64) -> Result<()> {
-        let row = self.row(id)?;
-        let (status, due, attempt) = (row.status, row.occurrence.at, row.next_attempt_at);
-        match status {
-            DeliveryStatus::Pending => {
-                self.pending_by_due.insert((due, id));
-                self.pending_by_attempt.insert((attempt, id));
-            }
-            DeliveryStatus::Sending => {
-                self.sending.insert(id);
-            }
-            DeliveryStatus::Sent | DeliveryStatus::Skipped | DeliveryStatus::Failed => {
-                self.settled.insert((due, id));
-            }
-        }
-        Ok(())
-    }
-
-    fn insert(&mut self, o: &Occurrence, now: DateTime<Utc>) -> u64 {
-        let key = o.key();
-        if self.by_key.contains_key(&key) {
-            return 0;
-        }
-        self.last_id += 1;
-        let id = self.last_id;
-        self.by_key.insert(key.clone(), id);
-        self.pending_by_due.insert((o.at, id));
-        self.pending_by_attempt.insert((o.at, id));
-        self.rows.insert(
-            id,
-            Delivery {
-                id,
-                key,
-                occurrence: o.clone(),
-                status: DeliveryStatus::Pending,
-                attempts: 0,
-                next_attempt_at: o.at,
-                text: None,
-                channel: None,
-                slack_ts: None,
-                last_error: None,
-                sent_at: None,
-                updated_at: now,
-            },
-        );
-        1
-    }
-
-    fn settle(&mut self, id: i64, how: Settled, reason: &str, now: DateTime<Utc>) -> Result<()> {
-        let row = self.set_status(id, how.into())?;
-        row.last_error = Some(reason.to_string());
-        row.updated_at = now;
-        Ok(())
-    }
-}
-
 impl SchedulerStore for MemoryStore {
     async fn plan_state(&self) -> Result<Option<PlanState>> {
         let s = self.inner();
@@ -240,13 +115,41 @@ impl SchedulerStore for MemoryStore {
         Ok(())
     }
 
+    async fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let mut s = self.inner();
+        let epoch = match &s.lease {
+            None => 1,
+            Some((h, epoch, _)) if h == holder => *epoch,
+            Some((_, epoch, end)) if *end <= now => epoch + 1,
+            Some(_) => return Ok(None),
+        };
+        s.lease = Some((holder.to_string(), epoch, until));
+        Ok(Some(epoch))
+    }
+
+    async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
+        if let Some((h, _, end)) = &mut self.inner().lease
+            && h == holder
+        {
+            *end = (*end).min(now);
+        }
+        Ok(())
+    }
+
     async fn enqueue(
         &self,
         occurrences: &[Occurrence],
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> Result<u64> {
         let mut s = self.inner();
+        s.check_fence(fence)?;
         let added = occurrences.iter().map(|o| s.insert(o, now)).sum();
         s.planned_until = Some(until);
         Ok(added)
@@ -259,8 +162,10 @@ impl SchedulerStore for MemoryStore {
         until: DateTime<Utc>,
         replan: &Replan,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
     ) -> Result<(u64, u64)> {
         let mut s = self.inner();
+        s.check_fence(fence)?;
         let keep: HashSet<String> = occurrences.iter().map(Occurrence::key).collect();
         let obsolete: Vec<i64> = s
             .pending_by_due

@@ -1,0 +1,151 @@
+//! The scheduler's lease: one holder at a time, renewed before it runs out, taken over once it
+//! has, each new holder with a higher epoch (the fencing token plans are written under).
+
+use chrono::{DateTime, Utc};
+
+use super::Store;
+
+/// Who writes a plan, and the epoch they hold the lease under: a plan written under a lease
+/// that was lost meanwhile is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence<'a> {
+    pub holder: &'a str,
+    pub epoch: i64,
+}
+
+/// Inside a plan's transaction, its first statement: the lease is still `fence`'s (a write,
+/// so the transaction takes SQLite's write lock before it reads anything).
+pub(super) async fn check_fence(
+    tx: &mut sqlx::SqliteConnection,
+    fence: Fence<'_>,
+) -> anyhow::Result<()> {
+    let held = sqlx::query(
+        "UPDATE leases SET epoch = epoch WHERE name = 'scheduler' AND holder = ? AND epoch = ?",
+    )
+    .bind(fence.holder)
+    .bind(fence.epoch)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    anyhow::ensure!(
+        held == 1,
+        "the scheduler lease (epoch {}) was lost; another replica plans now",
+        fence.epoch
+    );
+    Ok(())
+}
+
+/// The lease as the database has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub holder: String,
+    pub epoch: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Takes the lease for `holder` until `until`, or keeps it, unless someone else holds one
+    /// still valid at `now`; the epoch it is held under, or `None` when someone else has it.
+    /// One statement, so two replicas asking at once cannot both get it.
+    pub async fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> anyhow::Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO leases (name, holder, epoch, expires_at) VALUES ('scheduler', ?1, 1, ?3)
+             ON CONFLICT (name) DO UPDATE SET
+               epoch = CASE WHEN leases.holder = ?1 THEN leases.epoch ELSE leases.epoch + 1 END,
+               holder = ?1, expires_at = ?3
+             WHERE leases.holder = ?1 OR leases.expires_at <= ?2
+             RETURNING epoch",
+        )
+        .bind(holder)
+        .bind(now)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Gives the lease up at `now` (a clean stop), so another replica takes it at once.
+    pub async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE leases SET expires_at = ?2 WHERE name = 'scheduler' AND holder = ?1 AND expires_at > ?2",
+        )
+        .bind(holder)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Who holds the lease, if anyone ever has.
+    pub async fn lease(&self) -> anyhow::Result<Option<Lease>> {
+        let row: Option<(String, i64, DateTime<Utc>)> =
+            sqlx::query_as("SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(holder, epoch, expires_at)| Lease {
+            holder,
+            epoch,
+            expires_at,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn one_holder_at_a_time_and_each_new_one_a_higher_epoch() {
+        let store = Store::open_in_memory().await.unwrap();
+        let t = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
+        let period = Duration::seconds(15);
+
+        assert_eq!(store.hold_lease("a", t, t + period).await.unwrap(), Some(1));
+        assert_eq!(store.hold_lease("b", t, t + period).await.unwrap(), None);
+        // Renewed by its holder: the same epoch, a later end.
+        let later = t + Duration::seconds(7);
+        assert_eq!(
+            store.hold_lease("a", later, later + period).await.unwrap(),
+            Some(1)
+        );
+        assert_eq!(
+            store
+                .hold_lease("b", t + period, t + period * 2)
+                .await
+                .unwrap(),
+            None,
+            "still a's"
+        );
+        // Run out: the next asker takes it over, under a new epoch.
+        let over = later + period;
+        assert_eq!(
+            store.hold_lease("b", over, over + period).await.unwrap(),
+            Some(2)
+        );
+        assert_eq!(
+            store.hold_lease("a", over, over + period).await.unwrap(),
+            None,
+            "a lost it"
+        );
+        let lease = store.lease().await.unwrap().unwrap();
+        assert_eq!((lease.holder.as_str(), lease.epoch), ("b", 2));
+        // Given up on a clean stop: taken at once.
+        store.release_lease("b", over).await.unwrap();
+        assert_eq!(
+            store.hold_lease("a", over, over + period).await.unwrap(),
+            Some(3)
+        );
+        store.release_lease("b", over).await.unwrap();
+        assert_eq!(
+            store.lease().await.unwrap().unwrap().holder,
+            "a",
+            "only the holder gives it up"
+        );
+    }
+}

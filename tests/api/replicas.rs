@@ -1,0 +1,129 @@
+//! Several replicas on one database: one scheduler at a time (the lease's holder) plans and
+//! sends; a standby takes over when the holder dies (once its lease runs out) or stops cleanly
+//! (at once); a holder that lost the lease writes no plan; commands are answered by either.
+
+use chrono::{DateTime, TimeZone, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::helpers::*;
+
+/// Monday 11 Jan 2027 (kickoff), 08:31 in New York: the four New York reps' 08:30 prompts.
+fn monday_0831_new_york() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap()
+}
+
+/// A second replica beside `first`: the same database and Slack, its own process state.
+async fn beside(first: &TestApp) -> TestApp {
+    spawn_app_with(
+        first.dir.clone(),
+        first.slack.clone(),
+        first.clock_now(),
+        &[],
+    )
+    .await
+}
+
+fn each_once(app: &TestApp) -> usize {
+    let per_key = app.slack.posts_per_key();
+    assert!(
+        per_key.values().all(|n| *n == 1),
+        "duplicates: {per_key:#?}"
+    );
+    per_key.len()
+}
+
+#[tokio::test]
+async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_dies() {
+    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let b = beside(&a).await;
+
+    assert_eq!(a.tick().await.sent, 4, "the first to ask holds the lease");
+    let standby = b.tick().await;
+    assert_eq!(
+        standby,
+        Default::default(),
+        "the other stands by: {standby:?}"
+    );
+    b.housekeep().await;
+    assert!(
+        b.slack.calls_to("users.info").is_empty(),
+        "a standby calls Slack for nothing"
+    );
+    assert_eq!(each_once(&a), 4);
+
+    // `a` dies: no clean stop, so no lease given up (dropping it would stop it cleanly). Its
+    // lease holds until it runs out: nothing moves meanwhile.
+    std::mem::forget(a);
+    b.clock.advance(chrono::Duration::seconds(5));
+    assert_eq!(b.tick().await, Default::default());
+    b.clock.advance(chrono::Duration::seconds(10));
+    b.tick().await;
+    assert!(
+        b.metrics().await.contains(&format!(
+            "sko_scheduler_lease_held{{replica=\"{}\"}} 1",
+            b.scheduler.replica()
+        )),
+        "b holds the lease now"
+    );
+
+    // An hour later it is 08:31 in Chicago: Quinn's prompt, sent by b, once.
+    b.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(b.tick().await.sent, 1);
+    assert_eq!(each_once(&b), 5);
+}
+
+#[tokio::test]
+async fn a_clean_stop_hands_the_lease_over_at_once() {
+    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let b = beside(&a).await;
+    a.tick().await;
+    assert_eq!(b.tick().await, Default::default());
+
+    a.stop().await;
+
+    b.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(b.tick().await.sent, 1, "no wait for the lease to run out");
+    assert_eq!(each_once(&b), 5);
+    let metrics = b.metrics().await;
+    assert!(
+        metrics.contains(&format!(
+            "sko_scheduler_lease_epoch{{replica=\"{}\"}} 2",
+            b.scheduler.replica()
+        )),
+        "/metrics names the holder and its epoch: {metrics}"
+    );
+}
+
+#[tokio::test]
+async fn a_holder_that_lost_the_lease_writes_no_plan() {
+    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let b = beside(&a).await;
+    a.tick().await;
+    // `a` stalls past its lease (a long pause, a partition) and `b` takes over.
+    b.clock.advance(chrono::Duration::seconds(13));
+    b.tick().await;
+    // `a` wakes, still believing it holds the lease for a moment: its plan is refused.
+    a.reply(REP, "/sko", "pause for 1 week").await;
+    let refused = a.scheduler.tick(&CancellationToken::new()).await;
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("lease (epoch 1) was lost"),
+        "fenced by its epoch"
+    );
+}
+
+#[tokio::test]
+async fn either_replica_answers_commands_on_the_same_data() {
+    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let b = beside(&a).await;
+
+    a.reply(REP, "/commit", "20 discovery calls by Friday")
+        .await;
+    let listed = b.reply(REP, "/commit", "list").await;
+
+    assert!(listed.contains("*#1* 20 discovery calls"), "{listed}");
+    let second = b.reply(REP, "/commit", "demo the new deck").await;
+    assert!(second.starts_with("Recorded: commitment #2"), "{second}");
+}
