@@ -7,3 +7,8 @@ CREATE TABLE leases (
     epoch      INTEGER NOT NULL,
     expires_at TEXT NOT NULL
 );
+
+-- A due row is claimed by the replica that will send it, until a time: a claim whose holder
+-- died is taken over once it runs out, and only the claimer may mark the row as being sent.
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN claim_until TEXT;

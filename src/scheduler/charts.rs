@@ -27,14 +27,16 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
-        if !self.holds_lease(self.clock.now()) {
-            return Ok(());
-        }
         let file_name = format!("{}-{}", occ.local.date_naive(), chart.file_name());
         let shown = format!("📊 {} (chart: {file_name})", chart.title());
-        self.store
-            .mark_sending(d.id, &shown, &channel, self.clock.now())
-            .await?;
+        if !self.holds_lease(self.clock.now())
+            || !self
+                .store
+                .mark_sending(d.id, &self.replica, &shown, &channel, self.clock.now())
+                .await?
+        {
+            return Ok(());
+        }
         let uploaded = self
             .call(
                 Method::FilesUpload,

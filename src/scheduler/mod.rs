@@ -31,7 +31,7 @@ use crate::domain::message::Message;
 use crate::domain::program::{Channel, Program};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
-use crate::store::{Delivery, Fence, SchedulerStore, Settled, Store};
+use crate::store::{Claim, Delivery, Fence, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
@@ -207,12 +207,21 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
         report.skipped += self.store.skip_stale(now - grace, now).await?;
         report.skipped += self.store.skip_superseded(now).await?;
-        for d in self.store.interrupted_deliveries().await? {
+        for d in self
+            .store
+            .interrupted_deliveries(&self.replica, now)
+            .await?
+        {
             self.settle_interrupted(d, &mut report).await?;
         }
         let mut pairs = None;
         loop {
-            let batch = self.store.due_deliveries(now, BATCH).await?;
+            // Claimed for as long as the lease: a successor takes over what is left of it.
+            let claim = Claim {
+                by: &self.replica,
+                until: self.clock.now() + lease::LEASE_FOR,
+            };
+            let batch = self.store.claim_due(claim, now, BATCH).await?;
             if batch.is_empty() {
                 break;
             }
@@ -292,13 +301,22 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
-        // Its turn may have come after the lease ran out: the next holder sends it then.
-        if !self.holds_lease(self.clock.now()) {
+        // Its turn may have come after the lease ran out, or another replica took the row over:
+        // then it is theirs to send.
+        if !self.holds_lease(self.clock.now())
+            || !self
+                .store
+                .mark_sending(
+                    d.id,
+                    &self.replica,
+                    &message.text,
+                    &channel,
+                    self.clock.now(),
+                )
+                .await?
+        {
             return Ok(());
         }
-        self.store
-            .mark_sending(d.id, &message.text, &channel, self.clock.now())
-            .await?;
         match self
             .send(
                 Method::PostMessage,

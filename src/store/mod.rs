@@ -3,6 +3,7 @@
 //! implementation for previews.
 
 mod activity;
+mod channels;
 mod checkins;
 mod commitments;
 mod directory;
@@ -21,7 +22,7 @@ use std::time::Duration;
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
-pub use outbox::{Delivery, DeliveryStatus, PlanState, Replan, Settled};
+pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled};
 pub use scheduling::SchedulerStore;
 
 use anyhow::Context;

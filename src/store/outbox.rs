@@ -134,6 +134,13 @@ macro_rules! columns {
     };
 }
 
+/// A sender's hold on the rows it claims: who, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim<'a> {
+    pub by: &'a str,
+    pub until: DateTime<Utc>,
+}
+
 /// How far the outbox is planned, and whether a change asked for it to be planned again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanState {
@@ -269,18 +276,33 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Pending occurrences ready to go, oldest first. A row this version cannot read is
-    /// parked as failed with the reason, instead of stopping every later one.
-    pub async fn due_deliveries(
+    /// Claims the pending occurrences ready to go, oldest first, for `claim.by` until
+    /// `claim.until`: rows nobody claimed, its own, and those whose claim ran out (their
+    /// claimer died). One statement, so two claimers never get the same row. A row this
+    /// version cannot read is parked as failed with the reason, instead of stopping every
+    /// later one.
+    pub async fn claim_due(
         &self,
+        claim: Claim<'_>,
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY due_at, id LIMIT ?"))
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows: Vec<Row> = sqlx::query_as(concat!(
+            "UPDATE outbox SET claimed_by = ?1, claim_until = ?2 WHERE id IN (
+               SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?3
+                 AND (claimed_by IS NULL OR claimed_by = ?1 OR claim_until <= ?3)
+               ORDER BY due_at, id LIMIT ?4)
+             RETURNING ",
+            columns!()
+        ))
+        .bind(claim.by)
+        .bind(claim.until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        // RETURNING keeps no order.
+        rows.sort_by_key(|r| (r.due_at, r.id));
         let mut due = Vec::with_capacity(rows.len());
         for row in rows {
             match Delivery::try_from(row) {
@@ -303,14 +325,23 @@ impl Store {
         )
     }
 
-    /// Sends that were under way when the process stopped: their outcome must be checked.
-    pub async fn interrupted_deliveries(&self) -> anyhow::Result<Vec<Delivery>> {
+    /// Sends under way whose outcome must be checked: `claimer`'s own, and those of a claimer
+    /// whose claim ran out by `now` (it died mid-send).
+    pub async fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<Delivery>> {
         readable(
             sqlx::query_as(concat!(
                 "SELECT ",
                 columns!(),
-                " FROM outbox WHERE status = 'sending' ORDER BY due_at, id"
+                " FROM outbox WHERE status = 'sending'
+                   AND (claimed_by IS NULL OR claimed_by = ?1 OR claim_until <= ?2)
+                 ORDER BY due_at, id"
             ))
+            .bind(claimer)
+            .bind(now)
             .fetch_all(&self.pool)
             .await?,
         )
@@ -351,22 +382,29 @@ impl Store {
         Ok(rows.into_iter().filter_map(|r| r.try_into().ok()).collect())
     }
 
-    /// Stamped before the Slack call, so a crash during it is known afterwards.
+    /// Stamped before the Slack call, so a crash during it is known afterwards; only by the
+    /// row's claimer, and only while it is pending. False when another replica took it over:
+    /// then it is theirs to send.
     pub async fn mark_sending(
         &self,
         id: i64,
+        claimer: &str,
         text: &str,
         channel: &str,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        sqlx::query("UPDATE outbox SET status = 'sending', text = ?, channel = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?")
-            .bind(text)
-            .bind(channel)
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'sending', text = ?, channel = ?, attempts = attempts + 1, updated_at = ?
+             WHERE id = ? AND status = 'pending' AND claimed_by = ?",
+        )
+        .bind(text)
+        .bind(channel)
+        .bind(now)
+        .bind(id)
+        .bind(claimer)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
@@ -509,51 +547,6 @@ impl Store {
             .filter_map(|(kind, key)| Recipient::from_key(RecipientKind::parse(&kind)?, &key))
             .collect())
     }
-
-    pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT channel_id FROM dm_channels WHERE members = ?")
-                .bind(members)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    pub async fn remember_dm_channel(&self, members: &str, channel: &str) -> anyhow::Result<()> {
-        sqlx::query("INSERT OR REPLACE INTO dm_channels (members, channel_id) VALUES (?, ?)")
-            .bind(members)
-            .bind(channel)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The id of the channel named `name` (without `#`), as last looked up in Slack.
-    pub async fn channel_named(&self, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT channel_id FROM channel_names WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    pub async fn remember_channel_name(
-        &self,
-        name: &str,
-        channel: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT OR REPLACE INTO channel_names (name, channel_id, resolved_at) VALUES (?, ?, ?)",
-        )
-        .bind(name)
-        .bind(channel)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
 }
 
 /// Rows read back, or an error naming the first this version cannot read.
@@ -602,4 +595,88 @@ async fn set_planned_until(
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    fn prompt(user: &str, at: DateTime<Utc>) -> Occurrence {
+        Occurrence {
+            source: Source::Trigger("sprint-kickoff".into()),
+            recipient: Recipient::Person(user.into()),
+            at,
+            local: at.fixed_offset(),
+            program_week: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_due_row_is_sent_by_its_claimer_alone_until_the_claim_runs_out() {
+        let store = Store::open_in_memory().await.unwrap();
+        let t = Utc.with_ymd_and_hms(2027, 1, 11, 13, 30, 0).unwrap();
+        let epoch = store.hold_lease("a", t, t + Duration::seconds(12)).await;
+        let fence = Fence {
+            holder: "a",
+            epoch: epoch.unwrap().unwrap(),
+        };
+        let due = [prompt("U1", t), prompt("U2", t)];
+        store.enqueue(&due, t, t, fence).await.unwrap();
+        let until = t + Duration::seconds(12);
+        let claim = |by| Claim { by, until };
+
+        let mine = store.claim_due(claim("a"), t, 10).await.unwrap();
+        assert_eq!(mine.len(), 2);
+        assert!(store.claim_due(claim("b"), t, 10).await.unwrap().is_empty());
+        assert!(
+            store
+                .mark_sending(mine[0].id, "a", "hi", "D1", t)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .mark_sending(mine[1].id, "b", "hi", "D2", t)
+                .await
+                .unwrap(),
+            "only the claimer marks it"
+        );
+        assert!(
+            store
+                .interrupted_deliveries("b", t)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a's send under way is a's to settle"
+        );
+
+        // a dies; its claims run out and b takes over both rows' fates.
+        let later = until;
+        let taken = store.claim_due(claim("b"), later, 10).await.unwrap();
+        assert_eq!(taken.iter().map(|d| d.id).collect::<Vec<_>>(), [mine[1].id]);
+        assert_eq!(
+            store
+                .interrupted_deliveries("b", later)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the send a left under way is b's to check"
+        );
+        assert!(
+            !store
+                .mark_sending(mine[1].id, "a", "hi", "D2", later)
+                .await
+                .unwrap(),
+            "a, back, cannot send what b took over"
+        );
+        assert!(
+            store
+                .mark_sending(mine[1].id, "b", "hi", "D2", later)
+                .await
+                .unwrap()
+        );
+    }
 }

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Delivery, EmailLookup, Fence, PlanState, Replan, Settled, Store};
+use super::{Claim, Delivery, EmailLookup, Fence, PlanState, Replan, Settled, Store};
 use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
 use crate::domain::program::Person;
@@ -54,20 +54,26 @@ pub trait SchedulerStore: Clone + Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
     fn skip_superseded(&self, now: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
-    fn due_deliveries(
+    fn claim_due(
         &self,
+        claim: Claim<'_>,
         now: DateTime<Utc>,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Delivery>>> + Send;
     fn next_due_at(&self) -> impl Future<Output = Result<Option<DateTime<Utc>>>> + Send;
-    fn interrupted_deliveries(&self) -> impl Future<Output = Result<Vec<Delivery>>> + Send;
+    fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Delivery>>> + Send;
     fn mark_sending(
         &self,
         id: i64,
+        claimer: &str,
         text: &str,
         channel: &str,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<bool>> + Send;
     fn mark_sent(
         &self,
         id: i64,
@@ -198,23 +204,33 @@ impl SchedulerStore for Store {
     async fn skip_superseded(&self, now: DateTime<Utc>) -> Result<u64> {
         Store::skip_superseded(self, now).await
     }
-    async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-        Store::due_deliveries(self, now, limit).await
+    async fn claim_due(
+        &self,
+        claim: Claim<'_>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Delivery>> {
+        Store::claim_due(self, claim, now, limit).await
     }
     async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         Store::next_due_at(self).await
     }
-    async fn interrupted_deliveries(&self) -> Result<Vec<Delivery>> {
-        Store::interrupted_deliveries(self).await
+    async fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Delivery>> {
+        Store::interrupted_deliveries(self, claimer, now).await
     }
     async fn mark_sending(
         &self,
         id: i64,
+        claimer: &str,
         text: &str,
         channel: &str,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        Store::mark_sending(self, id, text, channel, now).await
+    ) -> Result<bool> {
+        Store::mark_sending(self, id, claimer, text, channel, now).await
     }
     async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> Result<()> {
         Store::mark_sent(self, id, ts, now).await

@@ -124,7 +124,14 @@ async fn run(failing_share: f64) {
     channels_opened_ahead(&dir, REPS).await;
 
     for kill in 0..KILLS {
+        let before = slack.post_count();
         let mut child = start(&config, &dir, &slack, Stdio::null(), 100);
+        // A restart after a SIGKILL waits for the dead process's scheduler lease to run out
+        // (up to 12 s) before it sends: kill it mid-send, not while it waits.
+        let waiting = Instant::now();
+        while slack.post_count() == before && waiting.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         tokio::time::sleep(Duration::from_millis(rng.u64(300..2_500))).await;
         child.kill().unwrap(); // SIGKILL: no chance to tidy up
         child.wait().unwrap();

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::scheduling::SchedulerStore;
-use super::{Delivery, DeliveryStatus, EmailLookup, Fence, PlanState, Replan, Settled};
+use super::{Claim, Delivery, DeliveryStatus, EmailLookup, Fence, PlanState, Replan, Settled};
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
 use crate::domain::compose::{Activity, Checkin};
@@ -46,6 +46,7 @@ impl MemoryStore {
                 let row = s.rows.remove(&entry.1)?;
                 s.by_key.remove(&row.key);
                 s.snoozed.remove(&row.id);
+                s.claims.remove(&row.id);
                 Some(row)
             })
             .collect()
@@ -225,41 +226,60 @@ impl SchedulerStore for MemoryStore {
         Ok(superseded.len() as u64)
     }
 
-    async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>> {
-        let s = self.inner();
+    async fn claim_due(
+        &self,
+        claim: Claim<'_>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Delivery>> {
+        let mut s = self.inner();
         // A row's next attempt is never before its due time, so due rows are all here.
-        Ok(s.pending_by_due
+        let due: Vec<i64> = s
+            .pending_by_due
             .range(..=(now, i64::MAX))
-            .map(|&(_, id)| s.get(id))
-            .filter(|d| d.next_attempt_at <= now)
+            .map(|&(_, id)| id)
+            .filter(|id| s.get(*id).next_attempt_at <= now && s.claimable(*id, claim.by, now))
             .take(usize::try_from(limit).unwrap_or(0))
-            .cloned()
-            .collect())
+            .collect();
+        for id in &due {
+            s.claims.insert(*id, (claim.by.to_string(), claim.until));
+        }
+        Ok(due.iter().map(|id| s.get(*id).clone()).collect())
     }
-
     async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         Ok(self.inner().pending_by_attempt.first().map(|(at, _)| *at))
     }
-
-    async fn interrupted_deliveries(&self) -> Result<Vec<Delivery>> {
+    async fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Delivery>> {
         let s = self.inner();
-        Ok(s.sending.iter().map(|id| s.get(*id).clone()).collect())
+        Ok(s.sending
+            .iter()
+            .filter(|id| s.claimable(**id, claimer, now))
+            .map(|id| s.get(*id).clone())
+            .collect())
     }
-
     async fn mark_sending(
         &self,
         id: i64,
+        claimer: &str,
         text: &str,
         channel: &str,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut s = self.inner();
+        let claimed = s.claims.get(&id).is_some_and(|(by, _)| by == claimer);
+        if !claimed || s.get(id).status != DeliveryStatus::Pending {
+            return Ok(false);
+        }
         let row = s.set_status(id, DeliveryStatus::Sending)?;
         row.text = Some(text.to_string());
         row.channel = Some(channel.to_string());
         row.attempts += 1;
         row.updated_at = now;
-        Ok(())
+        Ok(true)
     }
 
     async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> Result<()> {

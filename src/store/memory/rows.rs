@@ -29,6 +29,8 @@ pub(super) struct Inner {
     /// Rows a snooze added, which no re-plan touches.
     pub(super) snoozed: HashSet<i64>,
     pub(super) planned_until: Option<DateTime<Utc>>,
+    /// Who claimed each row to send it, until when.
+    pub(super) claims: HashMap<i64, (String, DateTime<Utc>)>,
     /// The scheduler's lease: holder, epoch, end.
     pub(super) lease: Option<(String, i64, DateTime<Utc>)>,
     pub(super) replan_asked: i64,
@@ -135,6 +137,13 @@ impl Inner {
             },
         );
         1
+    }
+
+    /// Whether `by` may take row `id`: nobody's, its own, or a claim that ran out by `now`.
+    pub(super) fn claimable(&self, id: i64, by: &str, now: DateTime<Utc>) -> bool {
+        self.claims
+            .get(&id)
+            .is_none_or(|(holder, until)| holder == by || *until <= now)
     }
 
     /// A plan is written only under the lease it was made under, as in the database.
