@@ -10,7 +10,7 @@ use crate::domain::commitment::CommitmentStatus;
 use crate::domain::message::{Action, PULSE_ANSWERS, mentions, parse_checkin_value};
 use crate::domain::program::Program;
 use crate::domain::sko::PauseSpec;
-use crate::store::Store;
+use crate::store::{Snoozed, Store};
 
 /// What the Home tab's *Pause* button asks for.
 pub const PAUSE_DAYS: i64 = 7;
@@ -96,22 +96,26 @@ pub async fn share_win(
     Ok(format!("*<@{user}>:* {said}"))
 }
 
-/// "Snooze until tomorrow": the prompt comes again in a day, to its own recipient only.
+/// "Snooze until tomorrow": the prompt comes again in a day, to its own recipient only, and
+/// once however often it is clicked.
 pub async fn snooze(
     store: &Store,
     user: &str,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<String, Refusal> {
-    if !store
+    match store
         .snooze(key, user, now, now + chrono::Duration::days(1))
         .await?
     {
-        return Err(Refusal::declined(
+        Snoozed::Queued => Ok(format!("*<@{user}>:* snoozed until tomorrow ⏰")),
+        Snoozed::Already => Err(Refusal::declined(
+            "Already snoozed: it comes back once, tomorrow.",
+        )),
+        Snoozed::NotTheirs => Err(Refusal::declined(
             "That prompt isn't one of yours; nothing was snoozed.",
-        ));
+        )),
     }
-    Ok(format!("*<@{user}>:* snoozed until tomorrow ⏰"))
 }
 
 /// A pulse answered, by the rep it was sent to (the pulse names only a day and an answer);

@@ -22,7 +22,7 @@ use std::time::Duration;
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
-pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled};
+pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled, Snoozed};
 pub use scheduling::SchedulerStore;
 
 use anyhow::Context;

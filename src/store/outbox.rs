@@ -134,6 +134,16 @@ macro_rules! columns {
     };
 }
 
+/// What a snooze did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snoozed {
+    Queued,
+    /// Asked before: the message comes again once.
+    Already,
+    /// Not a message sent to the one asking.
+    NotTheirs,
+}
+
 /// A sender's hold on the rows it claims: who, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Claim<'a> {
@@ -483,15 +493,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Queues the delivery `key` again at `at`, if it was sent to `user` (a DM); false otherwise.
+    /// Queues the delivery `key` again at `at`, if it was sent to `user` (a DM), once however
+    /// often (and through whichever replica) it is asked.
     pub async fn snooze(
         &self,
         key: &str,
         user: &str,
         now: DateTime<Utc>,
         at: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
-        let snoozed = format!("{key}|snoozed:{}", now.format("%Y-%m-%dT%H:%M:%S"));
+    ) -> anyhow::Result<Snoozed> {
+        let snoozed = format!("{key}|snoozed");
         let done = sqlx::query(
             "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
              SELECT ?, source, kind, recipient_kind, recipient, program_week, ?, local_time, ?, ?, 'snooze' FROM outbox
@@ -505,7 +516,21 @@ impl Store {
         .bind(user)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() == 1 {
+            return Ok(Snoozed::Queued);
+        }
+        let already: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ? AND recipient_kind = 'person' AND recipient = ?)",
+        )
+        .bind(&snoozed)
+        .bind(user)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if already {
+            Snoozed::Already
+        } else {
+            Snoozed::NotTheirs
+        })
     }
 
     /// Counts by status, for the admins' delivery health.

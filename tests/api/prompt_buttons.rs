@@ -117,6 +117,11 @@ async fn snooze_brings_the_prompt_back_tomorrow_for_its_own_recipient_only() {
             .await
             .contains("snoozed until tomorrow")
     );
+    click(&app, REP, &snooze, "again").await;
+    assert!(
+        answer_to(&app, "again").await.contains("Already snoozed"),
+        "a second click queues nothing more"
+    );
 
     let before = app
         .slack

@@ -127,3 +127,19 @@ async fn either_replica_answers_commands_on_the_same_data() {
     let second = b.reply(REP, "/commit", "demo the new deck").await;
     assert!(second.starts_with("Recorded: commitment #2"), "{second}");
 }
+
+#[tokio::test]
+async fn an_event_delivered_to_both_replicas_is_handled_once() {
+    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let b = beside(&a).await;
+    let opened = app_home_opened("Ev0BOTH", REP);
+
+    assert_eq!(a.event(&opened, None).await.status(), 200);
+    a.slack.wait_for("views.publish", 1).await;
+    assert_eq!(b.event(&opened, Some(1)).await.status(), 200);
+
+    // b acknowledged the retry without publishing the Home again; a later event shows b works.
+    b.event(&app_home_opened("Ev0LATER", REP), None).await;
+    let published = b.slack.wait_for("views.publish", 2).await;
+    assert_eq!(published.len(), 2, "{published:#?}");
+}
