@@ -132,13 +132,8 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         Ok(())
     }
 
-    /// Puts `program` in force with everyone Slack has found by email, unless another
-    /// program was put in force meanwhile (a reload, which reads the same lookups).
-    async fn put_found_in_force(
-        &self,
-        program: &Arc<Program>,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
+    /// `program` with everyone Slack has found by email, if that changes who is in it.
+    async fn with_found(&self, program: &Program) -> anyhow::Result<Option<Arc<Program>>> {
         let found = self
             .store
             .email_lookups()
@@ -146,7 +141,26 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             .into_iter()
             .filter_map(|(email, (id, _))| Some((email, id?)))
             .collect();
-        let next = Arc::new(program.with_slack_ids(&found));
+        let next = program.with_slack_ids(&found);
+        let ids = |p: &Program| {
+            p.people
+                .iter()
+                .map(|p| p.slack_id.clone())
+                .collect::<Vec<_>>()
+        };
+        Ok((ids(&next) != ids(program)).then(|| Arc::new(next)))
+    }
+
+    /// Puts `program` in force with everyone Slack has found by email, unless another
+    /// program was put in force meanwhile (a reload, which reads the same lookups).
+    async fn put_found_in_force(
+        &self,
+        program: &Arc<Program>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Some(next) = self.with_found(program).await? else {
+            return Ok(());
+        };
         let previous = self.program.compare_and_swap(program, next.clone());
         if Arc::ptr_eq(&previous, program) {
             self.store.sync_roster(&next.people, now).await?;
@@ -155,6 +169,34 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 not_found = next.not_found().count(),
                 "people found in Slack by email are in the program"
             );
+        }
+        Ok(())
+    }
+
+    /// While another replica holds the lease: when it has recorded a change, take in the people
+    /// it found by email, so that this replica answers them as the holder does. The holder has
+    /// synced the roster already; this only follows.
+    pub(super) async fn follow_the_holder(&self) -> anyhow::Result<()> {
+        let changes = self.store.plan_state().await?.map(|s| s.changes);
+        {
+            let mut seen = self.followed.lock().unwrap_or_else(|e| e.into_inner());
+            if *seen == changes {
+                return Ok(());
+            }
+            *seen = changes;
+        }
+        let program = self.program.load_full();
+        if program.roster.is_empty() {
+            return Ok(());
+        }
+        if let Some(next) = self.with_found(&program).await? {
+            let previous = self.program.compare_and_swap(&program, next.clone());
+            if Arc::ptr_eq(&previous, &program) {
+                tracing::info!(
+                    people = next.people.len(),
+                    "people the lease's holder found in Slack are in this replica's program too"
+                );
+            }
         }
         Ok(())
     }

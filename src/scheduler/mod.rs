@@ -75,6 +75,8 @@ pub struct Scheduler<M, S = Store> {
     /// This replica's name in the scheduler lease, and the lease as it last held it.
     replica: String,
     lease: Mutex<Option<lease::Held>>,
+    /// While standing by: the holder's count of changes last followed.
+    followed: Mutex<Option<i64>>,
 }
 
 const BATCH: i64 = 200;
@@ -125,6 +127,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             next_statuses: Mutex::new(None),
             replica: lease::replica_id(),
             lease: Mutex::new(None),
+            followed: Mutex::new(None),
         }
     }
 
@@ -192,8 +195,10 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let _one_at_a_time = self.running.lock().await;
         let now = self.clock.now();
         let mut report = TickReport::default();
-        // Another replica holds the lease: it plans and sends; this one stands by.
+        // Another replica holds the lease: it plans and sends; this one stands by, following
+        // what it learns.
         let Some(epoch) = self.lease_epoch(now).await? else {
+            self.follow_the_holder().await?;
             return Ok(report);
         };
         // One program for the whole tick, even if a reload lands meanwhile.

@@ -14,6 +14,7 @@ mod outbox;
 mod pairs;
 mod people;
 mod practice;
+mod requests;
 mod scheduling;
 
 use std::str::FromStr;
@@ -22,7 +23,8 @@ use std::time::Duration;
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
-pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled, Snoozed};
+pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled};
+pub use requests::Snoozed;
 pub use scheduling::SchedulerStore;
 
 use anyhow::Context;

@@ -50,6 +50,8 @@ pub struct TestApp {
     pub slack: FakeSlack,
     pub clock: Arc<ManualClock>,
     pub dir: Arc<TempDir>,
+    /// The config file it was started from.
+    pub config_path: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -62,6 +64,27 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app on the database in `dir`: a second call after `stop` is a restart.
 pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
     spawn_app_with(dir, slack, wednesday_week_one(), &[]).await
+}
+
+/// A second replica beside `first`: its config, database and Slack, its clock's time, and a
+/// process state of its own.
+pub async fn spawn_beside(first: &TestApp) -> TestApp {
+    let db = first.dir.path().join("sko.db");
+    let config = test_config_at(&first.config_path, &db, &first.slack, &[]);
+    let secrets = Secrets {
+        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
+        bot_token: Some(SecretString::from(BOT_TOKEN)),
+        app_token: None,
+    };
+    start(
+        first.dir.clone(),
+        first.slack.clone(),
+        first.clock.now(),
+        config,
+        secrets,
+    )
+    .await
+    .expect("a second replica builds")
 }
 
 /// Starts the app at `now` with extra `SKO__…` overrides.
@@ -168,6 +191,7 @@ async fn start(
 ) -> anyhow::Result<TestApp> {
     LazyLock::force(&TRACING);
     let clock = Arc::new(ManualClock::new(now));
+    let config_path = config.source.clone().unwrap_or_else(example_config_path);
     let app = Application::build(config, secrets, clock.clone()).await?;
     let scheduler = app.scheduler().expect("a bot token gives a scheduler");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -182,6 +206,7 @@ async fn start(
         slack,
         clock,
         dir,
+        config_path,
         shutdown: Some(tx),
         server: Some(server),
     })
@@ -408,11 +433,6 @@ impl TestApp {
         let all = store.deliveries().await.unwrap();
         store.close().await;
         all
-    }
-
-    /// The time on this app's clock.
-    pub fn clock_now(&self) -> DateTime<Utc> {
-        self.clock.now()
     }
 
     /// `GET /metrics`, as Prometheus scrapes it.

@@ -12,17 +12,6 @@ fn monday_0831_new_york() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap()
 }
 
-/// A second replica beside `first`: the same database and Slack, its own process state.
-async fn beside(first: &TestApp) -> TestApp {
-    spawn_app_with(
-        first.dir.clone(),
-        first.slack.clone(),
-        first.clock_now(),
-        &[],
-    )
-    .await
-}
-
 fn each_once(app: &TestApp) -> usize {
     let per_key = app.slack.posts_per_key();
     assert!(
@@ -35,7 +24,7 @@ fn each_once(app: &TestApp) -> usize {
 #[tokio::test]
 async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_dies() {
     let a = spawn_app_at(monday_0831_new_york(), &[]).await;
-    let b = beside(&a).await;
+    let b = spawn_beside(&a).await;
 
     assert_eq!(a.tick().await.sent, 4, "the first to ask holds the lease");
     let standby = b.tick().await;
@@ -75,7 +64,7 @@ async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_
 #[tokio::test]
 async fn a_clean_stop_hands_the_lease_over_at_once() {
     let a = spawn_app_at(monday_0831_new_york(), &[]).await;
-    let b = beside(&a).await;
+    let b = spawn_beside(&a).await;
     a.tick().await;
     assert_eq!(b.tick().await, Default::default());
 
@@ -97,7 +86,7 @@ async fn a_clean_stop_hands_the_lease_over_at_once() {
 #[tokio::test]
 async fn a_holder_that_lost_the_lease_writes_no_plan() {
     let a = spawn_app_at(monday_0831_new_york(), &[]).await;
-    let b = beside(&a).await;
+    let b = spawn_beside(&a).await;
     a.tick().await;
     // `a` stalls past its lease (a long pause, a partition) and `b` takes over.
     b.clock.advance(chrono::Duration::seconds(13));
@@ -117,7 +106,7 @@ async fn a_holder_that_lost_the_lease_writes_no_plan() {
 #[tokio::test]
 async fn either_replica_answers_commands_on_the_same_data() {
     let a = spawn_app_at(monday_0831_new_york(), &[]).await;
-    let b = beside(&a).await;
+    let b = spawn_beside(&a).await;
 
     a.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
@@ -131,7 +120,7 @@ async fn either_replica_answers_commands_on_the_same_data() {
 #[tokio::test]
 async fn an_event_delivered_to_both_replicas_is_handled_once() {
     let a = spawn_app_at(monday_0831_new_york(), &[]).await;
-    let b = beside(&a).await;
+    let b = spawn_beside(&a).await;
     let opened = app_home_opened("Ev0BOTH", REP);
 
     assert_eq!(a.event(&opened, None).await.status(), 200);

@@ -350,3 +350,25 @@ async fn a_slack_status_that_says_away_pauses_until_it_expires() {
         "{cy:?}"
     );
 }
+
+#[tokio::test]
+async fn a_replica_standing_by_answers_the_people_the_lease_holder_found() {
+    let slack = slack_knowing(&["Ana"]).await;
+    let a = start_with(slack, &["Ana"]).await;
+    let b = spawn_beside(&a).await;
+    a.tick().await;
+    let before = b.reply(&id("Ana"), "/commit", "one call").await;
+    assert!(
+        before.contains("You're not in this program's roster yet"),
+        "{before}"
+    );
+
+    a.housekeep().await; // the holder finds Ana by email
+    b.tick().await; // b stands by, and follows
+
+    let after = b.reply(&id("Ana"), "/commit", "two calls").await;
+    assert!(
+        !after.contains("You're not in this program's roster yet"),
+        "b knows Ana now: {after}"
+    );
+}

@@ -97,6 +97,7 @@ impl SchedulerStore for MemoryStore {
         let s = self.inner();
         Ok(s.planned_until.map(|planned_until| PlanState {
             planned_until,
+            changes: s.replan_asked,
             replan: (s.replan_asked > s.replan_done).then(|| Replan {
                 asked: s.replan_asked,
                 reason: s
