@@ -40,6 +40,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         {
             return Ok(Some(h.epoch));
         }
+        self.renew_lease(now).await
+    }
+
+    /// Takes or renews the lease in the database now, whenever it was last renewed.
+    async fn renew_lease(&self, now: DateTime<Utc>) -> anyhow::Result<Option<i64>> {
+        let held = *self.lease.lock().unwrap_or_else(|e| e.into_inner());
         let got = self
             .store
             .hold_lease(&self.replica, now, now + LEASE_FOR)
@@ -71,11 +77,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     }
 
     /// Renews the lease (or waits to take it over) at half its period until `stop`: a long
-    /// fan-out keeps it while it sends.
+    /// fan-out keeps it while it sends. Each round goes to the database, so a timer that wakes
+    /// a hair early cannot skip a renewal.
     pub(super) async fn keep_lease(&self, stop: &CancellationToken) {
         let every = (LEASE_FOR / 2).to_std().expect("a positive period");
         loop {
-            if let Err(e) = self.lease_epoch(self.clock.now()).await {
+            if let Err(e) = self.renew_lease(self.clock.now()).await {
                 tracing::warn!(error = %format_args!("{e:#}"), "could not renew the scheduler lease; trying again");
             }
             tokio::select! {
