@@ -61,13 +61,15 @@ pub async fn view(
             Some(Role::Manager) => Some(team_text(store, program, &caller).await?),
             _ => None,
         },
-        delivery: match admin {
-            true => Some(delivery_health(store).await?),
-            false => None,
+        delivery: if admin {
+            Some(delivery_health(store).await?)
+        } else {
+            None
         },
-        roster: match admin && !program.roster.is_empty() {
-            true => Some(roster_health(store, program).await?),
-            false => None,
+        roster: if admin && !program.roster.is_empty() {
+            Some(roster_health(store, program).await?)
+        } else {
+            None
         },
     })
 }
