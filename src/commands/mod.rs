@@ -80,7 +80,8 @@ impl<E: Into<anyhow::Error>> From<E> for Refusal {
 
 /// Queues a direct message to `to` because of what someone did, through the outbox like every
 /// message, so it keeps Slack's limits and survives a 429 or a restart. `why` names what
-/// prompted it (one notice per `why` and recipient).
+/// prompted it; with the instant it makes the notice's key, so the same ask at the same instant
+/// queues one notice.
 pub async fn notify(
     store: &Store,
     program: &Program,
