@@ -10,7 +10,7 @@ use crate::domain::commitment::CommitmentStatus;
 use crate::domain::message::{Action, PULSE_ANSWERS, mentions, parse_checkin_value};
 use crate::domain::program::Program;
 use crate::domain::sko::PauseSpec;
-use crate::store::{Snoozed, Store};
+use crate::store::{Answered, Snoozed, Store};
 
 /// What the Home tab's *Pause* button asks for.
 pub const PAUSE_DAYS: i64 = 7;
@@ -34,7 +34,8 @@ pub async fn pause_week(
     Ok(format!("*<@{}>:* paused until {back}", caller.user_id))
 }
 
-/// A check-in answered: only one of its members may answer it; a later answer replaces it.
+/// A check-in answered: only one of its members may answer it; a different answer replaces
+/// it, the same one twice is recorded once.
 pub async fn answer_checkin(
     store: &Store,
     user: &str,
@@ -60,12 +61,16 @@ pub async fn answer_checkin(
             "That button doesn't answer a check-in; nothing was recorded.",
         ));
     };
-    if !store.answer_checkin(&members, due_at, answer, now).await? {
-        return Err(Refusal::declined(
+    match store.answer_checkin(&members, due_at, answer, now).await? {
+        Answered::Recorded => Ok(format!("*<@{user}>:* {} ✓", action.label())),
+        Answered::Already => Err(Refusal::Declined(format!(
+            "Already recorded: {}.",
+            action.label()
+        ))),
+        Answered::NoSuchCheckin => Err(Refusal::declined(
             "I can't find that check-in any more; nothing was recorded.",
-        ));
+        )),
     }
-    Ok(format!("*<@{user}>:* {} ✓", action.label()))
 }
 
 /// "Share with the team" under a live deal's confirmation: the clicker's own practice logged at
@@ -138,10 +143,12 @@ pub async fn answer_pulse(
             "That button doesn't answer a pulse I know; nothing was recorded.",
         ));
     };
-    store.record_pulse(user, day, answer, now).await?;
     let label = PULSE_ANSWERS
         .iter()
         .find(|(v, _)| *v == answer)
         .map_or(answer, |(_, l)| l);
+    if !store.record_pulse(user, day, answer, now).await? {
+        return Err(Refusal::Declined(format!("Already recorded: {label}.")));
+    }
     Ok(format!("*<@{user}>:* {label} ✓"))
 }

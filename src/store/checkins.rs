@@ -22,6 +22,15 @@ impl From<Row> for Checkin {
     }
 }
 
+/// What an answer to a check-in did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    Recorded,
+    /// That answer was recorded before.
+    Already,
+    NoSuchCheckin,
+}
+
 impl Store {
     /// Records that `members` were brought together at `due_at` (once, however often called).
     pub async fn record_checkin(
@@ -57,44 +66,63 @@ impl Store {
         Ok(())
     }
 
-    /// Records a group's answer to one of its check-ins; false when there is no such check-in.
+    /// Records a group's answer to one of its check-ins (a different answer replaces it), and
+    /// says whether it changed anything: the same click twice, through whichever replica, is
+    /// recorded once.
     pub async fn answer_checkin(
         &self,
         members: &[String],
         due_at: DateTime<Utc>,
         answer: &str,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Answered> {
         let mut sorted = members.to_vec();
         sorted.sort();
+        let members = sorted.join("+");
         let done = sqlx::query(
-            "UPDATE checkins SET answer = ?, answered_at = ? WHERE members = ? AND due_at = ?",
+            "UPDATE checkins SET answer = ?1, answered_at = ?2
+             WHERE members = ?3 AND due_at = ?4 AND (answer IS NULL OR answer <> ?1)",
         )
         .bind(answer)
         .bind(now)
-        .bind(sorted.join("+"))
+        .bind(&members)
         .bind(due_at)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() == 1 {
+            return Ok(Answered::Recorded);
+        }
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM checkins WHERE members = ? AND due_at = ?)",
+        )
+        .bind(&members)
+        .bind(due_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(if exists {
+            Answered::Already
+        } else {
+            Answered::NoSuchCheckin
+        })
     }
 
-    /// A rep's answer to the day-`day` pulse; a second answer replaces the first.
+    /// A rep's answer to the day-`day` pulse; a different answer replaces the first. False
+    /// when that answer was recorded before (the same click twice).
     pub async fn record_pulse(
         &self,
         user: &str,
         day: u32,
         answer: &str,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at")
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query("INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at WHERE pulse_answers.answer <> excluded.answer")
             .bind(user)
             .bind(i64::from(day))
             .bind(answer)
             .bind(now)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Everyone's pulse answers: (user, day, answer).

@@ -20,6 +20,7 @@ mod scheduling;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use checkins::Answered;
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;

@@ -114,6 +114,12 @@ async fn a_partner_answers_and_the_message_shows_it() {
         answer_of(&app, "U0EAST001+U0WEST001").await.as_deref(),
         Some("met")
     );
+    // The other member clicks the same answer (through whichever replica): recorded once,
+    // and the message does not say it twice.
+    click(&app, "U0EAST001", "checkin_met", &value, "click2").await;
+    let again = &app.slack.wait_for("response_url/click2", 1).await[0];
+    assert_ne!(again.body["replace_original"], true, "{}", again.body);
+    assert_eq!(again.body["text"], "Already recorded: We met.");
 
     // Thursday: pairs that answered are not asked again; the others are, with the buttons.
     app.clock

@@ -188,6 +188,12 @@ async fn a_pulse_is_answered_with_one_click() {
         updated.ends_with("*<@U0EAST001>:* Most calls ✓"),
         "{updated}"
     );
+    click(&app, REP, &buttons[1], "twice").await;
+    assert_eq!(
+        answer_to(&app, "twice").await,
+        "Already recorded: Most calls.",
+        "the same answer twice is recorded once"
+    );
     let store = sko_reinforce::store::Store::open(&app.database_url())
         .await
         .unwrap();
