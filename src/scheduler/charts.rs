@@ -29,12 +29,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         };
         let file_name = format!("{}-{}", occ.local.date_naive(), chart.file_name());
         let shown = format!("📊 {} (chart: {file_name})", chart.title());
-        if !self.holds_lease(self.clock.now())
-            || !self
-                .store
-                .mark_sending(d.id, &self.replica, &shown, &channel, self.clock.now())
-                .await?
-        {
+        if !self.take_for_sending(&d, &shown, &channel).await? {
             return Ok(());
         }
         let uploaded = self

@@ -178,18 +178,13 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// synced the roster already; this only follows.
     pub(super) async fn follow_the_holder(&self) -> anyhow::Result<()> {
         let changes = self.store.plan_state().await?.map(|s| s.changes);
-        {
-            let mut seen = self.followed.lock().unwrap_or_else(|e| e.into_inner());
-            if *seen == changes {
-                return Ok(());
-            }
-            *seen = changes;
-        }
-        let program = self.program.load_full();
-        if program.roster.is_empty() {
+        if *self.followed.lock().unwrap_or_else(|e| e.into_inner()) == changes {
             return Ok(());
         }
-        if let Some(next) = self.with_found(&program).await? {
+        let program = self.program.load_full();
+        if !program.roster.is_empty()
+            && let Some(next) = self.with_found(&program).await?
+        {
             let previous = self.program.compare_and_swap(&program, next.clone());
             if Arc::ptr_eq(&previous, &program) {
                 tracing::info!(
@@ -198,6 +193,8 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 );
             }
         }
+        // Followed only once it worked: a failed read is tried again at the next tick.
+        *self.followed.lock().unwrap_or_else(|e| e.into_inner()) = changes;
         Ok(())
     }
 

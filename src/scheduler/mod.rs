@@ -306,20 +306,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let Some(channel) = self.channel_in_turn(&d, stop, report).await? else {
             return Ok(());
         };
-        // Its turn may have come after the lease ran out, or another replica took the row over:
-        // then it is theirs to send.
-        if !self.holds_lease(self.clock.now())
-            || !self
-                .store
-                .mark_sending(
-                    d.id,
-                    &self.replica,
-                    &message.text,
-                    &channel,
-                    self.clock.now(),
-                )
-                .await?
-        {
+        if !self.take_for_sending(&d, &message.text, &channel).await? {
             return Ok(());
         }
         match self
@@ -337,6 +324,23 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             }
             Err(e) => self.after_failure(&d, e, report).await,
         }
+    }
+
+    /// Marks `d` as being sent, with what it says and where, just before the Slack call; false
+    /// when its turn came after this replica's lease ran out, or another replica took the row
+    /// over: then it is theirs to send.
+    async fn take_for_sending(
+        &self,
+        d: &Delivery,
+        text: &str,
+        channel: &str,
+    ) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        Ok(self.holds_lease(now)
+            && self
+                .store
+                .mark_sending(d.id, &self.replica, text, channel, now)
+                .await?)
     }
 
     /// Records that `d` came due with nothing to say, and why.

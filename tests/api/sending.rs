@@ -145,6 +145,7 @@ fn monday_0831_new_york() -> DateTime<Utc> {
 const NEW_YORK_PROMPTS: usize = 4;
 
 struct Harness {
+    program: Arc<sko_reinforce::domain::program::Program>,
     store: MemoryStore,
     clock: Arc<ManualClock>,
     slack: ScriptedSlack,
@@ -157,6 +158,7 @@ impl Harness {
         slack.script.lock().unwrap().extend(script);
         let config = Config::load_with_env(&example_config_path(), []).unwrap();
         Harness {
+            program: config.program,
             store: MemoryStore::default(),
             clock: Arc::new(ManualClock::new(monday_0831_new_york())),
             slack,
@@ -169,10 +171,9 @@ impl Harness {
 
     /// A scheduler on the harness's store and Slack: a second one is a restart.
     fn scheduler(&self) -> Scheduler<ScriptedSlack, MemoryStore> {
-        let config = Config::load_with_env(&example_config_path(), []).unwrap();
         Scheduler::new(
             self.store.clone(),
-            Arc::new(ArcSwap::new(config.program)),
+            Arc::new(ArcSwap::new(self.program.clone())),
             self.clock.clone(),
             self.slack.clone(),
             self.sender.clone(),
