@@ -419,12 +419,14 @@ impl ConfigFile {
                 "max_attempts, timeout_seconds and retry_base_seconds must be at least 1".into(),
             );
         }
-        if !self.database.url.starts_with("sqlite:") {
+        let url = &self.database.url;
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !url.starts_with("sqlite:") && !postgres {
             problem(
                 "database.url",
                 format!(
-                    "`{}` is not a SQLite URL; use e.g. sqlite://sko-reinforce.db",
-                    self.database.url
+                    "`{}` is neither a SQLite nor a PostgreSQL URL; use e.g. sqlite://sko-reinforce.db or postgres://sko@db.internal/sko",
+                    url.split_once('@').map_or(url.as_str(), |(_, host)| host)
                 ),
             );
         }
@@ -661,6 +663,38 @@ members = [\"U0REP1\"]
             "{got}"
         );
         assert!(!got.contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn a_postgres_url_selects_postgres_and_its_password_comes_from_the_environment() {
+        let in_file = |url: &str| format!("{MINIMAL}\n[database]\nurl = \"{url}\"");
+        let c = parse(&in_file("postgres://sko@db.internal:5432/sko"), &[]).unwrap();
+        assert_eq!(c.database.url, "postgres://sko@db.internal:5432/sko");
+
+        let got = error(&in_file("postgres://sko:hunter2@db.internal/sko"), &[]);
+        assert_eq!(
+            got,
+            "sko.toml: database.url: the database password is never read from the config: remove it there and set PGPASSWORD, or the whole URL as SKO__DATABASE__URL, in the environment"
+        );
+        let from_env = parse(
+            MINIMAL,
+            &[(
+                "SKO__DATABASE__URL",
+                "postgresql://sko:hunter2@db.internal/sko",
+            )],
+        )
+        .unwrap();
+        assert!(from_env.database.url.starts_with("postgresql://"));
+
+        let got = error(
+            MINIMAL,
+            &[("SKO__DATABASE__URL", "mysql://sko:hunter2@db/sko")],
+        );
+        assert!(
+            got.contains("database.url: `db/sko` is neither a SQLite nor a PostgreSQL URL"),
+            "{got}"
+        );
+        assert!(!got.contains("hunter2"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
 
@@ -28,21 +28,29 @@ impl Store {
             .into_iter()
             .map(|(user, day, answer)| Ok((user, u32::try_from(day)?, answer)))
             .collect::<anyhow::Result<_>>()?;
-        let pauses: Vec<(String, chrono::NaiveDate)> = sqlx::query_as(
-            "SELECT slack_id, paused_until FROM people
-             WHERE paused_until IS NOT NULL AND slack_id IN (SELECT value FROM json_each(?))",
+        let pauses: Vec<(String, chrono::NaiveDate)> = on_db!(self, |pool, dialect| {
+            sqlx::query_as(
+            dialect.pick(
+                "SELECT slack_id, paused_until FROM people
+                 WHERE paused_until IS NOT NULL AND slack_id IN (SELECT value FROM json_each($1))",
+                "SELECT slack_id, paused_until FROM people
+                 WHERE paused_until IS NOT NULL AND slack_id IN (SELECT value FROM json_array_elements_text($1::json))",
+            )
         )
         .bind(&ids)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?
+        });
         type StatusRow = (String, String, String, Option<DateTime<Utc>>);
-        let statuses: Vec<StatusRow> = sqlx::query_as(
+        let statuses: Vec<StatusRow> = on_db!(self, |pool, dialect| sqlx::query_as(dialect.pick(
             "SELECT slack_id, emoji, text, expires_at FROM slack_statuses
-             WHERE slack_id IN (SELECT value FROM json_each(?))",
-        )
+                 WHERE slack_id IN (SELECT value FROM json_each($1))",
+            "SELECT slack_id, emoji, text, expires_at FROM slack_statuses
+                 WHERE slack_id IN (SELECT value FROM json_array_elements_text($1::json))",
+        ))
         .bind(&ids)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         let statuses = statuses
             .into_iter()
             .map(|(id, emoji, text, expires)| {

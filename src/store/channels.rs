@@ -3,35 +3,39 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 
 impl Store {
     pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT channel_id FROM dm_channels WHERE members = ?")
-                .bind(members)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT channel_id FROM dm_channels WHERE members = $1"
         )
+        .bind(members)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn remember_dm_channel(&self, members: &str, channel: &str) -> anyhow::Result<()> {
-        sqlx::query("INSERT OR REPLACE INTO dm_channels (members, channel_id) VALUES (?, ?)")
-            .bind(members)
-            .bind(channel)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, |pool| sqlx::query(
+            "INSERT INTO dm_channels (members, channel_id) VALUES ($1, $2)
+             ON CONFLICT (members) DO UPDATE SET channel_id = excluded.channel_id"
+        )
+        .bind(members)
+        .bind(channel)
+        .execute(pool)
+        .await
+        .map(drop)?);
         Ok(())
     }
 
     /// The id of the channel named `name` (without `#`), as last looked up in Slack.
     pub async fn channel_named(&self, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT channel_id FROM channel_names WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT channel_id FROM channel_names WHERE name = $1"
         )
+        .bind(name)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn remember_channel_name(
@@ -40,14 +44,18 @@ impl Store {
         channel: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT OR REPLACE INTO channel_names (name, channel_id, resolved_at) VALUES (?, ?, ?)",
+        on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO channel_names (name, channel_id, resolved_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET channel_id = excluded.channel_id, resolved_at = excluded.resolved_at"
         )
         .bind(name)
         .bind(channel)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::compose::Checkin;
 
 #[derive(sqlx::FromRow)]
@@ -41,28 +41,31 @@ impl Store {
     ) -> anyhow::Result<()> {
         let mut sorted = members.to_vec();
         sorted.sort();
-        let mut tx = self.pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO checkins (members, program_week, due_at) VALUES (?, ?, ?)
-             ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
-        )
-        .bind(sorted.join("+"))
-        .bind(week.map(i64::from))
-        .bind(due_at)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(id) = id {
-            for member in &sorted {
-                sqlx::query(
-                    "INSERT OR IGNORE INTO checkin_members (checkin_id, slack_id) VALUES (?, ?)",
-                )
-                .bind(id)
-                .bind(member)
-                .execute(&mut *tx)
-                .await?;
+        on_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO checkins (members, program_week, due_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
+            )
+            .bind(sorted.join("+"))
+            .bind(week.map(i64::from))
+            .bind(due_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = id {
+                for member in &sorted {
+                    sqlx::query(
+                        "INSERT INTO checkin_members (checkin_id, slack_id) VALUES ($1, $2)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(member)
+                    .execute(&mut *tx)
+                    .await?;
+                }
             }
-        }
-        tx.commit().await?;
+            tx.commit().await?
+        });
         Ok(())
     }
 
@@ -79,26 +82,27 @@ impl Store {
         let mut sorted = members.to_vec();
         sorted.sort();
         let members = sorted.join("+");
-        let done = sqlx::query(
-            "UPDATE checkins SET answer = ?1, answered_at = ?2
-             WHERE members = ?3 AND due_at = ?4 AND (answer IS NULL OR answer <> ?1)",
+        let changed = on_db!(self, |pool| sqlx::query(
+            "UPDATE checkins SET answer = $1, answered_at = $2
+             WHERE members = $3 AND due_at = $4 AND (answer IS NULL OR answer <> $1)",
         )
         .bind(answer)
         .bind(now)
         .bind(&members)
         .bind(due_at)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 1 {
+        .execute(pool)
+        .await?
+        .rows_affected());
+        if changed == 1 {
             return Ok(Answered::Recorded);
         }
-        let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM checkins WHERE members = ? AND due_at = ?)",
+        let exists: bool = on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM checkins WHERE members = $1 AND due_at = $2)",
         )
         .bind(&members)
         .bind(due_at)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await?);
         Ok(if exists {
             Answered::Already
         } else {
@@ -115,35 +119,47 @@ impl Store {
         answer: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = sqlx::query("INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at WHERE pulse_answers.answer <> excluded.answer")
-            .bind(user)
-            .bind(i64::from(day))
-            .bind(answer)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let changed = on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at
+             WHERE pulse_answers.answer <> excluded.answer"
+        )
+        .bind(user)
+        .bind(i64::from(day))
+        .bind(answer)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(changed == 1)
     }
 
     /// Everyone's pulse answers: (user, day, answer).
     pub async fn pulse_answers(&self) -> anyhow::Result<Vec<(String, i64, String)>> {
-        Ok(
-            sqlx::query_as("SELECT user_id, day, answer FROM pulse_answers ORDER BY day, user_id")
-                .fetch_all(&self.pool)
-                .await?,
+        Ok(on_db!(self, |pool| sqlx::query_as(
+            "SELECT user_id, day, answer FROM pulse_answers ORDER BY day, user_id"
         )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// The check-ins `people` (a JSON array of Slack ids) were in, oldest first.
     pub(super) async fn checkins_of_people(&self, people: &str) -> anyhow::Result<Vec<Checkin>> {
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+            sqlx::query_as(dialect.pick(
             "SELECT members, due_at, answer FROM checkins WHERE id IN (
-               SELECT checkin_id FROM checkin_members WHERE slack_id IN (SELECT value FROM json_each(?)))
+               SELECT checkin_id FROM checkin_members WHERE slack_id IN (SELECT value FROM json_each($1)))
              ORDER BY due_at, members",
-        )
+            "SELECT members, due_at, answer FROM checkins WHERE id IN (
+               SELECT checkin_id FROM checkin_members WHERE slack_id IN (SELECT value FROM json_array_elements_text($1::json)))
+             ORDER BY due_at, members",
+        ))
         .bind(people)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?
+        });
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -152,21 +168,26 @@ impl Store {
         &self,
         people: &str,
     ) -> anyhow::Result<Vec<(String, i64, String)>> {
-        Ok(sqlx::query_as(
+        Ok(on_db!(self, |pool, dialect| {
+            sqlx::query_as(dialect.pick(
             "SELECT user_id, day, answer FROM pulse_answers
-             WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY day, user_id",
-        )
+             WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY day, user_id",
+            "SELECT user_id, day, answer FROM pulse_answers
+             WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) ORDER BY day, user_id",
+        ))
         .bind(people)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await?
+        }))
     }
 
     /// Every check-in, oldest first.
     pub async fn checkins(&self) -> anyhow::Result<Vec<Checkin>> {
-        let rows: Vec<Row> =
-            sqlx::query_as("SELECT members, due_at, answer FROM checkins ORDER BY due_at, members")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT members, due_at, answer FROM checkins ORDER BY due_at, members"
+        )
+        .fetch_all(pool)
+        .await?);
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::commitment::{
     Commitment, CommitmentInput, CommitmentKind, CommitmentStatus, Target,
 };
@@ -55,43 +55,55 @@ impl TryFrom<Row> for Commitment {
 }
 
 impl Store {
-    /// Records a commitment under the person's next short id, in one statement (so one
-    /// transaction): the id is taken and used at once. The person row comes from a trigger.
+    /// Records a commitment under the person's next short id, in one statement: the id is
+    /// taken and used at once. Two made at once by one person on PostgreSQL can both read the
+    /// same last id; the second is refused by the unique (user, seq) and tried again. (SQLite
+    /// has one writer at a time.) The person row comes from a trigger.
     pub async fn add_commitment(
         &self,
         user_id: &str,
         input: &CommitmentInput,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Commitment> {
-        let row: Row = sqlx::query_as(concat!(
-            "INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commitments WHERE user_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-             RETURNING ",
-            columns!()
-        ))
-        .bind(user_id)
-        .bind(&input.text)
-        .bind(input.target.as_ref().map(|t| t.number))
-        .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
-        .bind(input.due)
-        .bind(input.kind.as_str())
-        .bind(input.week.map(i64::from))
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        row.try_into()
+        let mut tries = 0;
+        loop {
+            let added: Result<Row, sqlx::Error> = on_db!(self, |pool| {
+                sqlx::query_as(concat!(
+                "INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
+                 VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commitments WHERE user_id = $1), $2, $3, $4, $5, $6, $7, $8, $8)
+                 RETURNING ",
+                columns!()
+            ))
+            .bind(user_id)
+            .bind(&input.text)
+            .bind(input.target.as_ref().map(|t| t.number))
+            .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
+            .bind(input.due)
+            .bind(input.kind.as_str())
+            .bind(input.week.map(i64::from))
+            .bind(now)
+            .fetch_one(pool)
+            .await
+            });
+            match added {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() && tries < 5 => {
+                    tries += 1;
+                }
+                added => return added?.try_into(),
+            }
+        }
     }
 
     pub async fn commitment(&self, user_id: &str, seq: u32) -> anyhow::Result<Option<Commitment>> {
-        let row: Option<Row> = sqlx::query_as(concat!(
+        let row: Option<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM commitments WHERE user_id = ? AND seq = ?"
+            " FROM commitments WHERE user_id = $1 AND seq = $2"
         ))
         .bind(user_id)
         .bind(i64::from(seq))
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await?);
         row.map(TryInto::try_into).transpose()
     }
 
@@ -101,15 +113,15 @@ impl Store {
         user_id: &str,
         status: CommitmentStatus,
     ) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM commitments WHERE user_id = ? AND status = ? ORDER BY seq"
+            " FROM commitments WHERE user_id = $1 AND status = $2 ORDER BY seq"
         ))
         .bind(user_id)
         .bind(status.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -118,22 +130,35 @@ impl Store {
         &self,
         ids_json: &str,
     ) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM commitments WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, seq"))
-            .bind(ids_json)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+            sqlx::query_as(dialect.pick(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq"
+            ),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM commitments WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) ORDER BY user_id, seq"
+            ),
+        ))
+        .bind(ids_json)
+        .fetch_all(pool)
+        .await?
+        });
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
     /// Every commitment of everyone, oldest first, for digests and exports.
     pub async fn all_commitments(&self) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM commitments ORDER BY created_at, id"
         ))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -146,14 +171,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<Commitment>> {
         let done_at = (status == CommitmentStatus::Done).then_some(now);
-        let row: Option<Row> = sqlx::query_as(concat!("UPDATE commitments SET status = ?, updated_at = ?, done_at = ? WHERE user_id = ? AND seq = ? RETURNING ", columns!()))
+        let row: Option<Row> = on_db!(self, |pool| {
+            sqlx::query_as(concat!(
+            "UPDATE commitments SET status = $1, updated_at = $2, done_at = $3 WHERE user_id = $4 AND seq = $5 RETURNING ",
+            columns!()
+        ))
         .bind(status.as_str())
         .bind(now)
         .bind(done_at)
         .bind(user_id)
         .bind(i64::from(seq))
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await?
+        });
         row.map(TryInto::try_into).transpose()
     }
 
@@ -165,8 +195,12 @@ impl Store {
         input: &CommitmentInput,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<Commitment>> {
-        let row: Option<Row> = sqlx::query_as(concat!("UPDATE commitments SET text = ?, target_number = ?, target_unit = ?, due_date = ?, kind = ?, updated_at = ?
-             WHERE user_id = ? AND seq = ? RETURNING ", columns!()))
+        let row: Option<Row> = on_db!(self, |pool| {
+            sqlx::query_as(concat!(
+            "UPDATE commitments SET text = $1, target_number = $2, target_unit = $3, due_date = $4, kind = $5, updated_at = $6
+             WHERE user_id = $7 AND seq = $8 RETURNING ",
+            columns!()
+        ))
         .bind(&input.text)
         .bind(input.target.as_ref().map(|t| t.number))
         .bind(input.target.as_ref().and_then(|t| t.unit.as_deref()))
@@ -175,8 +209,9 @@ impl Store {
         .bind(now)
         .bind(user_id)
         .bind(i64::from(seq))
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await?
+        });
         row.map(TryInto::try_into).transpose()
     }
 }
@@ -202,7 +237,12 @@ mod tests {
 
     #[tokio::test]
     async fn each_authors_commitments_are_numbered_in_order_even_when_made_at_once() {
-        let store = Store::open_in_memory().await.unwrap();
+        for (db, store) in crate::store::testing::stores().await {
+            numbered_on(db, &store).await;
+        }
+    }
+
+    async fn numbered_on(db: &str, store: &Store) {
         let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap();
         let made =
             futures_util::future::join_all(["U1", "U2", "U1", "U1", "U2"].iter().enumerate().map(
@@ -226,7 +266,8 @@ mod tests {
                 ("U1".into(), 3),
                 ("U2".into(), 1),
                 ("U2".into(), 2)
-            ]
+            ],
+            "{db}"
         );
         let first = store.commitment("U1", 1).await.unwrap().unwrap();
         assert_eq!(first.target, input("").target);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
 
 /// An email as Slack last answered for it: the person's id (`None`: nobody) and when.
@@ -15,9 +15,11 @@ impl Store {
     /// Every email looked up, with Slack's last answer.
     pub async fn email_lookups(&self) -> anyhow::Result<HashMap<String, EmailLookup>> {
         let rows: Vec<(String, Option<String>, DateTime<Utc>)> =
-            sqlx::query_as("SELECT email, slack_id, looked_up_at FROM email_lookups")
-                .fetch_all(&self.pool)
-                .await?;
+            on_db!(self, |pool| sqlx::query_as(
+                "SELECT email, slack_id, looked_up_at FROM email_lookups"
+            )
+            .fetch_all(pool)
+            .await?);
         Ok(rows
             .into_iter()
             .map(|(email, id, at)| (email, (id, at)))
@@ -26,10 +28,11 @@ impl Store {
 
     /// The emails Slack found someone for, with that person's id.
     pub async fn found_by_email(&self) -> anyhow::Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, String)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL"
+        )
+        .fetch_all(pool)
+        .await?);
         Ok(rows.into_iter().collect())
     }
 
@@ -39,15 +42,18 @@ impl Store {
         slack_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO email_lookups (email, slack_id, looked_up_at) VALUES (?, ?, ?)
+        on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO email_lookups (email, slack_id, looked_up_at) VALUES ($1, $2, $3)
              ON CONFLICT (email) DO UPDATE SET slack_id = excluded.slack_id, looked_up_at = excluded.looked_up_at",
         )
         .bind(email)
         .bind(slack_id)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(())
     }
 
@@ -56,11 +62,11 @@ impl Store {
         &self,
     ) -> anyhow::Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
         type Row = (String, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(
             "SELECT slack_id, emoji, text, expires_at, fetched_at FROM slack_statuses",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         Ok(rows
             .into_iter()
             .map(|(id, emoji, text, expires, at)| {
@@ -87,12 +93,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<SlackStatus>> {
         let before: Option<(String, String, Option<DateTime<Utc>>)> =
-            sqlx::query_as("SELECT emoji, text, expires_at FROM slack_statuses WHERE slack_id = ?")
-                .bind(slack_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        sqlx::query(
-            "INSERT INTO slack_statuses (slack_id, emoji, text, expires_at, fetched_at) VALUES (?, ?, ?, ?, ?)
+            on_db!(self, |pool| sqlx::query_as(
+                "SELECT emoji, text, expires_at FROM slack_statuses WHERE slack_id = $1"
+            )
+            .bind(slack_id)
+            .fetch_optional(pool)
+            .await?);
+        on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO slack_statuses (slack_id, emoji, text, expires_at, fetched_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (slack_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,
                expires_at = excluded.expires_at, fetched_at = excluded.fetched_at",
         )
@@ -101,8 +110,10 @@ impl Store {
         .bind(&status.text)
         .bind(status.expires)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(before.map(|(emoji, text, expires)| SlackStatus {
             emoji,
             text,

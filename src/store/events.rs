@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 
 impl Store {
     /// Records `event_id` as handled; false when it already was (a retry).
@@ -12,12 +12,18 @@ impl Store {
         event_type: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = sqlx::query("INSERT OR IGNORE INTO processed_events (event_id, event_type, received_at) VALUES (?, ?, ?)")
-            .bind(event_id)
-            .bind(event_type)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let added = on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO processed_events (event_id, event_type, received_at) VALUES ($1, $2, $3)
+             ON CONFLICT (event_id) DO NOTHING"
+        )
+        .bind(event_id)
+        .bind(event_type)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(added == 1)
     }
 }

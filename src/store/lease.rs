@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 
 /// Who writes a plan, and the epoch they hold the lease under: a plan written under a lease
 /// that was lost meanwhile is refused.
@@ -13,27 +13,28 @@ pub struct Fence<'a> {
     pub epoch: i64,
 }
 
-/// Inside a plan's transaction, its first statement: the lease is still `fence`'s (a write,
-/// so the transaction takes SQLite's write lock before it reads anything).
-pub(super) async fn check_fence(
-    tx: &mut sqlx::SqliteConnection,
-    fence: Fence<'_>,
-) -> anyhow::Result<()> {
-    let held = sqlx::query(
-        "UPDATE leases SET epoch = epoch WHERE name = 'scheduler' AND holder = ? AND epoch = ?",
-    )
-    .bind(fence.holder)
-    .bind(fence.epoch)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    anyhow::ensure!(
-        held == 1,
-        "the scheduler lease (epoch {}) was lost; another replica plans now",
-        fence.epoch
-    );
-    Ok(())
+/// Inside a plan's transaction, its first statement: the lease is still `fence`'s. A write,
+/// so the transaction takes SQLite's write lock before it reads anything, and on PostgreSQL
+/// holds the lease row until it commits: a takeover waits for the plan, never interleaves.
+macro_rules! check_fence {
+    ($tx:expr, $fence:expr) => {{
+        let fence: $crate::store::Fence<'_> = $fence;
+        let held = sqlx::query(
+            "UPDATE leases SET epoch = epoch WHERE name = 'scheduler' AND holder = $1 AND epoch = $2",
+        )
+        .bind(fence.holder)
+        .bind(fence.epoch)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        anyhow::ensure!(
+            held == 1,
+            "the scheduler lease (epoch {}) was lost; another replica plans now",
+            fence.epoch
+        );
+    }};
 }
+pub(super) use check_fence;
 
 /// The lease as the database has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,39 +54,43 @@ impl Store {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> anyhow::Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO leases (name, holder, epoch, expires_at) VALUES ('scheduler', ?1, 1, ?3)
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "INSERT INTO leases (name, holder, epoch, expires_at) VALUES ('scheduler', $1, 1, $3)
              ON CONFLICT (name) DO UPDATE SET
-               epoch = CASE WHEN leases.holder = ?1 THEN leases.epoch ELSE leases.epoch + 1 END,
-               holder = ?1, expires_at = ?3
-             WHERE leases.holder = ?1 OR leases.expires_at <= ?2
+               epoch = CASE WHEN leases.holder = $1 THEN leases.epoch ELSE leases.epoch + 1 END,
+               holder = $1, expires_at = $3
+             WHERE leases.holder = $1 OR leases.expires_at <= $2
              RETURNING epoch",
         )
         .bind(holder)
         .bind(now)
         .bind(until)
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Gives the lease up at `now` (a clean stop), so another replica takes it at once.
     pub async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        sqlx::query(
-            "UPDATE leases SET expires_at = ?2 WHERE name = 'scheduler' AND holder = ?1 AND expires_at > ?2",
+        on_db!(self, |pool| {
+            sqlx::query(
+            "UPDATE leases SET expires_at = $2 WHERE name = 'scheduler' AND holder = $1 AND expires_at > $2",
         )
         .bind(holder)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(())
     }
 
     /// Who holds the lease, if anyone ever has.
     pub async fn lease(&self) -> anyhow::Result<Option<Lease>> {
-        let row: Option<(String, i64, DateTime<Utc>)> =
-            sqlx::query_as("SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'")
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String, i64, DateTime<Utc>)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'"
+        )
+        .fetch_optional(pool)
+        .await?);
         Ok(row.map(|(holder, epoch, expires_at)| Lease {
             holder,
             epoch,
@@ -102,7 +107,12 @@ mod tests {
 
     #[tokio::test]
     async fn one_holder_at_a_time_and_each_new_one_a_higher_epoch() {
-        let store = Store::open_in_memory().await.unwrap();
+        for (db, store) in crate::store::testing::stores().await {
+            one_holder_at_a_time_on(db, &store).await;
+        }
+    }
+
+    async fn one_holder_at_a_time_on(db: &str, store: &Store) {
         let t = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
         let period = Duration::seconds(15);
 
@@ -120,7 +130,7 @@ mod tests {
                 .await
                 .unwrap(),
             None,
-            "still a's"
+            "{db}: still a's"
         );
         // Run out: the next asker takes it over, under a new epoch.
         let over = later + period;
@@ -131,7 +141,7 @@ mod tests {
         assert_eq!(
             store.hold_lease("a", over, over + period).await.unwrap(),
             None,
-            "a lost it"
+            "{db}: a lost it"
         );
         let lease = store.lease().await.unwrap().unwrap();
         assert_eq!((lease.holder.as_str(), lease.epoch), ("b", 2));
@@ -145,7 +155,7 @@ mod tests {
         assert_eq!(
             store.lease().await.unwrap().unwrap().holder,
             "a",
-            "only the holder gives it up"
+            "{db}: only the holder gives it up"
         );
     }
 }

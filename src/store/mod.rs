@@ -1,11 +1,19 @@
-//! The only place with SQL: a SQLite file through sqlx, one file per aggregate, migrations
-//! embedded and run at start-up. Beside it, the scheduler's store interface and its in-memory
-//! implementation for previews.
+//! The only place with SQL, one file per aggregate: a SQLite file by default, or PostgreSQL
+//! for several replicas, both through sqlx with their own migrations, embedded and run at
+//! start-up. Beside it, the scheduler's store interface and its in-memory implementation for
+//! previews.
+//!
+//! Each statement is written once where the two databases read it alike (`$1` parameters,
+//! `ON CONFLICT`, `RETURNING`) and twice, side by side, where they do not; its binds and what
+//! is done with its rows are written once. [`on_db!`] runs a body on whichever pool the store
+//! has, compiled once per database.
 
 mod activity;
 mod channels;
 mod checkins;
 mod commitments;
+#[cfg(test)]
+mod contract_tests;
 mod directory;
 mod events;
 mod lease;
@@ -13,10 +21,12 @@ mod memory;
 mod outbox;
 mod pairs;
 mod people;
+mod plan;
 mod practice;
 mod requests;
 mod scheduling;
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -24,22 +34,96 @@ pub use checkins::Answered;
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
-pub use outbox::{Claim, Delivery, DeliveryStatus, PlanState, Replan, Settled};
+pub use outbox::{Claim, Delivery, DeliveryStatus, Settled};
+pub use plan::{PlanState, Replan};
 pub use requests::Snoozed;
 pub use scheduling::SchedulerStore;
 
 use anyhow::Context;
 use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
+}
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a body runs on, for the statements the two write differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The statement as this database writes it.
+    fn pick(self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Dialect::Sqlite => sqlite,
+            Dialect::Postgres => postgres,
+        }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool (and `$dialect` to its database), once
+/// per database: the same binds and row handling, each database's own types.
+macro_rules! on_db {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, |$pool:ident, $dialect:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => {
+                let $dialect = $crate::store::Dialect::Sqlite;
+                $body
+            }
+            $crate::store::Db::Postgres($pool) => {
+                let $dialect = $crate::store::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
+use on_db;
+
+/// True for a URL that names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The URL as it may be shown: without its password.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url` and brings its schema up to date.
+    /// Opens the database at `url` (a SQLite file, created if missing, or a PostgreSQL
+    /// database) and brings its schema up to date.
     pub async fn open(url: &str) -> anyhow::Result<Store> {
+        if is_postgres_url(url) {
+            Store::open_postgres(url).await
+        } else {
+            Store::open_sqlite(url).await
+        }
+    }
+
+    async fn open_sqlite(url: &str) -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("database.url `{url}` is not a SQLite URL"))?
             .create_if_missing(true)
@@ -60,12 +144,37 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database at {url}"))?;
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .context("cannot bring the database schema up to date")?;
         tokio::spawn(checkpoint_every_second(pool.clone()));
-        Ok(Store { pool })
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
+    }
+
+    /// A PostgreSQL database shared by every replica. Its password comes from the URL (set in
+    /// the environment), `PGPASSWORD` or `~/.pgpass`; errors show the URL without it.
+    async fn open_postgres(url: &str) -> anyhow::Result<Store> {
+        let shown = redacted(url);
+        let options = PgConnectOptions::from_str(url)
+            .with_context(|| format!("database.url `{shown}` is not a PostgreSQL URL"))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the database at {shown}"))?;
+        // Replicas starting together run this one at a time: sqlx holds an advisory lock
+        // for the migration's length.
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .context("cannot bring the database schema up to date")?;
+        Ok(Store {
+            db: Db::Postgres(pool),
+        })
     }
 
     /// A private database in memory, for simulations: one connection, since each in-memory
@@ -76,17 +185,22 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
     }
 
     /// True when the database answers a query.
     pub async fn is_healthy(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .is_ok())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_db!(self, |pool| pool.close().await)
     }
 }
 
@@ -104,5 +218,82 @@ async fn checkpoint_every_second(pool: SqlitePool) {
         {
             tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
         }
+    }
+}
+
+/// For tests and benchmarks: an empty database `sko_test_{pid}_{name}` on the PostgreSQL
+/// server `server_url` names (made if missing, so a restart finds its own again), and its URL.
+/// Databases left by test processes that are gone are dropped first, once per process.
+#[doc(hidden)]
+pub async fn scratch_postgres_database(server_url: &str, name: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    use sqlx::migrate::MigrateDatabase;
+
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let mut url = url::Url::parse(server_url).context("SKO_TEST_POSTGRES_URL is not a URL")?;
+    SWEPT
+        .get_or_try_init(|| async {
+            let mut conn = sqlx::PgConnection::connect(server_url).await?;
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'sko\\_test\\_%'",
+            )
+            .fetch_all(&mut conn)
+            .await?;
+            conn.close().await?;
+            for old in names {
+                let pid = old.split('_').nth(2).unwrap_or_default();
+                if !Path::new(&format!("/proc/{pid}")).exists() {
+                    let mut gone = url.clone();
+                    gone.set_path(&old);
+                    sqlx::Postgres::force_drop_database(gone.as_str()).await?;
+                }
+            }
+            anyhow::Ok(())
+        })
+        .await?;
+    url.set_path(&format!("sko_test_{}_{name}", std::process::id()));
+    if !sqlx::Postgres::database_exists(url.as_str()).await? {
+        sqlx::Postgres::create_database(url.as_str()).await?;
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::Write;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::Store;
+
+    /// The variable that names a PostgreSQL server for the tests, e.g.
+    /// `postgres://postgres@127.0.0.1:5432/postgres`.
+    pub const POSTGRES_URL_VAR: &str = "SKO_TEST_POSTGRES_URL";
+
+    /// The stores a store test runs on: SQLite in memory, and a PostgreSQL database of its own
+    /// when `SKO_TEST_POSTGRES_URL` names a server. Without it, the skip is said on stderr
+    /// (past the test harness's capture), once per run.
+    pub async fn stores() -> Vec<(&'static str, Store)> {
+        let mut stores = vec![("sqlite", Store::open_in_memory().await.unwrap())];
+        match std::env::var(POSTGRES_URL_VAR) {
+            Ok(server) => {
+                static NEXT: AtomicUsize = AtomicUsize::new(0);
+                let name = format!("store{}", NEXT.fetch_add(1, Ordering::Relaxed));
+                let url = super::scratch_postgres_database(&server, &name)
+                    .await
+                    .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR}={server}: {e:#}"));
+                stores.push(("postgres", Store::open(&url).await.unwrap()));
+            }
+            Err(_) => {
+                static SAID: Once = Once::new();
+                SAID.call_once(|| {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "note: the store tests' PostgreSQL cases were skipped: {POSTGRES_URL_VAR} is not set"
+                    );
+                });
+            }
+        }
+        stores
     }
 }

@@ -4,15 +4,16 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::schedule::PairSchedule;
 
 impl Store {
     pub async fn stored_pairs(&self) -> anyhow::Result<Option<PairSchedule>> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT week_from, members FROM pairs ORDER BY week_from, members")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, String)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT week_from, members FROM pairs ORDER BY week_from, members"
+        )
+        .fetch_all(pool)
+        .await?);
         if rows.is_empty() {
             return Ok(None);
         }
@@ -33,63 +34,72 @@ impl Store {
         slack_id: &str,
         week: u32,
     ) -> anyhow::Result<Option<Vec<String>>> {
-        let members: Option<String> = sqlx::query_scalar(
-            "SELECT members FROM pairs
-             WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= ?1)
-               AND instr('+' || members || '+', '+' || ?2 || '+') > 0",
-        )
-        .bind(i64::from(week))
-        .bind(slack_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let members: Option<String> =
+            on_db!(self, |pool, dialect| sqlx::query_scalar(dialect.pick(
+                "SELECT members FROM pairs
+                 WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= $1)
+                   AND instr('+' || members || '+', '+' || $2 || '+') > 0",
+                "SELECT members FROM pairs
+                 WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= $1)
+                   AND strpos('+' || members || '+', '+' || $2 || '+') > 0",
+            ))
+            .bind(i64::from(week))
+            .bind(slack_id)
+            .fetch_optional(pool)
+            .await?);
         Ok(members.map(|m| m.split('+').map(str::to_string).collect()))
     }
 
     /// Replaces the pairs kept with `pairs`.
     pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
-        for (week, groups) in pairs.weeks() {
-            for g in groups {
-                sqlx::query("INSERT OR IGNORE INTO pairs (week_from, members) VALUES (?, ?)")
+        on_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
+            for (week, groups) in pairs.weeks() {
+                for g in groups {
+                    sqlx::query(
+                        "INSERT INTO pairs (week_from, members) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    )
                     .bind(i64::from(*week))
                     .bind(g.join("+"))
                     .execute(&mut *tx)
                     .await?;
+                }
             }
-        }
-        tx.commit().await?;
+            tx.commit().await?
+        });
         Ok(())
     }
 
     /// One person's IANA timezone as Slack last reported it.
     pub async fn slack_timezone(&self, slack_id: &str) -> anyhow::Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT timezone FROM slack_users WHERE slack_id = ?")
-                .bind(slack_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .flatten(),
+        Ok(on_db!(self, |pool| sqlx::query_scalar(
+            "SELECT timezone FROM slack_users WHERE slack_id = $1"
         )
+        .bind(slack_id)
+        .fetch_optional(pool)
+        .await?)
+        .flatten())
     }
 
     /// People's IANA timezones as Slack reported them.
     pub async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL")
-                .fetch_all(&self.pool)
-                .await?,
+        Ok(on_db!(self, |pool| sqlx::query_as(
+            "SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL"
         )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// When Slack was last asked about each person it was asked about.
     pub async fn slack_users_fetched_at(
         &self,
     ) -> anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>> {
-        let rows: Vec<(String, DateTime<Utc>)> =
-            sqlx::query_as("SELECT slack_id, fetched_at FROM slack_users")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, DateTime<Utc>)> = on_db!(self, |pool| sqlx::query_as(
+            "SELECT slack_id, fetched_at FROM slack_users"
+        )
+        .fetch_all(pool)
+        .await?);
         Ok(rows.into_iter().collect())
     }
 
@@ -100,13 +110,20 @@ impl Store {
         real_name: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        sqlx::query("INSERT OR REPLACE INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES (?, ?, ?, ?)")
-            .bind(slack_id)
-            .bind(timezone)
-            .bind(real_name)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (slack_id) DO UPDATE SET timezone = excluded.timezone,
+               real_name = excluded.real_name, fetched_at = excluded.fetched_at"
+        )
+        .bind(slack_id)
+        .bind(timezone)
+        .bind(real_name)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::program::Person;
 
 impl Store {
@@ -14,46 +14,53 @@ impl Store {
     /// roster, and what was still to be sent to them alone is skipped as "left the roster".
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
     pub async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        // A write first, returning who was listed: a transaction that read before writing
-        // could not take the write lock after another commit (SQLITE_BUSY_SNAPSHOT).
-        let before: Vec<(String,)> = sqlx::query_as(
-            "UPDATE people SET in_roster = 0 WHERE in_roster = 1 RETURNING slack_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for p in roster {
-            sqlx::query(
-                "INSERT INTO people (slack_id, in_roster, role, manager_id, team, timezone, first_seen_at)
-                 VALUES (?, 1, ?, ?, ?, ?, ?)
-                 ON CONFLICT (slack_id) DO UPDATE SET in_roster = 1, role = excluded.role,
-                   manager_id = excluded.manager_id, team = excluded.team, timezone = excluded.timezone",
-            )
-            .bind(&p.slack_id)
-            .bind(p.role.as_str())
-            .bind(&p.manager)
-            .bind(&p.team)
-            .bind(p.timezone.map(|tz| tz.name()))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
         let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
-        let was: HashSet<&str> = before.iter().map(|(id,)| id.as_str()).collect();
-        let left: Vec<&str> = was.difference(&listed).copied().collect();
-        let joined = listed.difference(&was).count();
-        for id in &left {
-            sqlx::query(
-                "UPDATE outbox SET status = 'skipped', last_error = 'left the roster', updated_at = ?
-                 WHERE status = 'pending' AND recipient_kind = 'person' AND recipient = ?",
+        let (was, left) = on_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // A write first, returning who was listed: a SQLite transaction that read before
+            // writing could not take the write lock after another commit (SQLITE_BUSY_SNAPSHOT).
+            let before: Vec<(String,)> = sqlx::query_as(
+                "UPDATE people SET in_roster = FALSE WHERE in_roster = TRUE RETURNING slack_id",
             )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        }
-        tx.commit().await.context("cannot save the roster")?;
-        let reason = match (joined, left.len()) {
+            for p in roster {
+                sqlx::query(
+                    "INSERT INTO people (slack_id, in_roster, role, manager_id, team, timezone, first_seen_at)
+                     VALUES ($1, TRUE, $2, $3, $4, $5, $6)
+                     ON CONFLICT (slack_id) DO UPDATE SET in_roster = TRUE, role = excluded.role,
+                       manager_id = excluded.manager_id, team = excluded.team, timezone = excluded.timezone",
+                )
+                .bind(&p.slack_id)
+                .bind(p.role.as_str())
+                .bind(&p.manager)
+                .bind(&p.team)
+                .bind(p.timezone.map(|tz| tz.name()))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let was: HashSet<String> = before.into_iter().map(|(id,)| id).collect();
+            let left: Vec<&String> = was
+                .iter()
+                .filter(|id| !listed.contains(id.as_str()))
+                .collect();
+            for id in &left {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'skipped', last_error = 'left the roster', updated_at = $1
+                     WHERE status = 'pending' AND recipient_kind = 'person' AND recipient = $2",
+                )
+                .bind(now)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await.context("cannot save the roster")?;
+            let left = left.len();
+            (was, left)
+        });
+        let joined = listed.iter().filter(|id| !was.contains(**id)).count();
+        let reason = match (joined, left) {
             (0, 0) => "the program was (re)loaded".to_string(),
             (joined, 0) if was.is_empty() => format!("the roster was loaded ({joined} people)"),
             (joined, left) => format!("the roster changed: {joined} joined, {left} left"),
@@ -69,11 +76,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         self.ensure_person(slack_id, now).await?;
-        sqlx::query("UPDATE people SET paused_until = ? WHERE slack_id = ?")
-            .bind(until)
-            .bind(slack_id)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, |pool| sqlx::query(
+            "UPDATE people SET paused_until = $1 WHERE slack_id = $2"
+        )
+        .bind(until)
+        .bind(slack_id)
+        .execute(pool)
+        .await
+        .map(drop)?);
         let reason = match until {
             Some(back) => format!("{slack_id} paused until {back}"),
             None => format!("{slack_id} resumed"),
@@ -83,22 +93,24 @@ impl Store {
 
     /// Everyone who has paused, with the date they are back.
     pub async fn pauses(&self) -> anyhow::Result<Vec<(String, chrono::NaiveDate)>> {
-        Ok(sqlx::query_as(
+        Ok(on_db!(self, |pool| sqlx::query_as(
             "SELECT slack_id, paused_until FROM people WHERE paused_until IS NOT NULL",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Records someone outside the roster under their Slack id, so their data is kept.
     pub async fn ensure_person(&self, slack_id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO people (slack_id, in_roster, first_seen_at) VALUES (?, 0, ?)",
+        on_db!(self, |pool| sqlx::query(
+            "INSERT INTO people (slack_id, in_roster, first_seen_at) VALUES ($1, FALSE, $2)
+             ON CONFLICT (slack_id) DO NOTHING",
         )
         .bind(slack_id)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?);
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::practice::{PracticeContext, PracticeLog};
 
 #[derive(sqlx::FromRow)]
@@ -51,21 +51,27 @@ impl TryFrom<Row> for PracticeLog {
 impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_practice(&self, log: &PracticeLog) -> anyhow::Result<()> {
-        sqlx::query(
+        let rubric = (!log.rubric.is_empty())
+            .then(|| serde_json::to_string(&log.rubric))
+            .transpose()?;
+        on_db!(self, |pool| {
+            sqlx::query(
             "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&log.user_id)
         .bind(&log.skill_id)
         .bind(log.context.as_str())
         .bind(&log.partner_id)
-                .bind(log.score.map(i64::from))
-        .bind((!log.rubric.is_empty()).then(|| serde_json::to_string(&log.rubric)).transpose()?)
+        .bind(log.score.map(i64::from))
+        .bind(&rubric)
         .bind(&log.notes)
         .bind(log.week.map(i64::from))
         .bind(log.logged_at)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
         Ok(())
     }
 
@@ -74,14 +80,14 @@ impl Store {
         &self,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM practice_logs WHERE logged_at >= ? ORDER BY logged_at, id"
+            " FROM practice_logs WHERE logged_at >= $1 ORDER BY logged_at, id"
         ))
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -91,11 +97,24 @@ impl Store {
         ids_json: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM practice_logs WHERE user_id IN (SELECT value FROM json_each(?)) AND logged_at >= ? ORDER BY logged_at, id"))
-            .bind(ids_json)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+            sqlx::query_as(dialect.pick(
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id"
+            ),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM practice_logs WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) AND logged_at >= $2 ORDER BY logged_at, id"
+            ),
+        ))
+        .bind(ids_json)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+        });
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -105,15 +124,15 @@ impl Store {
         user_id: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
-            " FROM practice_logs WHERE user_id = ? AND logged_at >= ? ORDER BY logged_at, id"
+            " FROM practice_logs WHERE user_id = $1 AND logged_at >= $2 ORDER BY logged_at, id"
         ))
         .bind(user_id)
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await?);
         rows.into_iter().map(TryInto::try_into).collect()
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{Store, on_db};
 use crate::domain::schedule::Occurrence;
 
 /// What a snooze did.
@@ -27,10 +27,14 @@ impl Store {
         text: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin, text)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9, 'request', ?10
-             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE source = ?2 AND recipient = ?5)",
+        // On PostgreSQL two replicas asked at once can both find no row; the unique index on
+        // requested (source, recipient) turns the second insert away.
+        let added = on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin, text)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $7, $9, 'request', $10
+             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE source = $2 AND recipient = $5)
+             ON CONFLICT DO NOTHING",
         )
         .bind(o.key())
         .bind(o.source.key())
@@ -39,12 +43,14 @@ impl Store {
         .bind(o.recipient.key())
         .bind(i64::from(o.program_week))
         .bind(o.at)
-        .bind(o.local)
+        .bind(o.local.to_rfc3339())
         .bind(now)
         .bind(text)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(added == 1)
     }
 
     /// Queues the delivery `key` again at `at`, if it was sent to `user` (a DM), once however
@@ -57,29 +63,34 @@ impl Store {
         at: DateTime<Utc>,
     ) -> anyhow::Result<Snoozed> {
         let snoozed = format!("{key}|snoozed");
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
-             SELECT ?, source, kind, recipient_kind, recipient, program_week, ?, local_time, ?, ?, 'snooze' FROM outbox
-             WHERE key = ? AND recipient_kind = 'person' AND recipient = ?",
+        let queued = on_db!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
+             SELECT $1, source, kind, recipient_kind, recipient, program_week, $2, local_time, $2, $3, 'snooze' FROM outbox
+             WHERE key = $4 AND recipient_kind = 'person' AND recipient = $5
+             ON CONFLICT DO NOTHING",
         )
         .bind(&snoozed)
-        .bind(at)
         .bind(at)
         .bind(now)
         .bind(key)
         .bind(user)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 1 {
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        if queued == 1 {
             return Ok(Snoozed::Queued);
         }
-        let already: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = ? AND recipient_kind = 'person' AND recipient = ?)",
+        let already: bool = on_db!(self, |pool| {
+            sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = $1 AND recipient_kind = 'person' AND recipient = $2)",
         )
         .bind(&snoozed)
         .bind(user)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await?
+        });
         Ok(if already {
             Snoozed::Already
         } else {

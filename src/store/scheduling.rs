@@ -1,6 +1,6 @@
 //! What the scheduler keeps, as one interface: the outbox and its plan, the DM channels and
 //! channel names it has learnt, what Slack said of people, pauses, pairs, and the records a
-//! message is composed from. The SQLite [`Store`] implements it for `serve`; the
+//! message is composed from. The [`Store`] (SQLite or PostgreSQL) implements it for `serve`; the
 //! [`MemoryStore`](super::MemoryStore) for `simulate`, whose hundreds of thousands of sends
 //! would otherwise wait on SQLite's worker thread row by row.
 
@@ -159,7 +159,7 @@ pub trait SchedulerStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Activity>> + Send;
 }
 
-/// The SQLite store, as the scheduler sees it: each call is the store's own method.
+/// The database store, as the scheduler sees it: each call is the store's own method.
 impl SchedulerStore for Store {
     async fn plan_state(&self) -> Result<Option<PlanState>> {
         Store::plan_state(self).await
