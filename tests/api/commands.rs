@@ -353,9 +353,10 @@ async fn due_days_and_weeks_follow_the_reps_own_calendar() {
 #[tokio::test]
 async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_url() {
     use sqlx::Connection;
-    let app = spawn_app().await;
+    // SQLite's: one writer at a time.
+    let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
     // Another writer holds the database, so recording the commitment has to wait.
-    let mut blocker = sqlx::SqliteConnection::connect(&app.database_url())
+    let mut blocker = sqlx::SqliteConnection::connect(&app.database_url)
         .await
         .unwrap();
     sqlx::query("BEGIN EXCLUSIVE")

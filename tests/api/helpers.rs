@@ -1,5 +1,7 @@
-//! The test harness: the real app on port 0 with a temporary SQLite file and a fake Slack,
-//! and requests signed exactly as Slack signs them.
+//! The test harness: the real app on port 0 with a temporary database and a fake Slack, and
+//! requests signed exactly as Slack signs them. The database is a SQLite file, or with
+//! `SKO_TEST_API_DATABASE=postgres` a PostgreSQL database of its own on the server that
+//! `SKO_TEST_POSTGRES_URL` names.
 
 use sko_reinforce::clock::Clock;
 use sko_reinforce::domain::schedule::MessageKind;
@@ -52,6 +54,7 @@ pub struct TestApp {
     pub dir: Arc<TempDir>,
     /// The config file it was started from.
     pub config_path: PathBuf,
+    pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -69,8 +72,7 @@ pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
 /// A second replica beside `first`: its config, database and Slack, its clock's time, and a
 /// process state of its own.
 pub async fn spawn_beside(first: &TestApp) -> TestApp {
-    let db = first.dir.path().join("sko.db");
-    let config = test_config_at(&first.config_path, &db, &first.slack, &[]);
+    let config = config_on(&first.config_path, &first.database_url, &first.slack, &[]);
     let secrets = Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         bot_token: Some(SecretString::from(BOT_TOKEN)),
@@ -111,6 +113,101 @@ pub async fn spawn_app_at(now: DateTime<Utc>, env: &[(&str, &str)]) -> TestApp {
         env,
     )
     .await
+}
+
+/// As [`spawn_app_at`], on a new database of `backend`.
+pub async fn spawn_app_at_on(backend: Backend, now: DateTime<Utc>) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let slack = FakeSlack::start().await;
+    let url = database_url(&dir.path().join("sko.db"), backend);
+    let config = config_on(&example_config_path(), &url, &slack, &[]);
+    start(dir, slack, now, config, test_secrets())
+        .await
+        .expect("the app builds")
+}
+
+fn test_secrets() -> Secrets {
+    Secrets {
+        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
+        bot_token: Some(SecretString::from(BOT_TOKEN)),
+        app_token: None,
+    }
+}
+
+/// The databases an app under test can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The variable naming a PostgreSQL server for the tests.
+pub const POSTGRES_URL_VAR: &str = "SKO_TEST_POSTGRES_URL";
+
+impl Backend {
+    /// What the suite runs on: SQLite, or PostgreSQL with `SKO_TEST_API_DATABASE=postgres`.
+    pub fn for_the_suite() -> Backend {
+        match std::env::var("SKO_TEST_API_DATABASE").as_deref() {
+            Ok("postgres") => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
+    /// Both databases for the tests that must hold on each, PostgreSQL when
+    /// `SKO_TEST_POSTGRES_URL` names a server; without it the skip is said on stderr, past
+    /// the harness's capture.
+    pub fn each() -> Vec<Backend> {
+        if std::env::var_os(POSTGRES_URL_VAR).is_some() {
+            return vec![Backend::Sqlite, Backend::Postgres];
+        }
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: the PostgreSQL cases of the replica tests were skipped: {POSTGRES_URL_VAR} is not set"
+            );
+        });
+        vec![Backend::Sqlite]
+    }
+}
+
+/// The URL of the database `file` stands for: the SQLite file, or a PostgreSQL database of
+/// its own named after it, made if missing (so a restart on the same folder finds it again).
+pub fn database_url(file: &Path, backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", file.display()),
+        Backend::Postgres => {
+            let server = std::env::var(POSTGRES_URL_VAR)
+                .unwrap_or_else(|_| panic!("PostgreSQL tests need {POSTGRES_URL_VAR}"));
+            let tag: String = file
+                .iter()
+                .rev()
+                .take(2)
+                .flat_map(|part| part.to_string_lossy().chars().collect::<Vec<_>>())
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            // Made on a runtime of its own: this is called from sync code inside async tests.
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(sko_reinforce::store::scratch_postgres_database(
+                        &server, &tag,
+                    ))
+            })
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("a PostgreSQL database for the test: {e:#}"))
+        }
+    }
 }
 
 /// Starts the app in Socket Mode: only the bot and app tokens, no signing secret.
@@ -161,12 +258,7 @@ pub async fn try_spawn_app_with_files(
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let config = test_config_at(&path, &dir.path().join("sko.db"), &slack, &[]);
-    let secrets = Secrets {
-        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
-        bot_token: Some(SecretString::from(BOT_TOKEN)),
-        app_token: None,
-    };
-    start(dir, slack, now, config, secrets).await
+    start(dir, slack, now, config, test_secrets()).await
 }
 
 async fn spawn(
@@ -192,6 +284,7 @@ async fn start(
     LazyLock::force(&TRACING);
     let clock = Arc::new(ManualClock::new(now));
     let config_path = config.source.clone().unwrap_or_else(example_config_path);
+    let database_url = config.database.url.clone();
     let app = Application::build(config, secrets, clock.clone()).await?;
     let scheduler = app.scheduler().expect("a bot token gives a scheduler");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -207,6 +300,7 @@ async fn start(
         clock,
         dir,
         config_path,
+        database_url,
         shutdown: Some(tx),
         server: Some(server),
     })
@@ -218,14 +312,22 @@ pub fn test_config(db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Conf
     test_config_at(&example_config_path(), db, slack, extra)
 }
 
-/// The config at `path`, pointed at this test's database and fake Slack.
+/// The config at `path`, pointed at this test's database (`db`, or what stands for it on the
+/// suite's database) and fake Slack.
 pub fn test_config_at(path: &Path, db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
+    config_on(
+        path,
+        &database_url(db, Backend::for_the_suite()),
+        slack,
+        extra,
+    )
+}
+
+/// The config at `path`, pointed at the database at `url` and the fake Slack.
+fn config_on(path: &Path, url: &str, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
     let mut env = vec![
         ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        (
-            "SKO__DATABASE__URL".to_string(),
-            format!("sqlite://{}", db.display()),
-        ),
+        ("SKO__DATABASE__URL".to_string(), url.to_string()),
         (
             "SKO__SLACK__API_BASE_URL".to_string(),
             format!("{}/", slack.api_url()),
@@ -429,7 +531,7 @@ impl TestApp {
 
     /// The outbox as an admin's export shows it.
     pub async fn deliveries(&self) -> Vec<Delivery> {
-        let store = Store::open(&self.database_url()).await.unwrap();
+        let store = Store::open(&self.database_url).await.unwrap();
         let all = store.deliveries().await.unwrap();
         store.close().await;
         all
@@ -440,10 +542,6 @@ impl TestApp {
         let response = self.client.get(self.url("/metrics")).send().await.unwrap();
         assert_eq!(response.status(), 200);
         response.text().await.unwrap()
-    }
-
-    pub fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("sko.db").display())
     }
 
     pub async fn stop(mut self) -> (Arc<TempDir>, FakeSlack) {

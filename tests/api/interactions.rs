@@ -59,7 +59,7 @@ async fn click_answering_to(
 }
 
 async fn answer_of(app: &TestApp, members: &str) -> Option<String> {
-    let store = sko_reinforce::store::Store::open(&app.database_url())
+    let store = sko_reinforce::store::Store::open(&app.database_url)
         .await
         .unwrap();
     let checkins = store.checkins().await.unwrap();

@@ -194,7 +194,7 @@ async fn a_pulse_is_answered_with_one_click() {
         "Already recorded: Most calls.",
         "the same answer twice is recorded once"
     );
-    let store = sko_reinforce::store::Store::open(&app.database_url())
+    let store = sko_reinforce::store::Store::open(&app.database_url)
         .await
         .unwrap();
     assert_eq!(

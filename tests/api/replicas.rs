@@ -23,7 +23,17 @@ fn each_once(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_dies() {
-    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    for backend in Backend::each() {
+        only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_dies_on(backend)
+            .await;
+    }
+}
+
+async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_dies_on(
+    backend: Backend,
+) {
+    eprintln!("on {backend:?}"); // shown when it fails
+    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
     let b = spawn_beside(&a).await;
 
     assert_eq!(a.tick().await.sent, 4, "the first to ask holds the lease");
@@ -63,7 +73,14 @@ async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_
 
 #[tokio::test]
 async fn a_clean_stop_hands_the_lease_over_at_once() {
-    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    for backend in Backend::each() {
+        a_clean_stop_hands_the_lease_over_at_once_on(backend).await;
+    }
+}
+
+async fn a_clean_stop_hands_the_lease_over_at_once_on(backend: Backend) {
+    eprintln!("on {backend:?}"); // shown when it fails
+    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
     let b = spawn_beside(&a).await;
     a.tick().await;
     assert_eq!(b.tick().await, Default::default());
@@ -85,7 +102,14 @@ async fn a_clean_stop_hands_the_lease_over_at_once() {
 
 #[tokio::test]
 async fn a_holder_that_lost_the_lease_writes_no_plan() {
-    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    for backend in Backend::each() {
+        a_holder_that_lost_the_lease_writes_no_plan_on(backend).await;
+    }
+}
+
+async fn a_holder_that_lost_the_lease_writes_no_plan_on(backend: Backend) {
+    eprintln!("on {backend:?}"); // shown when it fails
+    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
     let b = spawn_beside(&a).await;
     a.tick().await;
     // `a` stalls past its lease (a long pause, a partition) and `b` takes over.
@@ -105,7 +129,14 @@ async fn a_holder_that_lost_the_lease_writes_no_plan() {
 
 #[tokio::test]
 async fn either_replica_answers_commands_on_the_same_data() {
-    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    for backend in Backend::each() {
+        either_replica_answers_commands_on_the_same_data_on(backend).await;
+    }
+}
+
+async fn either_replica_answers_commands_on_the_same_data_on(backend: Backend) {
+    eprintln!("on {backend:?}"); // shown when it fails
+    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
     let b = spawn_beside(&a).await;
 
     a.reply(REP, "/commit", "20 discovery calls by Friday")
@@ -119,7 +150,14 @@ async fn either_replica_answers_commands_on_the_same_data() {
 
 #[tokio::test]
 async fn an_event_delivered_to_both_replicas_is_handled_once() {
-    let a = spawn_app_at(monday_0831_new_york(), &[]).await;
+    for backend in Backend::each() {
+        an_event_delivered_to_both_replicas_is_handled_once_on(backend).await;
+    }
+}
+
+async fn an_event_delivered_to_both_replicas_is_handled_once_on(backend: Backend) {
+    eprintln!("on {backend:?}"); // shown when it fails
+    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
     let b = spawn_beside(&a).await;
     let opened = app_home_opened("Ev0BOTH", REP);
 
