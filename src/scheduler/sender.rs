@@ -1,7 +1,7 @@
 //! Delivery to Slack within its limits: one message a second per channel, a global rate,
 //! `Retry-After` honoured per method, 5xx and timeouts retried with backoff and jitter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
@@ -152,6 +152,10 @@ pub struct RateLimiter {
     /// Off in simulations, where time is not real and nothing is rate limited.
     paced: bool,
     next_global: Option<Instant>,
+    /// When the last messages of one second's worth go, oldest first: a late sender making up
+    /// its slots never puts more than the rate into any one second.
+    last_second: VecDeque<Instant>,
+    per_second: usize,
     next_in_channel: HashMap<String, Instant>,
     buckets: HashMap<Method, Bucket>,
     /// Per method, after a 429: nothing before this instant.
@@ -165,6 +169,8 @@ impl RateLimiter {
             global: Duration::from_secs_f64(1.0 / global_per_second.max(0.001)),
             paced: true,
             next_global: None,
+            last_second: VecDeque::new(),
+            per_second: (global_per_second.ceil() as usize).max(1),
             next_in_channel: HashMap::new(),
             buckets: HashMap::new(),
             blocked: HashMap::new(),
@@ -238,6 +244,12 @@ impl RateLimiter {
         if let Some(b) = self.blocked.get(&Method::PostMessage) {
             slot = slot.max(*b);
         }
+        if self.last_second.len() == self.per_second
+            && let Some(first) = self.last_second.pop_front()
+        {
+            slot = slot.max(first + Duration::from_secs(1));
+        }
+        self.last_second.push_back(slot.max(now));
         // A channel that must wait (its second a message, a 429) waits alone: the global
         // schedule moves on for the others.
         let at = self
@@ -325,6 +337,33 @@ mod tests {
         let later = start + Duration::from_secs(60);
         assert_eq!(r.reserve("D4", later), later);
         assert_eq!(r.reserve("D5", later), later + tenth);
+    }
+
+    #[test]
+    fn making_up_late_slots_never_puts_more_than_the_rate_into_one_second() {
+        let start = Instant::now();
+        let tenth = Duration::from_millis(100);
+        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
+        // Ten on time, a pause of two and a half slots, then twenty asked at once: the first
+        // three take the slots the pause left, all going at once, right before the rest.
+        let mut sent: Vec<Instant> = Vec::new();
+        for (i, now) in std::iter::repeat_n(start, 10)
+            .chain(std::iter::repeat_n(start + tenth * 12 + tenth / 2, 20))
+            .enumerate()
+        {
+            sent.push(r.reserve(&format!("D{i}"), now).max(now));
+        }
+        sent.sort();
+        for (i, t) in sent.iter().enumerate() {
+            let in_second = sent[i..]
+                .iter()
+                .take_while(|later| **later < *t + Duration::from_secs(1))
+                .count();
+            assert!(
+                in_second <= 10,
+                "{in_second} within a second of message {i}"
+            );
+        }
     }
 
     #[test]

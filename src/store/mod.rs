@@ -297,3 +297,22 @@ pub(crate) mod testing {
         stores
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_that_cannot_be_reached_is_named_without_its_password() {
+        let err = Store::open("postgres://sko:hunter2@127.0.0.1:1/sko")
+            .await
+            .unwrap_err();
+        let shown = format!("{err:#}");
+        assert!(
+            shown.starts_with("cannot open the database at postgres://sko:***@127.0.0.1:1/sko"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!format!("{err:?}").contains("hunter2"));
+    }
+}

@@ -47,9 +47,8 @@ pub(super) fn fan_out_config_at(reps: usize, fired: chrono::DateTime<Utc>) -> St
 /// The DM channel of each of the `reps` fan-out reps, as the bot keeps them once it has opened
 /// them in the days before (at Tier 3, 10,000 channels take hours): the fan-outs measured
 /// here are bound by `chat.postMessage` alone. `first_fan_out_…` measures the opening.
-pub(super) async fn channels_opened_ahead(dir: &tempfile::TempDir, reps: usize) {
-    let url = format!("sqlite://{}", dir.path().join("sko.db").display());
-    let store = sko_reinforce::store::Store::open(&url).await.unwrap();
+pub(super) async fn channels_opened_ahead(database: &str, reps: usize) {
+    let store = sko_reinforce::store::Store::open(database).await.unwrap();
     for i in 0..reps {
         let user = format!("U0C{i:05}");
         store
@@ -60,21 +59,26 @@ pub(super) async fn channels_opened_ahead(dir: &tempfile::TempDir, reps: usize) 
     store.close().await;
 }
 
-/// The real binary, sending at most `rate` messages a second.
+/// The SQLite file in `dir` the binary keeps its data in.
+pub(super) fn sqlite_in(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("sko.db").display())
+}
+
+/// The real binary on the database at `database`, sending at most `rate` messages a second.
 pub(super) fn start(
     config: &std::path::Path,
-    dir: &tempfile::TempDir,
+    database: &str,
     slack: &FakeSlack,
     log: Stdio,
     rate: u32,
 ) -> Spawned {
-    start_on(config, dir, slack, log, rate, "127.0.0.1:0")
+    start_on(config, database, slack, log, rate, "127.0.0.1:0")
 }
 
 /// The same, answering Slack's requests on `listen`.
 pub(super) fn start_on(
     config: &std::path::Path,
-    dir: &tempfile::TempDir,
+    database: &str,
     slack: &FakeSlack,
     log: Stdio,
     rate: u32,
@@ -84,10 +88,7 @@ pub(super) fn start_on(
         .args(["serve", "--config"])
         .arg(config)
         .env("SKO__SERVER__LISTEN", listen)
-        .env(
-            "SKO__DATABASE__URL",
-            format!("sqlite://{}", dir.path().join("sko.db").display()),
-        )
+        .env("SKO__DATABASE__URL", database)
         .env("SKO__SLACK__API_BASE_URL", slack.api_url())
         .env("SKO__SENDER__GRACE_MINUTES", "60")
         .env("SKO__SENDER__RATE_PER_SECOND", rate.to_string())
@@ -121,11 +122,12 @@ async fn run(failing_share: f64) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("crash.toml");
     std::fs::write(&config, fan_out_config(REPS)).unwrap();
-    channels_opened_ahead(&dir, REPS).await;
+    let database = sqlite_in(&dir);
+    channels_opened_ahead(&database, REPS).await;
 
     for kill in 0..KILLS {
         let before = slack.post_count();
-        let mut child = start(&config, &dir, &slack, Stdio::null(), 100);
+        let mut child = start(&config, &database, &slack, Stdio::null(), 100);
         // A restart after a SIGKILL waits for the dead process's scheduler lease to run out
         // (up to 12 s) before it sends: kill it mid-send, not while it waits.
         let waiting = Instant::now();
@@ -142,7 +144,7 @@ async fn run(failing_share: f64) {
         std::env::temp_dir().join(format!("sko-crash-{}.log", (failing_share * 100.0) as u32)),
     )
     .unwrap();
-    let mut child = start(&config, &dir, &slack, Stdio::from(log), 100);
+    let mut child = start(&config, &database, &slack, Stdio::from(log), 100);
     let started = Instant::now();
     // With a fifth of calls failing, every 429 holds the method for its Retry-After and every
     // slow answer costs the timeout, so draining takes minutes, not seconds.
@@ -159,12 +161,7 @@ async fn run(failing_share: f64) {
         .unwrap();
     child.wait().unwrap();
 
-    let store = sko_reinforce::store::Store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("sko.db").display()
-    ))
-    .await
-    .unwrap();
+    let store = sko_reinforce::store::Store::open(&database).await.unwrap();
     let deliveries = store.deliveries().await.unwrap();
     let mut states: HashMap<&str, usize> = HashMap::new();
     for d in &deliveries {

@@ -1,5 +1,7 @@
-//! End-to-end tests: the real server, a real SQLite file, a fake Slack over HTTP.
+//! End-to-end tests: the real server, a real SQLite file (or PostgreSQL database), a fake Slack
+//! over HTTP.
 
+mod chaos;
 mod commands;
 mod crash;
 mod delivery;

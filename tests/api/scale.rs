@@ -11,7 +11,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::crash::{channels_opened_ahead, fan_out_config, fan_out_config_at, start, start_on};
+use super::crash::{
+    channels_opened_ahead, fan_out_config, fan_out_config_at, sqlite_in, start, start_on,
+};
 use super::fake_slack::FakeSlack;
 use super::helpers::{SIGNING_SECRET, command_body, sign};
 
@@ -26,11 +28,18 @@ async fn fan_out_of_10000_dms_keeps_to_the_rate_and_posts_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fan-out.toml");
     std::fs::write(&config, fan_out_config(DMS)).unwrap();
-    channels_opened_ahead(&dir, DMS).await;
+    channels_opened_ahead(&sqlite_in(&dir), DMS).await;
 
     let listen = free_port();
     let started = Instant::now();
-    let mut child = start_on(&config, &dir, &slack, Stdio::null(), RATE, &listen);
+    let mut child = start_on(
+        &config,
+        &sqlite_in(&dir),
+        &slack,
+        Stdio::null(),
+        RATE,
+        &listen,
+    );
     let limit = Duration::from_secs_f64(DMS as f64 / f64::from(RATE) * 1.5 + 30.0);
     // A rep's /commit every 100 ms while the fan-out runs: how long the ack takes. Polls a
     // count, not the posts: copying 10,000 posts would stall the fake Slack.
@@ -112,7 +121,7 @@ async fn first_fan_out_to_people_never_written_to_provokes_no_429() {
     let due = chrono::Utc::now() + chrono::Duration::minutes(5);
     std::fs::write(&config, fan_out_config_at(NEW_REPS, due)).unwrap();
 
-    let mut child = start(&config, &dir, &slack, Stdio::null(), NEW_RATE);
+    let mut child = start(&config, &sqlite_in(&dir), &slack, Stdio::null(), NEW_RATE);
     let limit = Duration::from_secs(7 * 60);
     let started = Instant::now();
     while slack.post_count() < NEW_REPS && started.elapsed() < limit {
@@ -176,10 +185,10 @@ async fn drain_of_2000_dms_with_a_fifth_of_calls_failing() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("drain.toml");
     std::fs::write(&config, fan_out_config(DRAIN_DMS)).unwrap();
-    channels_opened_ahead(&dir, DRAIN_DMS).await;
+    channels_opened_ahead(&sqlite_in(&dir), DRAIN_DMS).await;
 
     let started = Instant::now();
-    let mut child = start(&config, &dir, &slack, Stdio::null(), RATE);
+    let mut child = start(&config, &sqlite_in(&dir), &slack, Stdio::null(), RATE);
     let limit = Duration::from_secs(600);
     while slack.posts_per_key().len() < DRAIN_DMS && started.elapsed() < limit {
         tokio::time::sleep(Duration::from_millis(500)).await;
