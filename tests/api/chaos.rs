@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use sko_reinforce::store::{DeliveryStatus, Store};
 
-use super::crash::{channels_opened_ahead, fan_out_config, start};
+use super::crash::{channels_opened_ahead, fan_out_config, seed, start};
 use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
@@ -48,15 +48,6 @@ fn busiest_second(times: &[Instant]) -> usize {
 /// Every DM posted: counted cheaply first, since copying the posts holds up the fake's answers.
 fn all_delivered(slack: &FakeSlack) -> bool {
     slack.post_count() >= REPS && slack.posts_per_key().len() >= REPS
-}
-
-fn seed() -> u64 {
-    let seed = std::env::var("SKO_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    println!("seed {seed} (replay with SKO_CRASH_SEED={seed})");
-    seed
 }
 
 // The fake Slack runs on this test's runtime: with threads of its own, the times it stamps on

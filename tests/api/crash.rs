@@ -105,7 +105,7 @@ pub(super) fn start_on(
 }
 
 /// `SKO_CRASH_SEED`, or a new seed; printed either way so a failure can be replayed.
-fn seed() -> u64 {
+pub(super) fn seed() -> u64 {
     let seed = std::env::var("SKO_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
