@@ -73,7 +73,8 @@ impl Dialect {
 }
 
 /// Runs `$body` with `$pool` bound to the store's pool (and `$dialect` to its database), once
-/// per database: the same binds and row handling, each database's own types.
+/// per database: the same binds and row handling, each database's own types. Both arms must
+/// give one type, so a statement whose outcome is not needed ends in `.map(drop)`.
 macro_rules! on_db {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.db {
@@ -97,12 +98,12 @@ macro_rules! on_db {
 use on_db;
 
 /// True for a URL that names a PostgreSQL database rather than a SQLite file.
-pub fn is_postgres_url(url: &str) -> bool {
+fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// The URL as it may be shown: without its password.
-pub fn redacted(url: &str) -> String {
+fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("***"));
