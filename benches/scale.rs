@@ -162,7 +162,9 @@ fn views_at(reps: usize) {
     let url = format!("sqlite://{}", dir.path().join("views.db").display());
     let now = Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap();
     let store = runtime.block_on(async {
-        let store = sko_reinforce::store::Store::open(&url).await.unwrap();
+        let store = sko_reinforce::store::Store::open(&url.parse().unwrap())
+            .await
+            .unwrap();
         store.sync_roster(&program.people, now).await.unwrap();
         let members = Member::roster(&program, |_| None);
         let pairs = PairSchedule::for_program(&program, &members);

@@ -128,9 +128,13 @@ mod tests {
         )
         .unwrap();
         let config = Config::load_with_env(&config_path, []).unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
-            .await
-            .unwrap();
+        let store = Store::open(
+            &format!("sqlite://{}", dir.path().join("s.db").display())
+                .parse()
+                .unwrap(),
+        )
+        .await
+        .unwrap();
         let reloader = Reloader {
             program: Arc::new(arc_swap::ArcSwap::new(config.program.clone())),
             store,

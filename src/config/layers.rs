@@ -31,28 +31,12 @@ const SECRETS: [(&str, &str); 3] = [
 ];
 
 /// A secret written into the config (or `SKO__SLACK__…`) is refused, naming where it is and
-/// where it belongs, and never echoing it: config files get committed and shared. So is a
-/// database password written in the file's `database.url`.
+/// where it belongs, and never echoing it: config files get committed and shared.
 pub(super) fn refuse_secrets(
     table: &toml::Table,
     source: &str,
     overridden: &[(String, String)],
 ) -> Result<(), ConfigError> {
-    let url = table
-        .get("database")
-        .and_then(|d| d.get("url"))
-        .and_then(|u| u.as_str());
-    let from_file = source_of("database.url", source, overridden) == source;
-    if let Some(url) = url
-        && from_file
-        && url::Url::parse(url).is_ok_and(|u| u.password().is_some())
-    {
-        return Err(ConfigError::one(
-            source,
-            "database.url",
-            "the database password is never read from the config: remove it there and set PGPASSWORD, or the whole URL as SKO__DATABASE__URL, in the environment",
-        ));
-    }
     let Some(slack) = table.get("slack").and_then(|s| s.as_table()) else {
         return Ok(());
     };

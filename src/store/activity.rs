@@ -28,7 +28,7 @@ impl Store {
             .into_iter()
             .map(|(user, day, answer)| Ok((user, u32::try_from(day)?, answer)))
             .collect::<anyhow::Result<_>>()?;
-        let pauses: Vec<(String, chrono::NaiveDate)> = on_db!(self, |pool, dialect| {
+        let pauses: Vec<(String, chrono::NaiveDate)> = on_db!(read self, |pool, dialect| {
             sqlx::query_as(
             dialect.pick(
                 "SELECT slack_id, paused_until FROM people
@@ -42,7 +42,7 @@ impl Store {
         .await?
         });
         type StatusRow = (String, String, String, Option<DateTime<Utc>>);
-        let statuses: Vec<StatusRow> = on_db!(self, |pool, dialect| sqlx::query_as(dialect.pick(
+        let statuses: Vec<StatusRow> = on_db!(read self, |pool, dialect| sqlx::query_as(dialect.pick(
             "SELECT slack_id, emoji, text, expires_at FROM slack_statuses
                  WHERE slack_id IN (SELECT value FROM json_each($1))",
             "SELECT slack_id, emoji, text, expires_at FROM slack_statuses

@@ -7,7 +7,7 @@ use super::{Store, on_db};
 
 impl Store {
     pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT channel_id FROM dm_channels WHERE members = $1"
         )
         .bind(members)
@@ -16,7 +16,7 @@ impl Store {
     }
 
     pub async fn remember_dm_channel(&self, members: &str, channel: &str) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query(
+        on_db!(write self, |pool| sqlx::query(
             "INSERT INTO dm_channels (members, channel_id) VALUES ($1, $2)
              ON CONFLICT (members) DO UPDATE SET channel_id = excluded.channel_id"
         )
@@ -30,7 +30,7 @@ impl Store {
 
     /// The id of the channel named `name` (without `#`), as last looked up in Slack.
     pub async fn channel_named(&self, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT channel_id FROM channel_names WHERE name = $1"
         )
         .bind(name)
@@ -44,7 +44,7 @@ impl Store {
         channel: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO channel_names (name, channel_id, resolved_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET channel_id = excluded.channel_id, resolved_at = excluded.resolved_at"

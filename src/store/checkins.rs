@@ -41,7 +41,7 @@ impl Store {
     ) -> anyhow::Result<()> {
         let mut sorted = members.to_vec();
         sorted.sort();
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO checkins (members, program_week, due_at) VALUES ($1, $2, $3)
@@ -82,7 +82,7 @@ impl Store {
         let mut sorted = members.to_vec();
         sorted.sort();
         let members = sorted.join("+");
-        let changed = on_db!(self, |pool| sqlx::query(
+        let changed = on_db!(write self, |pool| sqlx::query(
             "UPDATE checkins SET answer = $1, answered_at = $2
              WHERE members = $3 AND due_at = $4 AND (answer IS NULL OR answer <> $1)",
         )
@@ -96,7 +96,7 @@ impl Store {
         if changed == 1 {
             return Ok(Answered::Recorded);
         }
-        let exists: bool = on_db!(self, |pool| sqlx::query_scalar(
+        let exists: bool = on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM checkins WHERE members = $1 AND due_at = $2)",
         )
         .bind(&members)
@@ -119,7 +119,7 @@ impl Store {
         answer: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let changed = on_db!(self, |pool| {
+        let changed = on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO pulse_answers (user_id, day, answer, answered_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, day) DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at
@@ -138,7 +138,7 @@ impl Store {
 
     /// Everyone's pulse answers: (user, day, answer).
     pub async fn pulse_answers(&self) -> anyhow::Result<Vec<(String, i64, String)>> {
-        Ok(on_db!(self, |pool| sqlx::query_as(
+        Ok(on_db!(read self, |pool| sqlx::query_as(
             "SELECT user_id, day, answer FROM pulse_answers ORDER BY day, user_id"
         )
         .fetch_all(pool)
@@ -147,7 +147,7 @@ impl Store {
 
     /// The check-ins `people` (a JSON array of Slack ids) were in, oldest first.
     pub(super) async fn checkins_of_people(&self, people: &str) -> anyhow::Result<Vec<Checkin>> {
-        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
             sqlx::query_as(dialect.pick(
             "SELECT members, due_at, answer FROM checkins WHERE id IN (
                SELECT checkin_id FROM checkin_members WHERE slack_id IN (SELECT value FROM json_each($1)))
@@ -168,7 +168,7 @@ impl Store {
         &self,
         people: &str,
     ) -> anyhow::Result<Vec<(String, i64, String)>> {
-        Ok(on_db!(self, |pool, dialect| {
+        Ok(on_db!(read self, |pool, dialect| {
             sqlx::query_as(dialect.pick(
             "SELECT user_id, day, answer FROM pulse_answers
              WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY day, user_id",
@@ -183,7 +183,7 @@ impl Store {
 
     /// Every check-in, oldest first.
     pub async fn checkins(&self) -> anyhow::Result<Vec<Checkin>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT members, due_at, answer FROM checkins ORDER BY due_at, members"
         )
         .fetch_all(pool)

@@ -67,7 +67,7 @@ impl Store {
     ) -> anyhow::Result<Commitment> {
         let mut tries = 0;
         loop {
-            let added: Result<Row, sqlx::Error> = on_db!(self, |pool| {
+            let added: Result<Row, sqlx::Error> = on_db!(write self, |pool| {
                 sqlx::query_as(concat!(
                 "INSERT INTO commitments (user_id, seq, text, target_number, target_unit, due_date, kind, program_week, created_at, updated_at)
                  VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM commitments WHERE user_id = $1), $2, $3, $4, $5, $6, $7, $8, $8)
@@ -95,7 +95,7 @@ impl Store {
     }
 
     pub async fn commitment(&self, user_id: &str, seq: u32) -> anyhow::Result<Option<Commitment>> {
-        let row: Option<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let row: Option<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM commitments WHERE user_id = $1 AND seq = $2"
@@ -113,7 +113,7 @@ impl Store {
         user_id: &str,
         status: CommitmentStatus,
     ) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM commitments WHERE user_id = $1 AND status = $2 ORDER BY seq"
@@ -130,7 +130,7 @@ impl Store {
         &self,
         ids_json: &str,
     ) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
             sqlx::query_as(dialect.pick(
             concat!(
                 "SELECT ",
@@ -152,7 +152,7 @@ impl Store {
 
     /// Every commitment of everyone, oldest first, for digests and exports.
     pub async fn all_commitments(&self) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM commitments ORDER BY created_at, id"
@@ -171,7 +171,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<Commitment>> {
         let done_at = (status == CommitmentStatus::Done).then_some(now);
-        let row: Option<Row> = on_db!(self, |pool| {
+        let row: Option<Row> = on_db!(write self, |pool| {
             sqlx::query_as(concat!(
             "UPDATE commitments SET status = $1, updated_at = $2, done_at = $3 WHERE user_id = $4 AND seq = $5 RETURNING ",
             columns!()
@@ -195,7 +195,7 @@ impl Store {
         input: &CommitmentInput,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<Commitment>> {
-        let row: Option<Row> = on_db!(self, |pool| {
+        let row: Option<Row> = on_db!(write self, |pool| {
             sqlx::query_as(concat!(
             "UPDATE commitments SET text = $1, target_number = $2, target_unit = $3, due_date = $4, kind = $5, updated_at = $6
              WHERE user_id = $7 AND seq = $8 RETURNING ",

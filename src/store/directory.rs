@@ -14,8 +14,7 @@ pub type EmailLookup = (Option<String>, DateTime<Utc>);
 impl Store {
     /// Every email looked up, with Slack's last answer.
     pub async fn email_lookups(&self) -> anyhow::Result<HashMap<String, EmailLookup>> {
-        let rows: Vec<(String, Option<String>, DateTime<Utc>)> =
-            on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<(String, Option<String>, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
                 "SELECT email, slack_id, looked_up_at FROM email_lookups"
             )
             .fetch_all(pool)
@@ -28,7 +27,7 @@ impl Store {
 
     /// The emails Slack found someone for, with that person's id.
     pub async fn found_by_email(&self) -> anyhow::Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<(String, String)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL"
         )
         .fetch_all(pool)
@@ -42,7 +41,7 @@ impl Store {
         slack_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO email_lookups (email, slack_id, looked_up_at) VALUES ($1, $2, $3)
              ON CONFLICT (email) DO UPDATE SET slack_id = excluded.slack_id, looked_up_at = excluded.looked_up_at",
@@ -62,7 +61,7 @@ impl Store {
         &self,
     ) -> anyhow::Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
         type Row = (String, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT slack_id, emoji, text, expires_at, fetched_at FROM slack_statuses",
         )
         .fetch_all(pool)
@@ -92,14 +91,13 @@ impl Store {
         status: &SlackStatus,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<SlackStatus>> {
-        let before: Option<(String, String, Option<DateTime<Utc>>)> =
-            on_db!(self, |pool| sqlx::query_as(
+        let before: Option<(String, String, Option<DateTime<Utc>>)> = on_db!(read self, |pool| sqlx::query_as(
                 "SELECT emoji, text, expires_at FROM slack_statuses WHERE slack_id = $1"
             )
             .bind(slack_id)
             .fetch_optional(pool)
             .await?);
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO slack_statuses (slack_id, emoji, text, expires_at, fetched_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (slack_id) DO UPDATE SET emoji = excluded.emoji, text = excluded.text,

@@ -12,7 +12,7 @@ impl Store {
         event_type: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let added = on_db!(self, |pool| {
+        let added = on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO processed_events (event_id, event_type, received_at) VALUES ($1, $2, $3)
              ON CONFLICT (event_id) DO NOTHING"

@@ -54,7 +54,7 @@ impl Store {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> anyhow::Result<Option<i64>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(write self, |pool| sqlx::query_scalar(
             "INSERT INTO leases (name, holder, epoch, expires_at) VALUES ('scheduler', $1, 1, $3)
              ON CONFLICT (name) DO UPDATE SET
                epoch = CASE WHEN leases.holder = $1 THEN leases.epoch ELSE leases.epoch + 1 END,
@@ -71,7 +71,7 @@ impl Store {
 
     /// Gives the lease up at `now` (a clean stop), so another replica takes it at once.
     pub async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE leases SET expires_at = $2 WHERE name = 'scheduler' AND holder = $1 AND expires_at > $2",
         )
@@ -86,7 +86,7 @@ impl Store {
 
     /// Who holds the lease, if anyone ever has.
     pub async fn lease(&self) -> anyhow::Result<Option<Lease>> {
-        let row: Option<(String, i64, DateTime<Utc>)> = on_db!(self, |pool| sqlx::query_as(
+        let row: Option<(String, i64, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'"
         )
         .fetch_optional(pool)

@@ -14,6 +14,7 @@ mod checkins;
 mod commitments;
 #[cfg(test)]
 mod contract_tests;
+mod database_url;
 mod directory;
 mod events;
 mod lease;
@@ -31,6 +32,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use checkins::Answered;
+pub use database_url::{Backend, DatabaseUrl};
 pub use directory::EmailLookup;
 pub use lease::{Fence, Lease};
 pub use memory::MemoryStore;
@@ -51,8 +53,19 @@ pub struct Store {
 
 #[derive(Clone, Debug)]
 enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite lets one connection write at a time. Writes queue for the one writer connection in
+/// the process, first come, first served (sqlx's pool is fair), instead of inside SQLite's busy
+/// handler, which sleeps in steps of up to 100 ms; readers never wait for a writer (WAL).
+#[derive(Clone, Debug)]
+struct SqlitePools {
+    write: SqlitePool,
+    /// Opened read-only, so a write sent here by mistake fails in the tests instead of
+    /// contending for the lock. In memory, the writer itself: its database is its own.
+    read: SqlitePool,
 }
 
 /// Which database a body runs on, for the statements the two write differently.
@@ -72,24 +85,33 @@ impl Dialect {
     }
 }
 
-/// Runs `$body` with `$pool` bound to the store's pool (and `$dialect` to its database), once
-/// per database: the same binds and row handling, each database's own types. Both arms must
-/// give one type, so a statement whose outcome is not needed ends in `.map(drop)`.
+/// Runs `$body` with `$pool` bound to the store's pool for reading or for writing (and
+/// `$dialect` to its database), once per database: the same binds and row handling, each
+/// database's own types. Both arms must give one type, so a statement whose outcome is not
+/// needed ends in `.map(drop)`.
 macro_rules! on_db {
-    ($store:expr, |$pool:ident| $body:expr) => {
+    (read $store:expr, |$pool:ident $(, $dialect:ident)?| $body:expr) => {
         match &$store.db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
-        }
-    };
-    ($store:expr, |$pool:ident, $dialect:ident| $body:expr) => {
-        match &$store.db {
-            $crate::store::Db::Sqlite($pool) => {
-                let $dialect = $crate::store::Dialect::Sqlite;
+            $crate::store::Db::Sqlite(pools) => {
+                let $pool = &pools.read;
+                $(let $dialect = $crate::store::Dialect::Sqlite;)?
                 $body
             }
             $crate::store::Db::Postgres($pool) => {
-                let $dialect = $crate::store::Dialect::Postgres;
+                $(let $dialect = $crate::store::Dialect::Postgres;)?
+                $body
+            }
+        }
+    };
+    (write $store:expr, |$pool:ident $(, $dialect:ident)?| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite(pools) => {
+                let $pool = &pools.write;
+                $(let $dialect = $crate::store::Dialect::Sqlite;)?
+                $body
+            }
+            $crate::store::Db::Postgres($pool) => {
+                $(let $dialect = $crate::store::Dialect::Postgres;)?
                 $body
             }
         }
@@ -97,76 +119,74 @@ macro_rules! on_db {
 }
 use on_db;
 
-/// True for a URL that names a PostgreSQL database rather than a SQLite file.
-fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
-
-/// The URL as it may be shown: without its password.
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
+/// How long a write may wait for the writer connection: within Slack's 3 seconds for a
+/// person's command or form, with time left to answer. The planner's transactions hold it for
+/// milliseconds, so this is reached only when something is wrong.
+pub const WRITE_WITHIN: Duration = Duration::from_millis(2_000);
 
 impl Store {
     /// Opens the database at `url` (a SQLite file, created if missing, or a PostgreSQL
     /// database) and brings its schema up to date.
-    pub async fn open(url: &str) -> anyhow::Result<Store> {
-        if is_postgres_url(url) {
-            Store::open_postgres(url).await
-        } else {
-            Store::open_sqlite(url).await
+    pub async fn open(url: &DatabaseUrl) -> anyhow::Result<Store> {
+        match url.backend() {
+            Backend::Postgres => Store::open_postgres(url).await,
+            Backend::Sqlite => Store::open_sqlite(url).await,
         }
     }
 
-    async fn open_sqlite(url: &str) -> anyhow::Result<Store> {
-        let options = SqliteConnectOptions::from_str(url)
+    async fn open_sqlite(url: &DatabaseUrl) -> anyhow::Result<Store> {
+        let options = SqliteConnectOptions::from_str(url.expose())
             .with_context(|| format!("database.url `{url}` is not a SQLite URL"))?
+            .foreign_keys(true);
+        let writer = options
+            .clone()
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // NORMAL is SQLite's advice with WAL: a commit survives a crash of the process;
             // only a power cut can lose the last transactions.
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true)
-            // Checkpoints run in the background (below), not inside whichever commit
+            // Only another process (an `export`, a second `serve` by mistake) can hold the
+            // lock; this process's writers queue for the one connection instead.
+            .busy_timeout(WRITE_WITHIN)
+            // Checkpoints run beside the writer (below), not inside whichever commit
             // crosses the threshold: that commit would wait for the checkpoint's fsync.
             .pragma("wal_autocheckpoint", "0");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_WITHIN)
             // A ping before each query is one more round trip to the connection's thread,
             // which a local file never needs.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(writer.clone())
             .await
             .with_context(|| format!("cannot open the database at {url}"))?;
         sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
+            .run(&write)
             .await
             .context("cannot bring the database schema up to date")?;
-        tokio::spawn(checkpoint_every_second(pool.clone()));
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .test_before_acquire(false)
+            .connect_with(options.read_only(true))
+            .await
+            .with_context(|| format!("cannot open the database at {url} for reading"))?;
+        tokio::spawn(checkpoint_every_second(writer, write.clone()));
         Ok(Store {
-            db: Db::Sqlite(pool),
+            db: Db::Sqlite(SqlitePools { write, read }),
         })
     }
 
     /// A PostgreSQL database shared by every replica. Its password comes from the URL (set in
     /// the environment), `PGPASSWORD` or `~/.pgpass`; errors show the URL without it.
-    async fn open_postgres(url: &str) -> anyhow::Result<Store> {
-        let shown = redacted(url);
-        let options = PgConnectOptions::from_str(url)
-            .with_context(|| format!("database.url `{shown}` is not a PostgreSQL URL"))?;
+    async fn open_postgres(url: &DatabaseUrl) -> anyhow::Result<Store> {
+        let options = PgConnectOptions::from_str(url.expose())
+            .with_context(|| format!("database.url `{url}` is not a PostgreSQL URL"))?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .with_context(|| format!("cannot open the database at {shown}"))?;
+            .with_context(|| format!("cannot open the database at {url}"))?;
         // Replicas starting together run this one at a time: sqlx holds an advisory lock
         // for the migration's length.
         sqlx::migrate!("./migrations/postgres")
@@ -178,8 +198,8 @@ impl Store {
         })
     }
 
-    /// A private database in memory, for simulations: one connection, since each in-memory
-    /// connection would otherwise be a database of its own.
+    /// A private database in memory (the store's own tests): one connection, since each
+    /// in-memory connection would otherwise be a database of its own.
     pub async fn open_in_memory() -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         let pool = SqlitePoolOptions::new()
@@ -188,38 +208,57 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Store {
-            db: Db::Sqlite(pool),
+            db: Db::Sqlite(SqlitePools {
+                write: pool.clone(),
+                read: pool,
+            }),
         })
     }
 
     /// True when the database answers a query.
     pub async fn is_healthy(&self) -> bool {
-        on_db!(self, |pool| sqlx::query("SELECT 1")
+        on_db!(read self, |pool| sqlx::query("SELECT 1")
             .execute(pool)
             .await
             .is_ok())
     }
 
     pub async fn close(&self) {
-        on_db!(self, |pool| pool.close().await)
+        match &self.db {
+            Db::Sqlite(pools) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-/// Copies the write-ahead log back into the database once a second, without blocking the
-/// writer (PASSIVE), until the pool closes. A checkpoint that fails is retried next time.
-async fn checkpoint_every_second(pool: SqlitePool) {
+/// Copies the write-ahead log back into the database once a second, on a connection of its
+/// own beside the writer (PASSIVE: it never blocks a writer), until the writer's pool closes.
+/// A checkpoint that fails is retried next time.
+async fn checkpoint_every_second(options: SqliteConnectOptions, writer: SqlitePool) {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = match options.connect().await {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot open a connection for WAL checkpoints; the log grows until the next start");
+            return;
+        }
+    };
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    while !pool.is_closed() {
+    while !writer.is_closed() {
         every.tick().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
+            .execute(&mut conn)
             .await
-            && !pool.is_closed()
+            && !writer.is_closed()
         {
             tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
         }
     }
+    let _ = conn.close().await;
 }
 
 /// For tests and benchmarks: an empty database `sko_test_{pid}_{name}` on the PostgreSQL
@@ -283,6 +322,7 @@ pub(crate) mod testing {
                 let url = super::scratch_postgres_database(&server, &name)
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR}={server}: {e:#}"));
+                let url = url.parse().unwrap();
                 stores.push(("postgres", Store::open(&url).await.unwrap()));
             }
             Err(_) => {
@@ -305,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_that_cannot_be_reached_is_named_without_its_password() {
-        let err = Store::open("postgres://sko:hunter2@127.0.0.1:1/sko")
+        let err = Store::open(&"postgres://sko:hunter2@127.0.0.1:1/sko".parse().unwrap())
             .await
             .unwrap_err();
         let shown = format!("{err:#}");

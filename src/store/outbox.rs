@@ -166,7 +166,7 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        let mut rows: Vec<Row> = on_db!(self, |pool, dialect| sqlx::query_as(dialect.pick(
+        let mut rows: Vec<Row> = on_db!(write self, |pool, dialect| sqlx::query_as(dialect.pick(
             concat!(
                 "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id IN (
                    SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
@@ -207,7 +207,7 @@ impl Store {
 
     /// When the next pending delivery is due, if any.
     pub async fn next_due_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
         )
         .fetch_one(pool)
@@ -221,7 +221,7 @@ impl Store {
         claimer: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<Delivery>> {
-        readable(on_db!(self, |pool| sqlx::query_as(concat!(
+        readable(on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM outbox WHERE status = 'sending'
@@ -236,7 +236,7 @@ impl Store {
 
     /// Every delivery, for `export --what deliveries` and the tests.
     pub async fn deliveries(&self) -> anyhow::Result<Vec<Delivery>> {
-        readable(on_db!(self, |pool| sqlx::query_as(concat!(
+        readable(on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM outbox ORDER BY due_at, id"
@@ -252,7 +252,7 @@ impl Store {
         from: DateTime<Utc>,
         limit: i64,
     ) -> anyhow::Result<Vec<Delivery>> {
-        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
             sqlx::query_as(dialect.pick(
             concat!(
                 "SELECT ",
@@ -289,7 +289,7 @@ impl Store {
         channel: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let marked = on_db!(self, |pool| {
+        let marked = on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'sending', text = $1, channel = $2, attempts = attempts + 1, updated_at = $3
              WHERE id = $4 AND status = 'pending' AND claimed_by = $5",
@@ -307,7 +307,7 @@ impl Store {
     }
 
     pub async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'sent', slack_ts = $1, sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $3"
         )
@@ -329,7 +329,7 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'pending', next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4"
         )
@@ -352,7 +352,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query(
+        on_db!(write self, |pool| sqlx::query(
             "UPDATE outbox SET status = $1, last_error = $2, updated_at = $3 WHERE id = $4"
         )
         .bind(DeliveryStatus::from(how).as_str())
@@ -367,7 +367,7 @@ impl Store {
 
     /// Counts by status, for the admins' delivery health.
     pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(DeliveryStatus, i64)>> {
-        let counts: Vec<(String, i64)> = on_db!(self, |pool| sqlx::query_as(
+        let counts: Vec<(String, i64)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status"
         )
         .fetch_all(pool)
@@ -381,7 +381,7 @@ impl Store {
 
     /// The latest deliveries parked as failed, newest first.
     pub async fn recent_failures(&self, limit: i64) -> anyhow::Result<Vec<Delivery>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM outbox WHERE status = 'failed' ORDER BY updated_at DESC, id DESC LIMIT $1"
@@ -395,7 +395,7 @@ impl Store {
     /// Person and group recipients of pending rows whose DM channel is not known yet, soonest
     /// due first: the channels to open before their messages are due.
     pub async fn unopened_recipients(&self, limit: i64) -> anyhow::Result<Vec<Recipient>> {
-        let rows: Vec<(String, String)> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<(String, String)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT recipient_kind, recipient FROM outbox
              WHERE status = 'pending' AND recipient_kind IN ('person', 'group')
                AND NOT EXISTS (SELECT 1 FROM dm_channels WHERE members = outbox.recipient)

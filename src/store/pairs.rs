@@ -9,7 +9,7 @@ use crate::domain::schedule::PairSchedule;
 
 impl Store {
     pub async fn stored_pairs(&self) -> anyhow::Result<Option<PairSchedule>> {
-        let rows: Vec<(i64, String)> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<(i64, String)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT week_from, members FROM pairs ORDER BY week_from, members"
         )
         .fetch_all(pool)
@@ -34,8 +34,7 @@ impl Store {
         slack_id: &str,
         week: u32,
     ) -> anyhow::Result<Option<Vec<String>>> {
-        let members: Option<String> =
-            on_db!(self, |pool, dialect| sqlx::query_scalar(dialect.pick(
+        let members: Option<String> = on_db!(read self, |pool, dialect| sqlx::query_scalar(dialect.pick(
                 "SELECT members FROM pairs
                  WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= $1)
                    AND instr('+' || members || '+', '+' || $2 || '+') > 0",
@@ -52,7 +51,7 @@ impl Store {
 
     /// Replaces the pairs kept with `pairs`.
     pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
             for (week, groups) in pairs.weeks() {
@@ -73,7 +72,7 @@ impl Store {
 
     /// One person's IANA timezone as Slack last reported it.
     pub async fn slack_timezone(&self, slack_id: &str) -> anyhow::Result<Option<String>> {
-        Ok(on_db!(self, |pool| sqlx::query_scalar(
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT timezone FROM slack_users WHERE slack_id = $1"
         )
         .bind(slack_id)
@@ -84,7 +83,7 @@ impl Store {
 
     /// People's IANA timezones as Slack reported them.
     pub async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
-        Ok(on_db!(self, |pool| sqlx::query_as(
+        Ok(on_db!(read self, |pool| sqlx::query_as(
             "SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL"
         )
         .fetch_all(pool)
@@ -95,7 +94,7 @@ impl Store {
     pub async fn slack_users_fetched_at(
         &self,
     ) -> anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>> {
-        let rows: Vec<(String, DateTime<Utc>)> = on_db!(self, |pool| sqlx::query_as(
+        let rows: Vec<(String, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT slack_id, fetched_at FROM slack_users"
         )
         .fetch_all(pool)
@@ -110,7 +109,7 @@ impl Store {
         real_name: Option<&str>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (slack_id) DO UPDATE SET timezone = excluded.timezone,

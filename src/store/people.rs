@@ -15,7 +15,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
     pub async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
         let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
-        let (was, left) = on_db!(self, |pool| {
+        let (was, left) = on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             // A write first, returning who was listed: a SQLite transaction that read before
             // writing could not take the write lock after another commit (SQLITE_BUSY_SNAPSHOT).
@@ -76,7 +76,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         self.ensure_person(slack_id, now).await?;
-        on_db!(self, |pool| sqlx::query(
+        on_db!(write self, |pool| sqlx::query(
             "UPDATE people SET paused_until = $1 WHERE slack_id = $2"
         )
         .bind(until)
@@ -93,7 +93,7 @@ impl Store {
 
     /// Everyone who has paused, with the date they are back.
     pub async fn pauses(&self) -> anyhow::Result<Vec<(String, chrono::NaiveDate)>> {
-        Ok(on_db!(self, |pool| sqlx::query_as(
+        Ok(on_db!(read self, |pool| sqlx::query_as(
             "SELECT slack_id, paused_until FROM people WHERE paused_until IS NOT NULL",
         )
         .fetch_all(pool)
@@ -102,7 +102,7 @@ impl Store {
 
     /// Records someone outside the roster under their Slack id, so their data is kept.
     pub async fn ensure_person(&self, slack_id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(self, |pool| sqlx::query(
+        on_db!(write self, |pool| sqlx::query(
             "INSERT INTO people (slack_id, in_roster, first_seen_at) VALUES ($1, FALSE, $2)
              ON CONFLICT (slack_id) DO NOTHING",
         )

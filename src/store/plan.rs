@@ -30,7 +30,7 @@ pub struct Replan {
 impl Store {
     /// How far the outbox is planned; `None` before the first plan.
     pub async fn plan_state(&self) -> anyhow::Result<Option<PlanState>> {
-        let row: Option<(DateTime<Utc>, i64, i64, Option<String>)> = on_db!(self, |pool| {
+        let row: Option<(DateTime<Utc>, i64, i64, Option<String>)> = on_db!(read self, |pool| {
             sqlx::query_as(
             "SELECT planned_until, replan_asked, replan_done, replan_reason FROM scheduler_state WHERE id = 1",
         )
@@ -50,7 +50,7 @@ impl Store {
     /// Asks the scheduler to plan its horizon again, because of `reason`. Cheap, and safe
     /// from any replica: the scheduler answers it on its next tick.
     pub async fn ask_for_replan(&self, reason: &str) -> anyhow::Result<()> {
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE scheduler_state SET replan_asked = replan_asked + 1, replan_reason = $1 WHERE id = 1"
         )
@@ -72,7 +72,7 @@ impl Store {
         now: DateTime<Utc>,
         fence: Fence<'_>,
     ) -> anyhow::Result<u64> {
-        Ok(on_db!(self, |pool| {
+        Ok(on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             check_fence!(tx, fence);
             let added = insert_planned!(tx, occurrences, now);
@@ -97,7 +97,7 @@ impl Store {
     ) -> anyhow::Result<(u64, u64)> {
         let keep: HashSet<String> = occurrences.iter().map(Occurrence::key).collect();
         let reason = format!("no longer planned: {}", replan.reason);
-        Ok(on_db!(self, |pool| {
+        Ok(on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             // A write first, so SQLite's write lock is taken: a transaction that reads, then
             // writes after another commit fails at once (SQLITE_BUSY_SNAPSHOT) instead of
@@ -140,7 +140,7 @@ impl Store {
         older_than: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<u64> {
-        Ok(on_db!(self, |pool| {
+        Ok(on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'skipped', last_error = 'missed: later than the grace window', updated_at = $1
              WHERE status = 'pending' AND due_at < $2"
@@ -155,7 +155,7 @@ impl Store {
 
     /// Of several due occurrences of one source for one recipient, only the latest is sent.
     pub async fn skip_superseded(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
-        Ok(on_db!(self, |pool| {
+        Ok(on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'skipped', last_error = 'superseded by a later one', updated_at = $1
              WHERE status = 'pending' AND due_at <= $1 AND EXISTS (

@@ -54,7 +54,7 @@ impl Store {
         let rubric = (!log.rubric.is_empty())
             .then(|| serde_json::to_string(&log.rubric))
             .transpose()?;
-        on_db!(self, |pool| {
+        on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -80,7 +80,7 @@ impl Store {
         &self,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM practice_logs WHERE logged_at >= $1 ORDER BY logged_at, id"
@@ -97,7 +97,7 @@ impl Store {
         ids_json: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = on_db!(self, |pool, dialect| {
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
             sqlx::query_as(dialect.pick(
             concat!(
                 "SELECT ",
@@ -124,7 +124,7 @@ impl Store {
         user_id: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = on_db!(self, |pool| sqlx::query_as(concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool| sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM practice_logs WHERE user_id = $1 AND logged_at >= $2 ORDER BY logged_at, id"

@@ -29,7 +29,7 @@ impl Store {
     ) -> anyhow::Result<bool> {
         // On PostgreSQL two replicas asked at once can both find no row; the unique index on
         // requested (source, recipient) turns the second insert away.
-        let added = on_db!(self, |pool| {
+        let added = on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin, text)
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $7, $9, 'request', $10
@@ -63,7 +63,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> anyhow::Result<Snoozed> {
         let snoozed = format!("{key}|snoozed");
-        let queued = on_db!(self, |pool| {
+        let queued = on_db!(write self, |pool| {
             sqlx::query(
             "INSERT INTO outbox (key, source, kind, recipient_kind, recipient, program_week, due_at, local_time, next_attempt_at, updated_at, origin)
              SELECT $1, source, kind, recipient_kind, recipient, program_week, $2, local_time, $2, $3, 'snooze' FROM outbox
@@ -82,7 +82,7 @@ impl Store {
         if queued == 1 {
             return Ok(Snoozed::Queued);
         }
-        let already: bool = on_db!(self, |pool| {
+        let already: bool = on_db!(read self, |pool| {
             sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE key = $1 AND recipient_kind = 'person' AND recipient = $2)",
         )

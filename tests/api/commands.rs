@@ -356,7 +356,7 @@ async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_ur
     // SQLite's: one writer at a time.
     let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
     // Another writer holds the database, so recording the commitment has to wait.
-    let mut blocker = sqlx::SqliteConnection::connect(&app.database_url)
+    let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
         .await
         .unwrap();
     sqlx::query("BEGIN EXCLUSIVE")

@@ -7,6 +7,7 @@
 //! Each run prints its random seed (the kills' timing and Slack's failures); a run is
 //! replayed with `SKO_CRASH_SEED=<seed>`. The timing of the machine itself still varies.
 
+use sko_reinforce::store::DatabaseUrl;
 use sko_reinforce::store::DeliveryStatus;
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
@@ -47,7 +48,7 @@ pub(super) fn fan_out_config_at(reps: usize, fired: chrono::DateTime<Utc>) -> St
 /// The DM channel of each of the `reps` fan-out reps, as the bot keeps them once it has opened
 /// them in the days before (at Tier 3, 10,000 channels take hours): the fan-outs measured
 /// here are bound by `chat.postMessage` alone. `first_fan_out_…` measures the opening.
-pub(super) async fn channels_opened_ahead(database: &str, reps: usize) {
+pub(super) async fn channels_opened_ahead(database: &DatabaseUrl, reps: usize) {
     let store = sko_reinforce::store::Store::open(database).await.unwrap();
     for i in 0..reps {
         let user = format!("U0C{i:05}");
@@ -60,14 +61,16 @@ pub(super) async fn channels_opened_ahead(database: &str, reps: usize) {
 }
 
 /// The SQLite file in `dir` the binary keeps its data in.
-pub(super) fn sqlite_in(dir: &tempfile::TempDir) -> String {
+pub(super) fn sqlite_in(dir: &tempfile::TempDir) -> DatabaseUrl {
     format!("sqlite://{}", dir.path().join("sko.db").display())
+        .parse()
+        .unwrap()
 }
 
 /// The real binary on the database at `database`, sending at most `rate` messages a second.
 pub(super) fn start(
     config: &std::path::Path,
-    database: &str,
+    database: &DatabaseUrl,
     slack: &FakeSlack,
     log: Stdio,
     rate: u32,
@@ -78,7 +81,7 @@ pub(super) fn start(
 /// The same, answering Slack's requests on `listen`.
 pub(super) fn start_on(
     config: &std::path::Path,
-    database: &str,
+    database: &DatabaseUrl,
     slack: &FakeSlack,
     log: Stdio,
     rate: u32,
@@ -88,7 +91,7 @@ pub(super) fn start_on(
         .args(["serve", "--config"])
         .arg(config)
         .env("SKO__SERVER__LISTEN", listen)
-        .env("SKO__DATABASE__URL", database)
+        .env("SKO__DATABASE__URL", database.expose())
         .env("SKO__SLACK__API_BASE_URL", slack.api_url())
         .env("SKO__SENDER__GRACE_MINUTES", "60")
         .env("SKO__SENDER__RATE_PER_SECOND", rate.to_string())

@@ -114,7 +114,7 @@ fn export(app: &TestApp, what: &str) -> Vec<csv::StringRecord> {
         .args(["export", "--config"])
         .arg(example_config_path())
         .args(["--what", what])
-        .env("SKO__DATABASE__URL", &app.database_url)
+        .env("SKO__DATABASE__URL", app.database_url.expose())
         .output()
         .unwrap();
     assert!(

@@ -17,7 +17,7 @@ use sko_reinforce::clock::ManualClock;
 use sko_reinforce::config::{Config, Secrets};
 use sko_reinforce::scheduler::{Scheduler, TickReport};
 use sko_reinforce::slack::gateway::SlackGateway;
-use sko_reinforce::store::{Delivery, Store};
+use sko_reinforce::store::{DatabaseUrl, Delivery, Store};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -54,7 +54,7 @@ pub struct TestApp {
     pub dir: Arc<TempDir>,
     /// The config file it was started from.
     pub config_path: PathBuf,
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -174,9 +174,9 @@ impl Backend {
 
 /// The URL of the database `file` stands for: the SQLite file, or a PostgreSQL database of
 /// its own named after it, made if missing (so a restart on the same folder finds it again).
-pub fn database_url(file: &Path, backend: Backend) -> String {
+pub fn database_url(file: &Path, backend: Backend) -> DatabaseUrl {
     match backend {
-        Backend::Sqlite => format!("sqlite://{}", file.display()),
+        Backend::Sqlite => format!("sqlite://{}", file.display()).parse().unwrap(),
         Backend::Postgres => {
             let server = std::env::var(POSTGRES_URL_VAR)
                 .unwrap_or_else(|_| panic!("PostgreSQL tests need {POSTGRES_URL_VAR}"));
@@ -206,6 +206,8 @@ pub fn database_url(file: &Path, backend: Backend) -> String {
             .join()
             .unwrap()
             .unwrap_or_else(|e| panic!("a PostgreSQL database for the test: {e:#}"))
+            .parse()
+            .unwrap()
         }
     }
 }
@@ -324,10 +326,10 @@ pub fn test_config_at(path: &Path, db: &Path, slack: &FakeSlack, extra: &[(&str,
 }
 
 /// The config at `path`, pointed at the database at `url` and the fake Slack.
-fn config_on(path: &Path, url: &str, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
+fn config_on(path: &Path, url: &DatabaseUrl, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
     let mut env = vec![
         ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        ("SKO__DATABASE__URL".to_string(), url.to_string()),
+        ("SKO__DATABASE__URL".to_string(), url.expose().to_string()),
         (
             "SKO__SLACK__API_BASE_URL".to_string(),
             format!("{}/", slack.api_url()),
