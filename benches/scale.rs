@@ -20,6 +20,7 @@ use sko_reinforce::domain::program::Program;
 use sko_reinforce::domain::schedule::{
     Member, Occurrence, PairSchedule, Planner, Recipient, Source,
 };
+use sko_reinforce::store::{LeaseStore, PairStore, PlanStore, RosterStore};
 
 const TIMEZONES: [&str; 20] = [
     "America/New_York",

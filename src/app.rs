@@ -1,6 +1,7 @@
 //! Building and running the bot: one way, used by `main` and by the tests, which start it on
 //! port 0 with a temporary database and a fake Slack and stop it through `shutdown`.
 
+use crate::store::RosterStore;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! Putting a re-read config's program in force without a restart (SIGHUP, `/sko reload`, or
 //! an edit of the config file or its `roster.csv`).
 
+use crate::store::RosterStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 

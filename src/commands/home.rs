@@ -2,6 +2,7 @@
 //! manager's team at a glance, an admin's delivery health and the roster people Slack has not
 //! found. Data and mrkdwn text only; `slack::home` draws it as blocks.
 
+use crate::store::{DirectoryStore, RecordStore, RosterStore};
 use chrono::{DateTime, Duration, Utc};
 
 use super::Caller;

@@ -1,6 +1,7 @@
 //! `/sko`: my week, pausing and resuming, and for admins reloading the program and previewing
 //! what a rep receives next.
 
+use crate::store::{RecordStore, RosterStore};
 use std::collections::BTreeSet;
 
 use chrono::{Duration, NaiveDate};

@@ -6,10 +6,63 @@ use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
 use crate::domain::compose::Activity;
 
-impl Store {
+/// The records a message is composed from, and the one the scheduler makes (a check-in sent).
+pub trait RecordStore {
+    /// Records that `members` were brought together at `due_at` (once, however often called).
+    fn record_checkin(
+        &self,
+        members: &[String],
+        week: Option<u32>,
+        due_at: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
     /// Commitments, practice since `since`, check-ins, pulse answers, pauses and Slack
     /// statuses of `people`: read by index, so a batch costs what its people did, not what the whole roster did.
-    pub async fn activity_of(
+    fn activity_of(
+        &self,
+        people: &[String],
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Activity>> + Send;
+}
+
+impl RecordStore for Store {
+    async fn record_checkin(
+        &self,
+        members: &[String],
+        week: Option<u32>,
+        due_at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let mut sorted = members.to_vec();
+        sorted.sort();
+        on_db!(write self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO checkins (members, program_week, due_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
+            )
+            .bind(sorted.join("+"))
+            .bind(week.map(i64::from))
+            .bind(due_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = id {
+                for member in &sorted {
+                    sqlx::query(
+                        "INSERT INTO checkin_members (checkin_id, slack_id) VALUES ($1, $2)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(member)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?
+        });
+        Ok(())
+    }
+
+    async fn activity_of(
         &self,
         people: &[String],
         since: DateTime<Utc>,

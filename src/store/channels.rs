@@ -5,8 +5,35 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, on_db};
 
-impl Store {
-    pub async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
+/// The channels learnt from Slack: DMs opened, channels found by name.
+pub trait ChannelStore {
+    fn dm_channel(
+        &self,
+        members: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<String>>> + Send;
+
+    fn remember_dm_channel(
+        &self,
+        members: &str,
+        channel: &str,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// The id of the channel named `name` (without `#`), as last looked up in Slack.
+    fn channel_named(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = anyhow::Result<Option<String>>> + Send;
+
+    fn remember_channel_name(
+        &self,
+        name: &str,
+        channel: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl ChannelStore for Store {
+    async fn dm_channel(&self, members: &str) -> anyhow::Result<Option<String>> {
         Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT channel_id FROM dm_channels WHERE members = $1"
         )
@@ -15,7 +42,7 @@ impl Store {
         .await?))
     }
 
-    pub async fn remember_dm_channel(&self, members: &str, channel: &str) -> anyhow::Result<()> {
+    async fn remember_dm_channel(&self, members: &str, channel: &str) -> anyhow::Result<()> {
         on_db!(write self, |pool| sqlx::query(
             "INSERT INTO dm_channels (members, channel_id) VALUES ($1, $2)
              ON CONFLICT (members) DO UPDATE SET channel_id = excluded.channel_id"
@@ -28,8 +55,7 @@ impl Store {
         Ok(())
     }
 
-    /// The id of the channel named `name` (without `#`), as last looked up in Slack.
-    pub async fn channel_named(&self, name: &str) -> anyhow::Result<Option<String>> {
+    async fn channel_named(&self, name: &str) -> anyhow::Result<Option<String>> {
         Ok(on_db!(read self, |pool| sqlx::query_scalar(
             "SELECT channel_id FROM channel_names WHERE name = $1"
         )
@@ -38,7 +64,7 @@ impl Store {
         .await?))
     }
 
-    pub async fn remember_channel_name(
+    async fn remember_channel_name(
         &self,
         name: &str,
         channel: &str,

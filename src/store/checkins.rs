@@ -32,43 +32,6 @@ pub enum Answered {
 }
 
 impl Store {
-    /// Records that `members` were brought together at `due_at` (once, however often called).
-    pub async fn record_checkin(
-        &self,
-        members: &[String],
-        week: Option<u32>,
-        due_at: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        let mut sorted = members.to_vec();
-        sorted.sort();
-        on_db!(write self, |pool| {
-            let mut tx = pool.begin().await?;
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO checkins (members, program_week, due_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
-            )
-            .bind(sorted.join("+"))
-            .bind(week.map(i64::from))
-            .bind(due_at)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(id) = id {
-                for member in &sorted {
-                    sqlx::query(
-                        "INSERT INTO checkin_members (checkin_id, slack_id) VALUES ($1, $2)
-                         ON CONFLICT DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(member)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            tx.commit().await?
-        });
-        Ok(())
-    }
-
     /// Records a group's answer to one of its check-ins (a different answer replaces it), and
     /// says whether it changed anything: the same click twice, through whichever replica, is
     /// recorded once.

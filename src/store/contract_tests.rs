@@ -2,6 +2,10 @@
 //! differently (lists of people, a member of a group, claims), the upserts, and the answers
 //! that must come once however many replicas ask at once.
 
+use super::{
+    ChannelStore, DirectoryStore, LeaseStore, OutboxStore, PairStore, PlanStore, RecordStore,
+    RosterStore,
+};
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use futures_util::future::join_all;
 

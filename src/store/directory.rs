@@ -12,8 +12,64 @@ use crate::domain::absence::SlackStatus;
 pub type EmailLookup = (Option<String>, DateTime<Utc>);
 
 impl Store {
+    /// The emails Slack found someone for, with that person's id.
+    pub async fn found_by_email(&self) -> anyhow::Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = on_db!(read self, |pool| sqlx::query_as(
+            "SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL"
+        )
+        .fetch_all(pool)
+        .await?);
+        Ok(rows.into_iter().collect())
+    }
+}
+
+/// What Slack said of people: found by email, their timezone, their status.
+pub trait DirectoryStore {
     /// Every email looked up, with Slack's last answer.
-    pub async fn email_lookups(&self) -> anyhow::Result<HashMap<String, EmailLookup>> {
+    fn email_lookups(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<HashMap<String, EmailLookup>>> + Send;
+
+    fn remember_email_lookup(
+        &self,
+        email: &str,
+        slack_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Everyone's last known status, with when it was read.
+    fn slack_statuses(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<HashMap<String, (SlackStatus, DateTime<Utc>)>>> + Send;
+
+    /// Keeps `status` for `slack_id`; returns the one kept before, if any.
+    fn remember_status(
+        &self,
+        slack_id: &str,
+        status: &SlackStatus,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Option<SlackStatus>>> + Send;
+
+    /// People's IANA timezones as Slack reported them.
+    fn slack_timezones(&self)
+    -> impl Future<Output = anyhow::Result<Vec<(String, String)>>> + Send;
+
+    /// When Slack was last asked about each person it was asked about.
+    fn slack_users_fetched_at(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>>> + Send;
+
+    fn remember_slack_user(
+        &self,
+        slack_id: &str,
+        timezone: Option<&str>,
+        real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl DirectoryStore for Store {
+    async fn email_lookups(&self) -> anyhow::Result<HashMap<String, EmailLookup>> {
         let rows: Vec<(String, Option<String>, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
                 "SELECT email, slack_id, looked_up_at FROM email_lookups"
             )
@@ -25,17 +81,7 @@ impl Store {
             .collect())
     }
 
-    /// The emails Slack found someone for, with that person's id.
-    pub async fn found_by_email(&self) -> anyhow::Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = on_db!(read self, |pool| sqlx::query_as(
-            "SELECT email, slack_id FROM email_lookups WHERE slack_id IS NOT NULL"
-        )
-        .fetch_all(pool)
-        .await?);
-        Ok(rows.into_iter().collect())
-    }
-
-    pub async fn remember_email_lookup(
+    async fn remember_email_lookup(
         &self,
         email: &str,
         slack_id: Option<&str>,
@@ -56,8 +102,7 @@ impl Store {
         Ok(())
     }
 
-    /// Everyone's last known status, with when it was read.
-    pub async fn slack_statuses(
+    async fn slack_statuses(
         &self,
     ) -> anyhow::Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
         type Row = (String, String, String, Option<DateTime<Utc>>, DateTime<Utc>);
@@ -84,8 +129,7 @@ impl Store {
             .collect())
     }
 
-    /// Keeps `status` for `slack_id`; returns the one kept before, if any.
-    pub async fn remember_status(
+    async fn remember_status(
         &self,
         slack_id: &str,
         status: &SlackStatus,
@@ -117,5 +161,48 @@ impl Store {
             text,
             expires,
         }))
+    }
+
+    async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(on_db!(read self, |pool| sqlx::query_as(
+            "SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL"
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
+    async fn slack_users_fetched_at(
+        &self,
+    ) -> anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>> {
+        let rows: Vec<(String, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
+            "SELECT slack_id, fetched_at FROM slack_users"
+        )
+        .fetch_all(pool)
+        .await?);
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn remember_slack_user(
+        &self,
+        slack_id: &str,
+        timezone: Option<&str>,
+        real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        on_db!(write self, |pool| {
+            sqlx::query(
+            "INSERT INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (slack_id) DO UPDATE SET timezone = excluded.timezone,
+               real_name = excluded.real_name, fetched_at = excluded.fetched_at"
+        )
+        .bind(slack_id)
+        .bind(timezone)
+        .bind(real_name)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
+        Ok(())
     }
 }

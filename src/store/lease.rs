@@ -45,10 +45,43 @@ pub struct Lease {
 }
 
 impl Store {
+    /// Who holds the lease, if anyone ever has.
+    pub async fn lease(&self) -> anyhow::Result<Option<Lease>> {
+        let row: Option<(String, i64, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
+            "SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'"
+        )
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(|(holder, epoch, expires_at)| Lease {
+            holder,
+            epoch,
+            expires_at,
+        }))
+    }
+}
+
+/// The scheduler's lease: one holder at a time.
+pub trait LeaseStore {
     /// Takes the lease for `holder` until `until`, or keeps it, unless someone else holds one
     /// still valid at `now`; the epoch it is held under, or `None` when someone else has it.
     /// One statement, so two replicas asking at once cannot both get it.
-    pub async fn hold_lease(
+    fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Option<i64>>> + Send;
+
+    /// Gives the lease up at `now` (a clean stop), so another replica takes it at once.
+    fn release_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl LeaseStore for Store {
+    async fn hold_lease(
         &self,
         holder: &str,
         now: DateTime<Utc>,
@@ -69,8 +102,7 @@ impl Store {
         .await?))
     }
 
-    /// Gives the lease up at `now` (a clean stop), so another replica takes it at once.
-    pub async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
         on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE leases SET expires_at = $2 WHERE name = 'scheduler' AND holder = $1 AND expires_at > $2",
@@ -82,20 +114,6 @@ impl Store {
         .map(drop)?
         });
         Ok(())
-    }
-
-    /// Who holds the lease, if anyone ever has.
-    pub async fn lease(&self) -> anyhow::Result<Option<Lease>> {
-        let row: Option<(String, i64, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
-            "SELECT holder, epoch, expires_at FROM leases WHERE name = 'scheduler'"
-        )
-        .fetch_optional(pool)
-        .await?);
-        Ok(row.map(|(holder, epoch, expires_at)| Lease {
-            holder,
-            epoch,
-            expires_at,
-        }))
     }
 }
 

@@ -31,13 +31,17 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use activity::RecordStore;
+pub use channels::ChannelStore;
 pub use checkins::Answered;
 pub use database_url::{Backend, DatabaseUrl};
-pub use directory::EmailLookup;
-pub use lease::{Fence, Lease};
+pub use directory::{DirectoryStore, EmailLookup};
+pub use lease::{Fence, Lease, LeaseStore};
 pub use memory::MemoryStore;
-pub use outbox::{Claim, Delivery, DeliveryStatus, Settled};
-pub use plan::{PlanState, Replan};
+pub use outbox::{Claim, Delivery, DeliveryStatus, OutboxStore, Settled};
+pub use pairs::PairStore;
+pub use people::RosterStore;
+pub use plan::{PlanState, PlanStore, Replan};
 pub use requests::Snoozed;
 pub use scheduling::SchedulerStore;
 

@@ -155,85 +155,6 @@ pub struct Claim<'a> {
 }
 
 impl Store {
-    /// Claims the pending occurrences ready to go, oldest first, for `claim.by` until
-    /// `claim.until`: rows nobody claimed, its own, and those whose claim ran out (their
-    /// claimer died). One statement, so two claimers never get the same row (on PostgreSQL, a
-    /// row another claimer is taking is skipped, not waited for). A row this version cannot
-    /// read is parked as failed with the reason, instead of stopping every later one.
-    pub async fn claim_due(
-        &self,
-        claim: Claim<'_>,
-        now: DateTime<Utc>,
-        limit: i64,
-    ) -> anyhow::Result<Vec<Delivery>> {
-        let mut rows: Vec<Row> = on_db!(write self, |pool, dialect| sqlx::query_as(dialect.pick(
-            concat!(
-                "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id IN (
-                   SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
-                     AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $3)
-                   ORDER BY due_at, id LIMIT $4)
-                 RETURNING ",
-                columns!()
-            ),
-            concat!(
-                "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id IN (
-                   SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
-                     AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $3)
-                   ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-                 RETURNING ",
-                columns!()
-            ),
-        ))
-        .bind(claim.by)
-        .bind(claim.until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?);
-        // RETURNING keeps no order.
-        rows.sort_by_key(|r| (r.due_at, r.id));
-        let mut due = Vec::with_capacity(rows.len());
-        for row in rows {
-            match Delivery::try_from(row) {
-                Ok(d) => due.push(d),
-                Err((id, why)) => {
-                    tracing::error!(id, %why, "outbox row parked as failed");
-                    self.mark_final(id, Settled::Failed, &why, now).await?;
-                }
-            }
-        }
-        Ok(due)
-    }
-
-    /// When the next pending delivery is due, if any.
-    pub async fn next_due_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
-        Ok(on_db!(read self, |pool| sqlx::query_scalar(
-            "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
-        )
-        .fetch_one(pool)
-        .await?))
-    }
-
-    /// Sends under way whose outcome must be checked: `claimer`'s own, and those of a claimer
-    /// whose claim ran out by `now` (it died mid-send).
-    pub async fn interrupted_deliveries(
-        &self,
-        claimer: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<Vec<Delivery>> {
-        readable(on_db!(read self, |pool| sqlx::query_as(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM outbox WHERE status = 'sending'
-               AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $2)
-             ORDER BY due_at, id"
-        ))
-        .bind(claimer)
-        .bind(now)
-        .fetch_all(pool)
-        .await?))
-    }
-
     /// Every delivery, for `export --what deliveries` and the tests.
     pub async fn deliveries(&self) -> anyhow::Result<Vec<Delivery>> {
         readable(on_db!(read self, |pool| sqlx::query_as(concat!(
@@ -278,93 +199,6 @@ impl Store {
         Ok(rows.into_iter().filter_map(|r| r.try_into().ok()).collect())
     }
 
-    /// Stamped before the Slack call, so a crash during it is known afterwards; only by the
-    /// row's claimer, and only while it is pending. False when another replica took it over:
-    /// then it is theirs to send.
-    pub async fn mark_sending(
-        &self,
-        id: i64,
-        claimer: &str,
-        text: &str,
-        channel: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
-        let marked = on_db!(write self, |pool| {
-            sqlx::query(
-            "UPDATE outbox SET status = 'sending', text = $1, channel = $2, attempts = attempts + 1, updated_at = $3
-             WHERE id = $4 AND status = 'pending' AND claimed_by = $5",
-        )
-        .bind(text)
-        .bind(channel)
-        .bind(now)
-        .bind(id)
-        .bind(claimer)
-        .execute(pool)
-        .await?
-        .rows_affected()
-        });
-        Ok(marked == 1)
-    }
-
-    pub async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(write self, |pool| {
-            sqlx::query(
-            "UPDATE outbox SET status = 'sent', slack_ts = $1, sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $3"
-        )
-        .bind(ts)
-        .bind(now)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(drop)?
-        });
-        Ok(())
-    }
-
-    /// Back to pending, to be tried again at `next_attempt_at`.
-    pub async fn mark_retry(
-        &self,
-        id: i64,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        on_db!(write self, |pool| {
-            sqlx::query(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4"
-        )
-        .bind(next_attempt_at)
-        .bind(error)
-        .bind(now)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(drop)?
-        });
-        Ok(())
-    }
-
-    /// Ends a delivery as failed or skipped, with the reason an admin will read.
-    pub async fn mark_final(
-        &self,
-        id: i64,
-        how: Settled,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        on_db!(write self, |pool| sqlx::query(
-            "UPDATE outbox SET status = $1, last_error = $2, updated_at = $3 WHERE id = $4"
-        )
-        .bind(DeliveryStatus::from(how).as_str())
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(drop)?);
-        Ok(())
-    }
-
     /// Counts by status, for the admins' delivery health.
     pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(DeliveryStatus, i64)>> {
         let counts: Vec<(String, i64)> = on_db!(read self, |pool| sqlx::query_as(
@@ -391,10 +225,233 @@ impl Store {
         .await?);
         Ok(rows.into_iter().filter_map(|r| r.try_into().ok()).collect())
     }
+}
+
+/// The outbox as the sender works through it.
+pub trait OutboxStore {
+    /// Claims the pending occurrences ready to go, oldest first, for `claim.by` until
+    /// `claim.until`: rows nobody claimed, its own, and those whose claim ran out (their
+    /// claimer died). One statement, so two claimers never get the same row (on PostgreSQL, a
+    /// row another claimer is taking is skipped, not waited for). A row this version cannot
+    /// read is parked as failed with the reason, instead of stopping every later one.
+    fn claim_due(
+        &self,
+        claim: Claim<'_>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = anyhow::Result<Vec<Delivery>>> + Send;
+
+    /// When the next pending delivery is due, if any.
+    fn next_due_at(&self) -> impl Future<Output = anyhow::Result<Option<DateTime<Utc>>>> + Send;
+
+    /// Sends under way whose outcome must be checked: `claimer`'s own, and those of a claimer
+    /// whose claim ran out by `now` (it died mid-send).
+    fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<Vec<Delivery>>> + Send;
+
+    /// Stamped before the Slack call, so a crash during it is known afterwards; only by the
+    /// row's claimer, and only while it is pending. False when another replica took it over:
+    /// then it is theirs to send.
+    fn mark_sending(
+        &self,
+        id: i64,
+        claimer: &str,
+        text: &str,
+        channel: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<bool>> + Send;
+
+    fn mark_sent(
+        &self,
+        id: i64,
+        ts: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Back to pending, to be tried again at `next_attempt_at`.
+    fn mark_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Ends a delivery as failed or skipped, with the reason an admin will read.
+    fn mark_final(
+        &self,
+        id: i64,
+        how: Settled,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// Person and group recipients of pending rows whose DM channel is not known yet, soonest
     /// due first: the channels to open before their messages are due.
-    pub async fn unopened_recipients(&self, limit: i64) -> anyhow::Result<Vec<Recipient>> {
+    fn unopened_recipients(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = anyhow::Result<Vec<Recipient>>> + Send;
+}
+
+impl OutboxStore for Store {
+    async fn claim_due(
+        &self,
+        claim: Claim<'_>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        let mut rows: Vec<Row> = on_db!(write self, |pool, dialect| sqlx::query_as(dialect.pick(
+            concat!(
+                "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id IN (
+                   SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
+                     AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $3)
+                   ORDER BY due_at, id LIMIT $4)
+                 RETURNING ",
+                columns!()
+            ),
+            concat!(
+                "UPDATE outbox SET claimed_by = $1, claim_until = $2 WHERE id IN (
+                   SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
+                     AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $3)
+                   ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                 RETURNING ",
+                columns!()
+            ),
+        ))
+        .bind(claim.by)
+        .bind(claim.until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?);
+        // RETURNING keeps no order.
+        rows.sort_by_key(|r| (r.due_at, r.id));
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            match Delivery::try_from(row) {
+                Ok(d) => due.push(d),
+                Err((id, why)) => {
+                    tracing::error!(id, %why, "outbox row parked as failed");
+                    self.mark_final(id, Settled::Failed, &why, now).await?;
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    async fn next_due_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
+            "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+        )
+        .fetch_one(pool)
+        .await?))
+    }
+
+    async fn interrupted_deliveries(
+        &self,
+        claimer: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        readable(on_db!(read self, |pool| sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM outbox WHERE status = 'sending'
+               AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until <= $2)
+             ORDER BY due_at, id"
+        ))
+        .bind(claimer)
+        .bind(now)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    async fn mark_sending(
+        &self,
+        id: i64,
+        claimer: &str,
+        text: &str,
+        channel: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let marked = on_db!(write self, |pool| {
+            sqlx::query(
+            "UPDATE outbox SET status = 'sending', text = $1, channel = $2, attempts = attempts + 1, updated_at = $3
+             WHERE id = $4 AND status = 'pending' AND claimed_by = $5",
+        )
+        .bind(text)
+        .bind(channel)
+        .bind(now)
+        .bind(id)
+        .bind(claimer)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(marked == 1)
+    }
+
+    async fn mark_sent(&self, id: i64, ts: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+        on_db!(write self, |pool| {
+            sqlx::query(
+            "UPDATE outbox SET status = 'sent', slack_ts = $1, sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $3"
+        )
+        .bind(ts)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
+        Ok(())
+    }
+
+    async fn mark_retry(
+        &self,
+        id: i64,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        on_db!(write self, |pool| {
+            sqlx::query(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $1, last_error = $2, updated_at = $3 WHERE id = $4"
+        )
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop)?
+        });
+        Ok(())
+    }
+
+    async fn mark_final(
+        &self,
+        id: i64,
+        how: Settled,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        on_db!(write self, |pool| sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = $2, updated_at = $3 WHERE id = $4"
+        )
+        .bind(DeliveryStatus::from(how).as_str())
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+
+    async fn unopened_recipients(&self, limit: i64) -> anyhow::Result<Vec<Recipient>> {
         let rows: Vec<(String, String)> = on_db!(read self, |pool| sqlx::query_as(
             "SELECT recipient_kind, recipient FROM outbox
              WHERE status = 'pending' AND recipient_kind IN ('person', 'group')
@@ -425,7 +482,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
-    use crate::store::Fence;
+    use crate::store::{Fence, LeaseStore, PlanStore};
 
     fn prompt(user: &str, at: DateTime<Utc>) -> Occurrence {
         Occurrence {

@@ -2,31 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-
 use super::{Store, on_db};
 use crate::domain::schedule::PairSchedule;
 
 impl Store {
-    pub async fn stored_pairs(&self) -> anyhow::Result<Option<PairSchedule>> {
-        let rows: Vec<(i64, String)> = on_db!(read self, |pool| sqlx::query_as(
-            "SELECT week_from, members FROM pairs ORDER BY week_from, members"
-        )
-        .fetch_all(pool)
-        .await?);
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let mut weeks: BTreeMap<u32, Vec<Vec<String>>> = BTreeMap::new();
-        for (week, members) in rows {
-            weeks
-                .entry(u32::try_from(week)?)
-                .or_default()
-                .push(members.split('+').map(str::to_string).collect());
-        }
-        Ok(Some(PairSchedule::new(weeks)))
-    }
-
     /// The group `slack_id` is in during `week`, from the pairing in force then, if any: one
     /// row read, for views that show one person's partner.
     pub async fn stored_group_of(
@@ -49,8 +28,47 @@ impl Store {
         Ok(members.map(|m| m.split('+').map(str::to_string).collect()))
     }
 
+    /// One person's IANA timezone as Slack last reported it.
+    pub async fn slack_timezone(&self, slack_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(on_db!(read self, |pool| sqlx::query_scalar(
+            "SELECT timezone FROM slack_users WHERE slack_id = $1"
+        )
+        .bind(slack_id)
+        .fetch_optional(pool)
+        .await?)
+        .flatten())
+    }
+}
+
+/// The automatic pairs as made, so a restart keeps them.
+pub trait PairStore {
+    fn stored_pairs(&self) -> impl Future<Output = anyhow::Result<Option<PairSchedule>>> + Send;
+
     /// Replaces the pairs kept with `pairs`.
-    pub async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
+    fn store_pairs(&self, pairs: &PairSchedule) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+impl PairStore for Store {
+    async fn stored_pairs(&self) -> anyhow::Result<Option<PairSchedule>> {
+        let rows: Vec<(i64, String)> = on_db!(read self, |pool| sqlx::query_as(
+            "SELECT week_from, members FROM pairs ORDER BY week_from, members"
+        )
+        .fetch_all(pool)
+        .await?);
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut weeks: BTreeMap<u32, Vec<Vec<String>>> = BTreeMap::new();
+        for (week, members) in rows {
+            weeks
+                .entry(u32::try_from(week)?)
+                .or_default()
+                .push(members.split('+').map(str::to_string).collect());
+        }
+        Ok(Some(PairSchedule::new(weeks)))
+    }
+
+    async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
         on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
@@ -66,62 +84,6 @@ impl Store {
                 }
             }
             tx.commit().await?
-        });
-        Ok(())
-    }
-
-    /// One person's IANA timezone as Slack last reported it.
-    pub async fn slack_timezone(&self, slack_id: &str) -> anyhow::Result<Option<String>> {
-        Ok(on_db!(read self, |pool| sqlx::query_scalar(
-            "SELECT timezone FROM slack_users WHERE slack_id = $1"
-        )
-        .bind(slack_id)
-        .fetch_optional(pool)
-        .await?)
-        .flatten())
-    }
-
-    /// People's IANA timezones as Slack reported them.
-    pub async fn slack_timezones(&self) -> anyhow::Result<Vec<(String, String)>> {
-        Ok(on_db!(read self, |pool| sqlx::query_as(
-            "SELECT slack_id, timezone FROM slack_users WHERE timezone IS NOT NULL"
-        )
-        .fetch_all(pool)
-        .await?))
-    }
-
-    /// When Slack was last asked about each person it was asked about.
-    pub async fn slack_users_fetched_at(
-        &self,
-    ) -> anyhow::Result<std::collections::HashMap<String, DateTime<Utc>>> {
-        let rows: Vec<(String, DateTime<Utc>)> = on_db!(read self, |pool| sqlx::query_as(
-            "SELECT slack_id, fetched_at FROM slack_users"
-        )
-        .fetch_all(pool)
-        .await?);
-        Ok(rows.into_iter().collect())
-    }
-
-    pub async fn remember_slack_user(
-        &self,
-        slack_id: &str,
-        timezone: Option<&str>,
-        real_name: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        on_db!(write self, |pool| {
-            sqlx::query(
-            "INSERT INTO slack_users (slack_id, timezone, real_name, fetched_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (slack_id) DO UPDATE SET timezone = excluded.timezone,
-               real_name = excluded.real_name, fetched_at = excluded.fetched_at"
-        )
-        .bind(slack_id)
-        .bind(timezone)
-        .bind(real_name)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(drop)?
         });
         Ok(())
     }

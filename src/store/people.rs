@@ -1,5 +1,6 @@
 //! People: the roster from the config, and anyone else who used a command.
 
+use super::PlanStore;
 use std::collections::HashSet;
 
 use anyhow::Context;
@@ -9,11 +10,64 @@ use super::{Store, on_db};
 use crate::domain::program::Person;
 
 impl Store {
+    /// Sets (or with `None` clears) the date a person is back; nothing is sent before it.
+    pub async fn set_pause(
+        &self,
+        slack_id: &str,
+        until: Option<chrono::NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.ensure_person(slack_id, now).await?;
+        on_db!(write self, |pool| sqlx::query(
+            "UPDATE people SET paused_until = $1 WHERE slack_id = $2"
+        )
+        .bind(until)
+        .bind(slack_id)
+        .execute(pool)
+        .await
+        .map(drop)?);
+        let reason = match until {
+            Some(back) => format!("{slack_id} paused until {back}"),
+            None => format!("{slack_id} resumed"),
+        };
+        self.ask_for_replan(&reason).await
+    }
+
+    /// Records someone outside the roster under their Slack id, so their data is kept.
+    pub async fn ensure_person(&self, slack_id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+        on_db!(write self, |pool| sqlx::query(
+            "INSERT INTO people (slack_id, in_roster, first_seen_at) VALUES ($1, FALSE, $2)
+             ON CONFLICT (slack_id) DO NOTHING",
+        )
+        .bind(slack_id)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)?);
+        Ok(())
+    }
+}
+
+/// The roster in force, and who is paused.
+pub trait RosterStore {
     /// Makes the table's roster match the program's: listed people are marked in the roster
     /// with their role, manager, team and timezone; people no longer listed stay, out of the
     /// roster, and what was still to be sent to them alone is skipped as "left the roster".
+    fn sync_roster(
+        &self,
+        roster: &[Person],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Everyone who has paused, with the date they are back.
+    fn pauses(
+        &self,
+    ) -> impl Future<Output = anyhow::Result<Vec<(String, chrono::NaiveDate)>>> + Send;
+}
+
+impl RosterStore for Store {
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
-    pub async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
         let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
         let (was, left) = on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
@@ -68,49 +122,11 @@ impl Store {
         self.ask_for_replan(&reason).await
     }
 
-    /// Sets (or with `None` clears) the date a person is back; nothing is sent before it.
-    pub async fn set_pause(
-        &self,
-        slack_id: &str,
-        until: Option<chrono::NaiveDate>,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        self.ensure_person(slack_id, now).await?;
-        on_db!(write self, |pool| sqlx::query(
-            "UPDATE people SET paused_until = $1 WHERE slack_id = $2"
-        )
-        .bind(until)
-        .bind(slack_id)
-        .execute(pool)
-        .await
-        .map(drop)?);
-        let reason = match until {
-            Some(back) => format!("{slack_id} paused until {back}"),
-            None => format!("{slack_id} resumed"),
-        };
-        self.ask_for_replan(&reason).await
-    }
-
-    /// Everyone who has paused, with the date they are back.
-    pub async fn pauses(&self) -> anyhow::Result<Vec<(String, chrono::NaiveDate)>> {
+    async fn pauses(&self) -> anyhow::Result<Vec<(String, chrono::NaiveDate)>> {
         Ok(on_db!(read self, |pool| sqlx::query_as(
             "SELECT slack_id, paused_until FROM people WHERE paused_until IS NOT NULL",
         )
         .fetch_all(pool)
         .await?))
-    }
-
-    /// Records someone outside the roster under their Slack id, so their data is kept.
-    pub async fn ensure_person(&self, slack_id: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
-        on_db!(write self, |pool| sqlx::query(
-            "INSERT INTO people (slack_id, in_roster, first_seen_at) VALUES ($1, FALSE, $2)
-             ON CONFLICT (slack_id) DO NOTHING",
-        )
-        .bind(slack_id)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(drop)?);
-        Ok(())
     }
 }

@@ -27,9 +27,54 @@ pub struct Replan {
     pub reason: String,
 }
 
-impl Store {
+/// How far the outbox is planned and what a change asks to plan again.
+pub trait PlanStore {
     /// How far the outbox is planned; `None` before the first plan.
-    pub async fn plan_state(&self) -> anyhow::Result<Option<PlanState>> {
+    fn plan_state(&self) -> impl Future<Output = anyhow::Result<Option<PlanState>>> + Send;
+
+    /// Asks the scheduler to plan its horizon again, because of `reason`. Cheap, and safe
+    /// from any replica: the scheduler answers it on its next tick.
+    fn ask_for_replan(&self, reason: &str) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Writes `occurrences` (once each: keys are unique) and moves the planning mark to
+    /// `until`, in one transaction.
+    fn enqueue(
+        &self,
+        occurrences: &[Occurrence],
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        fence: Fence<'_>,
+    ) -> impl Future<Output = anyhow::Result<u64>> + Send;
+
+    /// Plans `[from, until)` again after `replan`'s change: pending planned rows due from
+    /// `from` on that the new plan no longer holds are skipped with the change as the reason;
+    /// new ones are added. One transaction. Returns (added, skipped).
+    fn replan(
+        &self,
+        occurrences: &[Occurrence],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        replan: &Replan,
+        now: DateTime<Utc>,
+        fence: Fence<'_>,
+    ) -> impl Future<Output = anyhow::Result<(u64, u64)>> + Send;
+
+    /// Pending occurrences more than the grace window late are skipped: no burst after downtime.
+    fn skip_stale(
+        &self,
+        older_than: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<u64>> + Send;
+
+    /// Of several due occurrences of one source for one recipient, only the latest is sent.
+    fn skip_superseded(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<u64>> + Send;
+}
+
+impl PlanStore for Store {
+    async fn plan_state(&self) -> anyhow::Result<Option<PlanState>> {
         let row: Option<(DateTime<Utc>, i64, i64, Option<String>)> = on_db!(read self, |pool| {
             sqlx::query_as(
             "SELECT planned_until, replan_asked, replan_done, replan_reason FROM scheduler_state WHERE id = 1",
@@ -47,9 +92,7 @@ impl Store {
         }))
     }
 
-    /// Asks the scheduler to plan its horizon again, because of `reason`. Cheap, and safe
-    /// from any replica: the scheduler answers it on its next tick.
-    pub async fn ask_for_replan(&self, reason: &str) -> anyhow::Result<()> {
+    async fn ask_for_replan(&self, reason: &str) -> anyhow::Result<()> {
         on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE scheduler_state SET replan_asked = replan_asked + 1, replan_reason = $1 WHERE id = 1"
@@ -62,10 +105,8 @@ impl Store {
         Ok(())
     }
 
-    /// Writes `occurrences` (once each: keys are unique) and moves the planning mark to
-    /// `until`, in one transaction.
     #[tracing::instrument(skip_all, fields(count = occurrences.len()))]
-    pub async fn enqueue(
+    async fn enqueue(
         &self,
         occurrences: &[Occurrence],
         until: DateTime<Utc>,
@@ -82,11 +123,8 @@ impl Store {
         }))
     }
 
-    /// Plans `[from, until)` again after `replan`'s change: pending planned rows due from
-    /// `from` on that the new plan no longer holds are skipped with the change as the reason;
-    /// new ones are added. One transaction. Returns (added, skipped).
     #[tracing::instrument(skip_all, fields(count = occurrences.len()))]
-    pub async fn replan(
+    async fn replan(
         &self,
         occurrences: &[Occurrence],
         from: DateTime<Utc>,
@@ -134,8 +172,7 @@ impl Store {
         }))
     }
 
-    /// Pending occurrences more than the grace window late are skipped: no burst after downtime.
-    pub async fn skip_stale(
+    async fn skip_stale(
         &self,
         older_than: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -153,8 +190,7 @@ impl Store {
         }))
     }
 
-    /// Of several due occurrences of one source for one recipient, only the latest is sent.
-    pub async fn skip_superseded(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    async fn skip_superseded(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
         Ok(on_db!(write self, |pool| {
             sqlx::query(
             "UPDATE outbox SET status = 'skipped', last_error = 'superseded by a later one', updated_at = $1

@@ -7,8 +7,8 @@
 //! Each run prints its random seed (the kills' timing and Slack's failures); a run is
 //! replayed with `SKO_CRASH_SEED=<seed>`. The timing of the machine itself still varies.
 
-use sko_reinforce::store::DatabaseUrl;
 use sko_reinforce::store::DeliveryStatus;
+use sko_reinforce::store::{ChannelStore, DatabaseUrl};
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! Slack's events: each handled once, however often Slack delivers it (retries carry the same
 //! `event_id`). The Home tab is published when opened; a profile change re-plans the person.
 
+use crate::store::{DirectoryStore, PlanStore};
 use slack_morphism::prelude::*;
 
 use super::Dispatcher;

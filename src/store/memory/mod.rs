@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::scheduling::SchedulerStore;
-use super::{Claim, Delivery, DeliveryStatus, EmailLookup, Fence, PlanState, Replan, Settled};
+use super::{
+    ChannelStore, Claim, Delivery, DeliveryStatus, DirectoryStore, EmailLookup, Fence, LeaseStore,
+    OutboxStore, PairStore, PlanState, PlanStore, RecordStore, Replan, RosterStore, Settled,
+};
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
 use crate::domain::compose::{Activity, Checkin};
@@ -92,7 +94,7 @@ fn of_people<T: Clone>(map: &HashMap<String, Vec<T>>, people: &[String]) -> Vec<
         .collect()
 }
 
-impl SchedulerStore for MemoryStore {
+impl PlanStore for MemoryStore {
     async fn plan_state(&self) -> Result<Option<PlanState>> {
         let s = self.inner();
         Ok(s.planned_until.map(|planned_until| PlanState {
@@ -113,32 +115,6 @@ impl SchedulerStore for MemoryStore {
         if s.planned_until.is_some() {
             s.replan_asked += 1;
             s.replan_reason = Some(reason.to_string());
-        }
-        Ok(())
-    }
-
-    async fn hold_lease(
-        &self,
-        holder: &str,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Option<i64>> {
-        let mut s = self.inner();
-        let epoch = match &s.lease {
-            None => 1,
-            Some((h, epoch, _)) if h == holder => *epoch,
-            Some((_, epoch, end)) if *end <= now => epoch + 1,
-            Some(_) => return Ok(None),
-        };
-        s.lease = Some((holder.to_string(), epoch, until));
-        Ok(Some(epoch))
-    }
-
-    async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
-        if let Some((h, _, end)) = &mut self.inner().lease
-            && h == holder
-        {
-            *end = (*end).min(now);
         }
         Ok(())
     }
@@ -226,7 +202,37 @@ impl SchedulerStore for MemoryStore {
         }
         Ok(superseded.len() as u64)
     }
+}
 
+impl LeaseStore for MemoryStore {
+    async fn hold_lease(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let mut s = self.inner();
+        let epoch = match &s.lease {
+            None => 1,
+            Some((h, epoch, _)) if h == holder => *epoch,
+            Some((_, epoch, end)) if *end <= now => epoch + 1,
+            Some(_) => return Ok(None),
+        };
+        s.lease = Some((holder.to_string(), epoch, until));
+        Ok(Some(epoch))
+    }
+
+    async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
+        if let Some((h, _, end)) = &mut self.inner().lease
+            && h == holder
+        {
+            *end = (*end).min(now);
+        }
+        Ok(())
+    }
+}
+
+impl OutboxStore for MemoryStore {
     async fn claim_due(
         &self,
         claim: Claim<'_>,
@@ -247,9 +253,11 @@ impl SchedulerStore for MemoryStore {
         }
         Ok(due.iter().map(|id| s.get(*id).clone()).collect())
     }
+
     async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         Ok(self.inner().pending_by_attempt.first().map(|(at, _)| *at))
     }
+
     async fn interrupted_deliveries(
         &self,
         claimer: &str,
@@ -262,6 +270,7 @@ impl SchedulerStore for MemoryStore {
             .map(|id| s.get(*id).clone())
             .collect())
     }
+
     async fn mark_sending(
         &self,
         id: i64,
@@ -334,7 +343,9 @@ impl SchedulerStore for MemoryStore {
             .cloned()
             .collect())
     }
+}
 
+impl ChannelStore for MemoryStore {
     async fn dm_channel(&self, members: &str) -> Result<Option<String>> {
         Ok(self.inner().dm_channels.get(members).cloned())
     }
@@ -361,38 +372,9 @@ impl SchedulerStore for MemoryStore {
             .insert(name.to_string(), channel.to_string());
         Ok(())
     }
+}
 
-    async fn slack_timezones(&self) -> Result<Vec<(String, String)>> {
-        Ok(self
-            .inner()
-            .slack_users
-            .iter()
-            .filter_map(|(id, (tz, _))| Some((id.clone(), tz.clone()?)))
-            .collect())
-    }
-
-    async fn slack_users_fetched_at(&self) -> Result<HashMap<String, DateTime<Utc>>> {
-        Ok(self
-            .inner()
-            .slack_users
-            .iter()
-            .map(|(id, (_, at))| (id.clone(), *at))
-            .collect())
-    }
-
-    async fn remember_slack_user(
-        &self,
-        slack_id: &str,
-        timezone: Option<&str>,
-        _real_name: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.inner()
-            .slack_users
-            .insert(slack_id.to_string(), (timezone.map(str::to_string), now));
-        Ok(())
-    }
-
+impl DirectoryStore for MemoryStore {
     async fn email_lookups(&self) -> Result<HashMap<String, EmailLookup>> {
         Ok(self.inner().email_lookups.clone())
     }
@@ -426,6 +408,39 @@ impl SchedulerStore for MemoryStore {
         Ok(before.map(|(s, _)| s))
     }
 
+    async fn slack_timezones(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .inner()
+            .slack_users
+            .iter()
+            .filter_map(|(id, (tz, _))| Some((id.clone(), tz.clone()?)))
+            .collect())
+    }
+
+    async fn slack_users_fetched_at(&self) -> Result<HashMap<String, DateTime<Utc>>> {
+        Ok(self
+            .inner()
+            .slack_users
+            .iter()
+            .map(|(id, (_, at))| (id.clone(), *at))
+            .collect())
+    }
+
+    async fn remember_slack_user(
+        &self,
+        slack_id: &str,
+        timezone: Option<&str>,
+        _real_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.inner()
+            .slack_users
+            .insert(slack_id.to_string(), (timezone.map(str::to_string), now));
+        Ok(())
+    }
+}
+
+impl RosterStore for MemoryStore {
     /// A preview's roster is the one it was started with, so a change is only a re-plan.
     async fn sync_roster(&self, _roster: &[Person], _now: DateTime<Utc>) -> Result<()> {
         self.ask_for_replan("the roster changed").await
@@ -439,7 +454,9 @@ impl SchedulerStore for MemoryStore {
             .map(|(id, d)| (id.clone(), *d))
             .collect())
     }
+}
 
+impl PairStore for MemoryStore {
     async fn stored_pairs(&self) -> Result<Option<PairSchedule>> {
         Ok(self.inner().pairs.clone())
     }
@@ -448,7 +465,9 @@ impl SchedulerStore for MemoryStore {
         self.inner().pairs.get_or_insert_with(|| pairs.clone());
         Ok(())
     }
+}
 
+impl RecordStore for MemoryStore {
     async fn record_checkin(
         &self,
         members: &[String],
