@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use sko_reinforce::config::Config;
 use sko_reinforce::domain::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use sko_reinforce::domain::compose::{Activity, Checkin, compose};
+use sko_reinforce::domain::lane::Lane;
 use sko_reinforce::domain::practice::{PracticeContext, PracticeLog};
 use sko_reinforce::domain::program::Program;
 use sko_reinforce::domain::schedule::{
@@ -171,7 +172,7 @@ fn views_at(reps: usize) {
         let pairs = PairSchedule::for_program(&program, &members);
         store.store_pairs(&pairs).await.unwrap();
         let planned =
-            Planner::new(&program, &members, &pairs).occurrences(now, now + Days::days(8));
+            Planner::new(&program, &members, &pairs).all_occurrences(now, now + Days::days(8));
         // Planned as the scheduler plans, under the lease.
         let epoch = store
             .hold_lease("bench", now, now + Days::minutes(1))
@@ -182,10 +183,11 @@ fn views_at(reps: usize) {
             holder: "bench",
             epoch,
         };
-        store
-            .enqueue(&planned, now + Days::days(8), now, fence)
-            .await
-            .unwrap();
+        let marks: Vec<_> = Lane::all(&program)
+            .into_iter()
+            .map(|lane| (lane, now + Days::days(8)))
+            .collect();
+        store.enqueue(&planned, &marks, now, fence).await.unwrap();
         println!(
             "views: {} people, {} messages planned",
             program.people.len(),
@@ -266,7 +268,7 @@ fn plan_90_days(reps: usize) {
         (0..5)
             .map(|_| {
                 let t = Instant::now();
-                count = planner.occurrences(from, to).len();
+                count = planner.all_occurrences(from, to).len();
                 t.elapsed()
             })
             .collect(),

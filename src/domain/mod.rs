@@ -11,6 +11,7 @@ pub mod digest;
 pub mod digest_text;
 pub mod forms;
 pub mod holidays;
+pub mod lane;
 pub mod members;
 pub mod mention;
 pub mod message;

@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use super::lane::Lane;
 pub use super::members::Member;
 pub use super::occurrence::{MessageKind, Occurrence, Recipient, RecipientKind, Source};
 pub use super::pair_schedule::PairSchedule;
-use super::program::{Audience, Program, Role};
+use super::program::{Audience, Program, Role, Trigger};
 use super::wall_clock::{CronExpr, resolve, wall_clock_times};
 
 /// Digests and reports keep coming for a week after the program, to close it out.
@@ -41,6 +42,8 @@ pub struct Planner<'a> {
     /// Groups by their first member's timezone (whose clock they run on) and the week their
     /// pairing starts, each with that member.
     groups_by_zone: BTreeMap<(&'a str, u32), Vec<Led<'a>>>,
+    /// Members by timezone: each zone's cron times are worked out once for all its people.
+    by_tz: BTreeMap<&'a str, (Tz, Vec<&'a Member>)>,
 }
 
 /// A group with the member whose clock and calendar it meets on.
@@ -68,128 +71,170 @@ impl<'a> Planner<'a> {
             by_id,
             ever_away: members.iter().filter(|m| m.away_until.is_some()).collect(),
             groups_by_zone,
+            by_tz: Planner::by_timezone(members),
         }
     }
 }
 
+/// A message everyone with one role receives, each on their own clock and calendar.
+struct ToRole<'c> {
+    cron: &'c CronExpr,
+    role: Role,
+    source: Source,
+    /// The program week a local day counts as, or `None` when nothing goes out that day.
+    week_of: &'c dyn Fn(NaiveDate) -> Option<u32>,
+    /// What happens to a time that falls on one of the person's days off.
+    day_off: DayOff,
+}
+
+/// The instants between which anything of `program` can be due: from the kickoff's first
+/// midnight anywhere to the last digest of its wrap-up, moved off a fortnight of days off.
+pub fn plannable(program: &Program) -> (DateTime<Utc>, DateTime<Utc>) {
+    let s = &program.settings;
+    // Every offset in use is within a day of UTC.
+    let first = s.kickoff_instant() - Duration::days(1);
+    let end = s.kickoff + Duration::days(i64::from(s.days) + WRAP_UP_DAYS + MOVE_AT_MOST_DAYS + 2);
+    (
+        first,
+        resolve(chrono_tz::UTC, end.and_time(chrono::NaiveTime::MIN)),
+    )
+}
+
 impl Planner<'_> {
-    /// Every occurrence due in `[from, to)`, ordered by instant, then key.
-    pub fn occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-        let mut out = Vec::new();
-        let settings = &self.program.settings;
-        let by_tz = self.by_timezone();
-
-        for t in &self.program.triggers {
-            let source = Source::Trigger(t.name.clone());
-            let weeks = t.weeks.as_deref();
-            let in_weeks = |w: u32| weeks.is_none_or(|ws| ws.contains(&w));
-            let week_of = |d: NaiveDate| self.program_week(d, 0).filter(|w| in_weeks(*w));
-            let role = match &t.audience {
-                Audience::Reps => Role::Rep,
-                Audience::Managers => Role::Manager,
-                Audience::Admins => Role::Admin,
-                Audience::Pairs => {
-                    self.to_pairs(&mut out, &t.cron, &source, from, to, &in_weeks);
-                    continue;
-                }
-                Audience::Channel(channel) => {
-                    for (naive, at) in wall_clock_times(&t.cron, settings.timezone, from, to) {
-                        let date = naive.date();
-                        if let Some(week) = week_of(date)
-                            && settings.is_working_day(date)
-                        {
-                            out.push(occurrence(
-                                source.clone(),
-                                Recipient::Channel(channel.clone()),
-                                at,
-                                settings.timezone,
-                                week,
-                            ));
-                        }
-                    }
-                    continue;
-                }
-            };
-            self.to_role(
-                &mut out,
-                &by_tz,
-                &t.cron,
-                role,
-                &source,
-                from,
-                to,
-                &week_of,
-                DayOff::Skip,
-            );
-        }
-        let always = |_: u32| true;
-        self.to_pairs(
-            &mut out,
-            &self.program.checkins.cron,
-            &Source::Checkin,
-            from,
-            to,
-            &always,
-        );
-        self.follow_ups(&mut out, from, to);
-        // Weekly looks back, from the first digest time after the kickoff (whether there is
-        // anything to report yet is for the digest to say) until a week after the program.
-        // One due on a day off moves to the next working day at the same local time.
-        let kickoff = settings.kickoff_instant();
-        let looking_back = |d: NaiveDate| self.program_week(d, WRAP_UP_DAYS);
-        let digest = &self.program.digest.cron;
-        for (role, source) in [
-            (Role::Manager, Source::Digest),
-            (Role::Admin, Source::ProgramReport),
-        ] {
-            let earliest = from.max(kickoff);
-            if earliest < to {
-                self.to_role(
-                    &mut out,
-                    &by_tz,
-                    digest,
-                    role,
-                    &source,
-                    earliest,
-                    to,
-                    &looking_back,
-                    DayOff::NextWorkingDay,
-                );
-            }
-        }
-        // Each digest and report is followed a second later by its chart, planned with it
-        // (even when that second falls just past the window, so it is never lost between two).
-        let charts: Vec<Occurrence> = out
+    /// Every occurrence of every lane due in `[from, to)`, ordered by instant, then key.
+    pub fn all_occurrences(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
+        let mut out: Vec<Occurrence> = Lane::all(self.program)
             .iter()
-            .filter_map(|o| {
-                let source = match o.source {
-                    Source::Digest => Source::TeamChart,
-                    Source::ProgramReport => Source::AdoptionChart,
-                    _ => return None,
-                };
-                let second = Duration::seconds(1);
-                Some(Occurrence {
-                    source,
-                    recipient: o.recipient.clone(),
-                    at: o.at + second,
-                    local: o.local + second,
-                    program_week: o.program_week,
-                })
-            })
+            .flat_map(|lane| self.occurrences(lane, from, to))
             .collect();
-        out.extend(charts);
-        self.checkpoints(&mut out, from, to);
-        self.pressure(&mut out, from, to);
+        out.sort_by_cached_key(|o| (o.at, o.key()));
+        out
+    }
 
+    /// The occurrences of `lane` due in `[from, to)`, ordered by instant, then key.
+    pub fn occurrences(
+        &self,
+        lane: &Lane,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<Occurrence> {
+        let mut out = Vec::new();
+        let always = |_: u32| true;
+        match lane {
+            Lane::Trigger(name) => {
+                if let Some(t) = self.program.triggers.iter().find(|t| &t.name == name) {
+                    self.trigger(&mut out, t, from, to);
+                }
+            }
+            Lane::Checkins => {
+                let cron = &self.program.checkins.cron;
+                self.to_pairs(&mut out, cron, &Source::Checkin, from, to, &always);
+                self.follow_ups(&mut out, from, to);
+            }
+            Lane::Reports => self.reports(&mut out, from, to),
+            Lane::Checkpoints => self.checkpoints(&mut out, from, to),
+            Lane::Pressure => self.pressure(&mut out, from, to),
+        }
         out.sort_by_cached_key(|o| (o.at, o.key()));
         // A digest moved off a holiday onto the time of the next one is the same message.
         out.dedup();
         out
     }
 
-    fn by_timezone(&self) -> BTreeMap<&str, (Tz, Vec<&Member>)> {
+    /// A trigger's messages to its audience in the weeks it is limited to, on working days.
+    fn trigger(
+        &self,
+        out: &mut Vec<Occurrence>,
+        t: &Trigger,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) {
+        let settings = &self.program.settings;
+        let source = Source::Trigger(t.name.clone());
+        let weeks = t.weeks.as_deref();
+        let in_weeks = |w: u32| weeks.is_none_or(|ws| ws.contains(&w));
+        let week_of = |d: NaiveDate| self.program_week(d, 0).filter(|w| in_weeks(*w));
+        let role = match &t.audience {
+            Audience::Reps => Role::Rep,
+            Audience::Managers => Role::Manager,
+            Audience::Admins => Role::Admin,
+            Audience::Pairs => return self.to_pairs(out, &t.cron, &source, from, to, &in_weeks),
+            Audience::Channel(channel) => {
+                for (naive, at) in wall_clock_times(&t.cron, settings.timezone, from, to) {
+                    let date = naive.date();
+                    if let Some(week) = week_of(date)
+                        && settings.is_working_day(date)
+                    {
+                        out.push(occurrence(
+                            source.clone(),
+                            Recipient::Channel(channel.clone()),
+                            at,
+                            settings.timezone,
+                            week,
+                        ));
+                    }
+                }
+                return;
+            }
+        };
+        let stream = ToRole {
+            cron: &t.cron,
+            role,
+            source,
+            week_of: &week_of,
+            day_off: DayOff::Skip,
+        };
+        self.to_role(out, &stream, from, to);
+    }
+
+    /// Weekly looks back, from the first digest time after the kickoff (whether there is
+    /// anything to report yet is for the digest to say) until a week after the program, each
+    /// followed a second later by its chart. One due on a day off moves to the next working
+    /// day at the same local time.
+    fn reports(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let earliest = from.max(self.program.settings.kickoff_instant());
+        if earliest >= to {
+            return;
+        }
+        let looking_back = |d: NaiveDate| self.program_week(d, WRAP_UP_DAYS);
+        let start = out.len();
+        for (role, source) in [
+            (Role::Manager, Source::Digest),
+            (Role::Admin, Source::ProgramReport),
+        ] {
+            let stream = ToRole {
+                cron: &self.program.digest.cron,
+                role,
+                source,
+                week_of: &looking_back,
+                day_off: DayOff::NextWorkingDay,
+            };
+            self.to_role(out, &stream, earliest, to);
+        }
+        // Each chart is planned with its report (even when that second falls just past the
+        // window, so it is never lost between two).
+        let charts: Vec<Occurrence> = out[start..]
+            .iter()
+            .map(|o| {
+                let second = Duration::seconds(1);
+                Occurrence {
+                    source: match o.source {
+                        Source::Digest => Source::TeamChart,
+                        _ => Source::AdoptionChart,
+                    },
+                    recipient: o.recipient.clone(),
+                    at: o.at + second,
+                    local: o.local + second,
+                    program_week: o.program_week,
+                }
+            })
+            .collect();
+        out.extend(charts);
+    }
+
+    fn by_timezone(members: &[Member]) -> BTreeMap<&str, (Tz, Vec<&Member>)> {
         let mut map: BTreeMap<&str, (Tz, Vec<&Member>)> = BTreeMap::new();
-        for m in self.members {
+        for m in members {
             map.entry(m.timezone.name())
                 .or_insert_with(|| (m.timezone, Vec::new()))
                 .1
@@ -213,48 +258,40 @@ impl Planner<'_> {
             && !m.is_away(date)
     }
 
-    /// Everyone with `role`, on their own clock and calendar. `week_of` gives the program week
-    /// a local day counts as, or `None` when nothing should go out that day; `day_off` says
-    /// what happens to a time that falls on one of the person's days off.
-    #[allow(clippy::too_many_arguments)]
+    /// Everyone with the stream's role, on their own clock and calendar.
     fn to_role(
         &self,
         out: &mut Vec<Occurrence>,
-        by_tz: &BTreeMap<&str, (Tz, Vec<&Member>)>,
-        cron: &CronExpr,
-        role: Role,
-        source: &Source,
+        stream: &ToRole<'_>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        week_of: &dyn Fn(NaiveDate) -> Option<u32>,
-        day_off: DayOff,
     ) {
         // A time moved off a holiday can land in this window from up to two weeks before it.
-        let earliest = match day_off {
+        let earliest = match stream.day_off {
             DayOff::Skip => from,
             DayOff::NextWorkingDay => from - Duration::days(MOVE_AT_MOST_DAYS),
         };
-        for (tz, members) in by_tz.values() {
-            let times = wall_clock_times(cron, *tz, earliest, to);
+        for (tz, members) in self.by_tz.values() {
+            let times = wall_clock_times(stream.cron, *tz, earliest, to);
             for (naive, at) in &times {
                 let date = naive.date();
-                let Some(week) = week_of(date) else {
+                let Some(week) = (stream.week_of)(date) else {
                     continue;
                 };
-                for m in members.iter().filter(|m| m.role == role) {
+                for m in members.iter().filter(|m| m.role == stream.role) {
                     let (at, week) = if self.member_works(m, date) {
                         (*at, week)
-                    } else if day_off == DayOff::NextWorkingDay
+                    } else if stream.day_off == DayOff::NextWorkingDay
                         && let Some(moved) = self.next_working_day(m, date)
                     {
-                        let week = week_of(moved).unwrap_or(week);
+                        let week = (stream.week_of)(moved).unwrap_or(week);
                         (resolve(*tz, moved.and_time(naive.time())), week)
                     } else {
                         continue;
                     };
                     if at >= from && at < to {
                         out.push(occurrence(
-                            source.clone(),
+                            stream.source.clone(),
                             Recipient::Person(m.slack_id.clone()),
                             at,
                             *tz,
@@ -602,7 +639,7 @@ mod tests {
         let members = Member::roster(program, |_| None);
         let planner = Planner::new(program, &members, pairs);
         let from = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        planner.occurrences(from, from + Duration::days(120))
+        planner.all_occurrences(from, from + Duration::days(120))
     }
 
     fn for_source<'a>(all: &'a [Occurrence], source: &Source, who: &str) -> Vec<&'a Occurrence> {
@@ -689,7 +726,7 @@ mod tests {
     fn plan_between(program: &Program, from: DateTime<Utc>, days: i64) -> Vec<Occurrence> {
         let members = Member::roster(program, |_| None);
         Planner::new(program, &members, &PairSchedule::default())
-            .occurrences(from, from + Duration::days(days))
+            .all_occurrences(from, from + Duration::days(days))
     }
 
     #[test]
@@ -860,8 +897,8 @@ mod tests {
         let planner = Planner::new(&p, &members, &pairs);
         // MLK Day's 08:00 digest is due Tue 19 Jan 08:00 in Los Angeles (16:00Z).
         let cut = Utc.with_ymd_and_hms(2027, 1, 19, 0, 0, 0).unwrap();
-        let before = planner.occurrences(cut - Duration::days(2), cut);
-        let after = planner.occurrences(cut, cut + Duration::days(1));
+        let before = planner.all_occurrences(cut - Duration::days(2), cut);
+        let after = planner.all_occurrences(cut, cut + Duration::days(1));
         let digest_on = |v: &[Occurrence]| v.iter().filter(|o| o.source == Source::Digest).count();
         assert_eq!((digest_on(&before), digest_on(&after)), (0, 1));
     }
@@ -896,7 +933,7 @@ mod tests {
             .into_iter()
             .chain(
                 Planner::new(&p, &Member::roster(&p, |_| None), &PairSchedule::default())
-                    .occurrences(from, from + Duration::minutes(1)),
+                    .all_occurrences(from, from + Duration::minutes(1)),
             )
             .filter(|o| o.source == Source::Trigger("often".into()))
             .collect::<Vec<_>>();
@@ -1095,11 +1132,11 @@ mod tests {
         let members = Member::roster(&p, |_| None);
         let planner = Planner::new(&p, &members, &pairs);
         let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        let whole = planner.occurrences(start, start + Duration::days(120));
+        let whole = planner.all_occurrences(start, start + Duration::days(120));
         let mut pieces = Vec::new();
         let mut at = start;
         while at < start + Duration::days(120) {
-            pieces.extend(planner.occurrences(at, at + Duration::hours(7)));
+            pieces.extend(planner.all_occurrences(at, at + Duration::hours(7)));
             at += Duration::hours(7);
         }
         let keys = |v: &[Occurrence]| v.iter().map(Occurrence::key).collect::<Vec<_>>();

@@ -48,10 +48,12 @@ pub fn wall_clock_times(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<(NaiveDateTime, DateTime<Utc>)> {
-    // Cron runs over naive wall-clock time (UTC stands in for "no timezone"); a day's margin
-    // each side covers every offset.
-    let start = from.with_timezone(&tz).naive_local() - Duration::days(1);
-    let end = to.with_timezone(&tz).naive_local() + Duration::days(1);
+    // Cron runs over naive wall-clock time (UTC stands in for "no timezone"). The window's
+    // ends are read on `tz`'s clock; three hours each side cover a DST change within it and a
+    // time in a spring gap that resolves forward into it (a dense cron would otherwise walk a
+    // day of times to plan a minute).
+    let start = from.with_timezone(&tz).naive_local() - Duration::hours(3);
+    let end = to.with_timezone(&tz).naive_local() + Duration::hours(3);
     cron.schedule
         .after(&Utc.from_utc_datetime(&start))
         .map(|t| t.naive_utc())

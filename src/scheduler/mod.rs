@@ -82,12 +82,8 @@ pub struct Scheduler<M, S = Store> {
 const BATCH: i64 = 200;
 /// Slack calls of one tick under way at once.
 const SENDS_IN_FLIGHT: usize = 8;
-/// How far ahead the outbox is planned: a week and a day, so the next of every weekly message
-/// is planned (the views read it there) and DM channels are opened long before they are needed.
-const PLAN_AHEAD: chrono::Duration = chrono::Duration::days(8);
-/// The horizon is extended once less than this is left: about once a day.
-const PLAN_AGAIN_BELOW: chrono::Duration = chrono::Duration::days(7);
-/// How much one tick plans at most when extending the horizon.
+/// How much one tick plans of a lane at most when extending it (each lane's horizon is its
+/// own: `domain::lane`).
 const PLAN_STEP: chrono::Duration = chrono::Duration::hours(6);
 /// Housekeeping rounds (timezones, DM channels ahead) start this often.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);

@@ -7,17 +7,18 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::{PLAN_AGAIN_BELOW, PLAN_AHEAD, PLAN_STEP, Scheduler, TickReport};
+use super::{PLAN_STEP, Scheduler, TickReport};
+use crate::domain::lane::Lane;
 use crate::domain::pairing::fit;
 use crate::domain::program::{PairingMode, Program, Role};
-use crate::domain::schedule::{Member, PairSchedule, Planner};
+use crate::domain::schedule::{Member, PairSchedule, Planner, plannable};
 use crate::scheduler::sender::Messenger;
-use crate::store::{Fence, SchedulerStore, Store};
+use crate::store::{Fence, PlanState, SchedulerStore, Store};
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
-    /// Keeps the outbox planned `PLAN_AHEAD`: extends it when less than `PLAN_AGAIN_BELOW` is
-    /// left, and plans what is already planned again when a change asked for it, skipping what
-    /// the change made obsolete. Otherwise it costs one read.
+    /// Keeps each lane of the outbox planned its own way ahead (`Lane::ahead`): extends a lane
+    /// when less than `Lane::again_below` is left, and plans what is planned again when a
+    /// change asked for it, skipping what the change made obsolete. Otherwise it costs a read.
     pub(super) async fn plan(
         &self,
         live: &Arc<Program>,
@@ -25,43 +26,114 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         fence: Fence<'_>,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
+        let state = self.store.plan_state().await?;
+        match state {
+            Some(state) if state.replan.is_some() => {
+                self.replan(live, &state, now, fence, report).await
+            }
+            state => self.extend(live, state.as_ref(), now, fence, report).await,
+        }
+    }
+
+    /// Extends the lanes that run short, a step at a time, so a large roster's first messages
+    /// go before its week is planned; the next ticks plan on until each horizon is full.
+    async fn extend(
+        &self,
+        live: &Arc<Program>,
+        state: Option<&PlanState>,
+        now: DateTime<Utc>,
+        fence: Fence<'_>,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
         let program = live.as_ref();
         let grace = chrono::Duration::minutes(self.settings.grace_minutes);
-        let state = self.store.plan_state().await?;
-        // What has never been planned starts here: after downtime, within the grace window.
-        let unplanned_from = state
-            .as_ref()
-            .map_or(now - grace, |s| s.planned_until.max(now - grace));
-        let planned_until = state.as_ref().map(|s| s.planned_until);
-        let replan = state.and_then(|s| s.replan);
-        if replan.is_none() && unplanned_from >= now + PLAN_AGAIN_BELOW {
+        let (first, last) = plannable(program);
+        let windows: Vec<(Lane, DateTime<Utc>, DateTime<Utc>)> = Lane::all(program)
+            .into_iter()
+            .filter_map(|lane| {
+                let planned = state.and_then(|s| s.lanes.get(&lane).copied());
+                // What was missed goes late within the grace window, and of several times only
+                // the latest: a dense lane looks back its own span, not two hours of times.
+                let missed_since = now - grace.min(lane.ahead(program, now));
+                // Never planned: from there on a first start; from now for a lane a reload
+                // added, which does not reach back.
+                let start = planned.unwrap_or(if state.is_none() { missed_since } else { now });
+                let from = start.max(missed_since).max(first);
+                if planned.is_some()
+                    && (from >= last || from >= now + lane.again_below(program, now))
+                {
+                    return None;
+                }
+                let until = (from + PLAN_STEP)
+                    .min(now + lane.ahead(program, now))
+                    .min(last)
+                    .max(from);
+                Some((lane, from, until))
+            })
+            .collect();
+        if windows.is_empty() {
             return Ok(());
         }
         let members = members(&self.store, program, now).await?;
         let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
-        match replan {
-            Some(replan) => {
-                // All that is planned, planned again: nothing beyond it may be left unchecked.
-                let from = unplanned_from.min(now);
-                let until = planned_until.unwrap_or(now).max(now + PLAN_STEP);
-                let occurrences = planner.occurrences(from, until);
-                let (added, skipped) = self
-                    .store
-                    .replan(&occurrences, now, until, &replan, now, fence)
-                    .await?;
-                tracing::info!(reason = %replan.reason, added, skipped, "planned again");
-                report.planned += added;
-                report.skipped += skipped;
-            }
-            None => {
-                // A step at a time, so a large roster's first messages go before its week is
-                // planned; the next ticks plan on until the horizon is full.
-                let until = (now + PLAN_AHEAD).min(unplanned_from + PLAN_STEP);
-                let occurrences = planner.occurrences(unplanned_from, until);
-                report.planned += self.store.enqueue(&occurrences, until, now, fence).await?;
-            }
+        let mut occurrences = Vec::new();
+        let mut marks = Vec::with_capacity(windows.len());
+        for (lane, from, until) in windows {
+            occurrences.extend(planner.occurrences(&lane, from, until));
+            marks.push((lane, until));
         }
+        report.planned += self.store.enqueue(&occurrences, &marks, now, fence).await?;
+        Ok(())
+    }
+
+    /// All that is planned, planned again after a change: nothing beyond it may be left
+    /// unchecked. A lane a reload added starts now.
+    async fn replan(
+        &self,
+        live: &Arc<Program>,
+        state: &PlanState,
+        now: DateTime<Utc>,
+        fence: Fence<'_>,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let Some(replan) = &state.replan else {
+            return Ok(());
+        };
+        let program = live.as_ref();
+        let grace = chrono::Duration::minutes(self.settings.grace_minutes);
+        let (first, last) = plannable(program);
+        // After downtime, what was never planned is planned from the grace window on.
+        let from = state
+            .lanes
+            .values()
+            .copied()
+            .chain([now])
+            .min()
+            .unwrap_or(now)
+            .max(now - grace);
+        let members = members(&self.store, program, now).await?;
+        let pairs = self.pairs_of(live).await?;
+        let planner = Planner::new(program, &members, &pairs);
+        let mut occurrences = Vec::new();
+        let mut marks = Vec::new();
+        for lane in Lane::all(program) {
+            let step = lane.ahead(program, now).min(PLAN_STEP);
+            let (lane_from, until) = match state.lanes.get(&lane) {
+                Some(planned) => (from, (*planned).max((now + step).min(last))),
+                None => (now, (now + step).min(last)),
+            };
+            let lane_from = lane_from.max(first);
+            occurrences.extend(planner.occurrences(&lane, lane_from, until.max(lane_from)));
+            marks.push((lane, until.max(lane_from)));
+        }
+        let (added, skipped) = self
+            .store
+            .replan(&occurrences, from, &marks, replan, now, fence)
+            .await?;
+        tracing::info!(reason = %replan.reason, added, skipped, "planned again");
+        report.planned += added;
+        report.skipped += skipped;
         Ok(())
     }
 
@@ -84,15 +156,26 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         Ok(pairs)
     }
 
-    /// When the scheduler next has something to do on its own: a delivery due or the horizon
-    /// to extend. A simulation moves its clock there.
+    /// When the scheduler next has something to do on its own: a delivery due, a lane to
+    /// extend or a re-plan. A simulation moves its clock there.
     pub async fn next_wake(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let now = self.clock.now();
+        let program = self.program.load();
+        let (_, last) = plannable(&program);
         let due = self.store.next_due_at().await?;
-        let replan = self.store.plan_state().await?.map(|s| match s.replan {
-            Some(_) => self.clock.now(),
-            None => s.planned_until - PLAN_AGAIN_BELOW,
-        });
-        Ok(due.into_iter().chain(replan).min())
+        let plan = match self.store.plan_state().await? {
+            None => Some(now),
+            Some(state) if state.replan.is_some() => Some(now),
+            Some(state) => Lane::all(&program)
+                .iter()
+                .filter_map(|lane| match state.lanes.get(lane) {
+                    None => Some(now),
+                    Some(until) if *until >= last => None,
+                    Some(until) => Some(*until - lane.again_below(&program, now)),
+                })
+                .min(),
+        };
+        Ok(due.into_iter().chain(plan).min())
     }
 }
 

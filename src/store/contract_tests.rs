@@ -2,17 +2,17 @@
 //! differently (lists of people, a member of a group, claims), the upserts, and the answers
 //! that must come once however many replicas ask at once.
 
-use super::{
-    ChannelStore, DirectoryStore, LeaseStore, OutboxStore, PairStore, PlanStore, RecordStore,
-    RosterStore,
-};
+use super::{DirectoryStore, PairStore, RecordStore, RosterStore};
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use futures_util::future::join_all;
 
 use super::testing::stores;
-use super::{DeliveryStatus, Fence, Snoozed, Store};
+use super::{
+    Claim, Delivery, DeliveryStatus, Fence, MemoryStore, SchedulerStore, Settled, Snoozed, Store,
+};
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{CommitmentInput, CommitmentKind};
+use crate::domain::lane::Lane;
 use crate::domain::practice::{PracticeContext, PracticeLog};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 
@@ -31,7 +31,7 @@ fn occurrence(source: Source, recipient: Recipient, at: DateTime<Utc>) -> Occurr
     }
 }
 
-async fn leased(store: &Store, now: DateTime<Utc>) -> i64 {
+async fn leased(store: &impl SchedulerStore, now: DateTime<Utc>) -> i64 {
     store
         .hold_lease("a", now, now + Duration::seconds(12))
         .await
@@ -39,69 +39,358 @@ async fn leased(store: &Store, now: DateTime<Utc>) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_outbox_plans_finds_and_skips_alike_on_every_database() {
-    for (db, store) in stores().await {
-        let t = t0();
-        let epoch = leased(&store, t).await;
-        let fence = Fence { holder: "a", epoch };
-        let group = Recipient::Group(vec!["U0AAA".into(), "U0BBB".into()]);
-        let planned = [
-            occurrence(Source::Checkin, group.clone(), t + Duration::hours(1)),
-            occurrence(Source::Pressure, Recipient::Person("U0BBB".into()), t),
-            occurrence(Source::Pressure, Recipient::Person("U0CCC".into()), t),
-        ];
-        assert_eq!(store.enqueue(&planned, t, t, fence).await.unwrap(), 3);
-        assert_eq!(
-            store.enqueue(&planned, t, t, fence).await.unwrap(),
-            0,
-            "{db}: planned once"
-        );
+/// Every row, as each implementation keeps them: what the contract checks against.
+trait Rows {
+    async fn rows(&self) -> Vec<Delivery>;
+}
 
-        let for_b = store.planned_for("U0BBB", t, 10).await.unwrap();
-        assert_eq!(for_b.len(), 2, "{db}: U0BBB's own and its group's");
-        assert_eq!(
-            for_b[1].occurrence, planned[0],
-            "{db}: read back as written"
-        );
-        assert_eq!(
-            store.unopened_recipients(10).await.unwrap().len(),
-            3,
-            "{db}"
-        );
-        store.remember_dm_channel("U0BBB", "D1").await.unwrap();
-        store.remember_dm_channel("U0BBB", "D2").await.unwrap();
-        assert_eq!(
-            store.dm_channel("U0BBB").await.unwrap().as_deref(),
-            Some("D2")
-        );
-        assert_eq!(store.next_due_at().await.unwrap(), Some(t), "{db}");
-
-        // A re-plan that no longer holds U0CCC's prompt skips it, with the change as reason.
-        store.ask_for_replan("U0CCC paused").await.unwrap();
-        let replan = store.plan_state().await.unwrap().unwrap().replan.unwrap();
-        let kept = &planned[..2];
-        let until = t + Duration::days(1);
-        let (added, skipped) = store
-            .replan(kept, t, until, &replan, t, fence)
-            .await
-            .unwrap();
-        assert_eq!((added, skipped), (0, 1), "{db}");
-        let state = store.plan_state().await.unwrap().unwrap();
-        assert_eq!((state.planned_until, state.replan), (until, None), "{db}");
-
-        // A plan under a lost lease is refused.
-        let stale = Fence {
-            holder: "a",
-            epoch: epoch + 1,
-        };
-        assert!(store.enqueue(kept, t, t, stale).await.is_err(), "{db}");
-
-        let later = t + Duration::hours(3);
-        assert_eq!(store.skip_stale(later, later).await.unwrap(), 2, "{db}");
-        let counts = store.outbox_counts().await.unwrap();
-        assert_eq!(counts, [(DeliveryStatus::Skipped, 3)], "{db}");
+impl Rows for Store {
+    async fn rows(&self) -> Vec<Delivery> {
+        self.deliveries().await.unwrap()
     }
+}
+
+impl Rows for MemoryStore {
+    async fn rows(&self) -> Vec<Delivery> {
+        self.all_rows()
+    }
+}
+
+/// The scheduler's store, on SQLite, on PostgreSQL (when a server is named) and in memory
+/// (`simulate`): one contract, so a preview shows what `serve` sends.
+#[tokio::test]
+async fn the_scheduler_store_keeps_one_contract_on_every_implementation() {
+    for (db, store) in stores().await {
+        plans_on(db, &store).await;
+        sends_on(db, &store).await;
+        remembers_on(db, &store).await;
+    }
+    plans_on("memory", &MemoryStore::default()).await;
+    sends_on("memory", &MemoryStore::default()).await;
+    remembers_on("memory", &MemoryStore::default()).await;
+}
+
+fn status_of(rows: &[Delivery], o: &Occurrence) -> (DeliveryStatus, Option<String>) {
+    let row = rows
+        .iter()
+        .find(|d| d.key == o.key())
+        .unwrap_or_else(|| panic!("{} is in the outbox", o.key()));
+    (row.status, row.last_error.clone())
+}
+
+async fn plans_on(db: &str, store: &(impl SchedulerStore + Rows)) {
+    let t = t0();
+    let epoch = leased(store, t).await;
+    let fence = Fence { holder: "a", epoch };
+    let group = Recipient::Group(vec!["U0AAA".into(), "U0BBB".into()]);
+    let planned = [
+        occurrence(Source::Checkin, group.clone(), t + Duration::hours(1)),
+        occurrence(Source::Pressure, Recipient::Person("U0BBB".into()), t),
+        occurrence(
+            Source::Pressure,
+            Recipient::Person("U0CCC".into()),
+            t + Duration::hours(2),
+        ),
+    ];
+    assert_eq!(
+        store.plan_state().await.unwrap(),
+        None,
+        "{db}: never planned"
+    );
+    let marks = [
+        (Lane::Checkins, t + Duration::hours(6)),
+        (Lane::Pressure, t + Duration::days(8)),
+    ];
+    assert_eq!(store.enqueue(&planned, &marks, t, fence).await.unwrap(), 3);
+    assert_eq!(
+        store
+            .enqueue(&planned, &marks[..1], t, fence)
+            .await
+            .unwrap(),
+        0,
+        "{db}: planned once"
+    );
+    let state = store.plan_state().await.unwrap().unwrap();
+    assert_eq!(
+        state.lanes,
+        marks.iter().cloned().collect(),
+        "{db}: each lane its own mark"
+    );
+    assert_eq!(store.next_due_at().await.unwrap(), Some(t), "{db}");
+    assert_eq!(
+        store.unopened_recipients(10).await.unwrap().len(),
+        3,
+        "{db}"
+    );
+    store.remember_dm_channel("U0BBB", "D1").await.unwrap();
+    store.remember_dm_channel("U0BBB", "D2").await.unwrap();
+    assert_eq!(
+        store.dm_channel("U0BBB").await.unwrap().as_deref(),
+        Some("D2"),
+        "{db}"
+    );
+    assert_eq!(
+        store.unopened_recipients(10).await.unwrap().len(),
+        2,
+        "{db}"
+    );
+
+    // A re-plan that no longer holds U0CCC's prompt skips it, with the change as reason, and
+    // its marks become the lanes.
+    store.ask_for_replan("U0CCC paused").await.unwrap();
+    let replan = store.plan_state().await.unwrap().unwrap().replan.unwrap();
+    let kept = &planned[..2];
+    let lanes = [(Lane::Checkins, t + Duration::days(1))];
+    let (added, skipped) = store
+        .replan(kept, t, &lanes, &replan, t, fence)
+        .await
+        .unwrap();
+    assert_eq!(
+        (added, skipped),
+        (0, 1),
+        "{db}: only what changed is written"
+    );
+    let state = store.plan_state().await.unwrap().unwrap();
+    assert_eq!(state.lanes, lanes.iter().cloned().collect(), "{db}");
+    assert_eq!(state.replan, None, "{db}");
+    let rows = store.rows().await;
+    assert_eq!(
+        status_of(&rows, &planned[2]),
+        (
+            DeliveryStatus::Skipped,
+            Some("no longer planned: U0CCC paused".into())
+        ),
+        "{db}"
+    );
+
+    // U0CCC is back before it was due: the same message comes back, once.
+    store.ask_for_replan("U0CCC resumed").await.unwrap();
+    let replan = store.plan_state().await.unwrap().unwrap().replan.unwrap();
+    let (added, skipped) = store
+        .replan(&planned, t, &lanes, &replan, t, fence)
+        .await
+        .unwrap();
+    assert_eq!((added, skipped), (1, 0), "{db}");
+    assert_eq!(
+        status_of(&store.rows().await, &planned[2]),
+        (DeliveryStatus::Pending, None),
+        "{db}"
+    );
+    // Once its time has passed, a skipped message stays skipped.
+    store.ask_for_replan("U0CCC paused").await.unwrap();
+    let replan = store.plan_state().await.unwrap().unwrap().replan.unwrap();
+    store
+        .replan(kept, t, &lanes, &replan, t, fence)
+        .await
+        .unwrap();
+    let late = t + Duration::hours(3);
+    store.enqueue(&planned, &lanes, late, fence).await.unwrap();
+    assert_eq!(
+        status_of(&store.rows().await, &planned[2]).0,
+        DeliveryStatus::Skipped,
+        "{db}"
+    );
+
+    // A plan under a lost lease is refused.
+    let stale = Fence {
+        holder: "a",
+        epoch: epoch + 1,
+    };
+    assert!(store.enqueue(kept, &lanes, t, stale).await.is_err(), "{db}");
+    assert!(
+        store
+            .replan(kept, t, &lanes, &replan, t, stale)
+            .await
+            .is_err(),
+        "{db}"
+    );
+
+    assert_eq!(store.skip_stale(late, late).await.unwrap(), 2, "{db}");
+    let rows = store.rows().await;
+    assert!(
+        rows.iter().all(|d| d.status == DeliveryStatus::Skipped),
+        "{db}: {rows:?}"
+    );
+}
+
+async fn sends_on(db: &str, store: &(impl SchedulerStore + Rows)) {
+    let t = t0();
+    let epoch = leased(store, t).await;
+    let fence = Fence { holder: "a", epoch };
+    let dana = Recipient::Person("U0AAA".into());
+    let prompt = |name: &str, at| occurrence(Source::Trigger(name.into()), dana.clone(), at);
+    let planned = [
+        prompt("early", t - Duration::minutes(5)),
+        prompt("early", t),
+        prompt("later", t + Duration::hours(1)),
+    ];
+    let marks = [(Lane::Trigger("early".into()), t + Duration::days(1))];
+    store.enqueue(&planned, &marks, t, fence).await.unwrap();
+    assert_eq!(
+        store.skip_superseded(t).await.unwrap(),
+        1,
+        "{db}: the earlier of two due"
+    );
+
+    let claim = Claim {
+        by: "a",
+        until: t + Duration::seconds(12),
+    };
+    let due = store.claim_due(claim, t, 10).await.unwrap();
+    assert_eq!(due.len(), 1, "{db}: only what is due");
+    assert_eq!(due[0].occurrence, planned[1], "{db}: read back as written");
+    let other = Claim { by: "b", ..claim };
+    assert!(
+        store.claim_due(other, t, 10).await.unwrap().is_empty(),
+        "{db}: claimed"
+    );
+    assert!(
+        !store
+            .mark_sending(due[0].id, "b", "hi", "D1", t)
+            .await
+            .unwrap(),
+        "{db}: only the claimer sends"
+    );
+    assert!(
+        store
+            .mark_sending(due[0].id, "a", "hi", "D1", t)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.interrupted_deliveries("a", t).await.unwrap().len(),
+        1,
+        "{db}"
+    );
+    store.mark_sent(due[0].id, "1.0001", t).await.unwrap();
+    assert!(
+        store
+            .interrupted_deliveries("a", t)
+            .await
+            .unwrap()
+            .is_empty(),
+        "{db}"
+    );
+
+    let later = t + Duration::hours(1);
+    let due = store.claim_due(claim, later, 10).await.unwrap();
+    store
+        .mark_retry(due[0].id, later + Duration::minutes(1), "HTTP 500", later)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.next_due_at().await.unwrap(),
+        Some(later + Duration::minutes(1)),
+        "{db}"
+    );
+    store
+        .mark_final(due[0].id, Settled::Failed, "gone", later)
+        .await
+        .unwrap();
+    assert_eq!(store.next_due_at().await.unwrap(), None, "{db}");
+    let rows = store.rows().await;
+    let sent = rows.iter().find(|d| d.key == planned[1].key()).unwrap();
+    assert_eq!(
+        (
+            sent.status,
+            sent.text.as_deref(),
+            sent.slack_ts.as_deref(),
+            sent.attempts
+        ),
+        (DeliveryStatus::Sent, Some("hi"), Some("1.0001"), 1),
+        "{db}"
+    );
+}
+
+async fn remembers_on(db: &str, store: &impl SchedulerStore) {
+    let t = t0();
+    let pair = ["U0BBB".to_string(), "U0AAA".to_string()];
+    store.record_checkin(&pair, Some(1), t).await.unwrap();
+    store.record_checkin(&pair, Some(1), t).await.unwrap();
+    let activity = store
+        .activity_of(&["U0AAA".into()], t - Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(activity.checkins().len(), 1, "{db}: recorded once");
+
+    let pairs = PairSchedule::new([(1, vec![pair.to_vec()])].into());
+    assert!(store.stored_pairs().await.unwrap().is_none(), "{db}");
+    store.store_pairs(&pairs).await.unwrap();
+    let remade = PairSchedule::new([(1, vec![vec!["U0AAA".into(), "U0CCC".into()]])].into());
+    store.store_pairs(&remade).await.unwrap();
+    assert_eq!(
+        store
+            .stored_pairs()
+            .await
+            .unwrap()
+            .map(|p| p.weeks().clone()),
+        Some(remade.weeks().clone()),
+        "{db}: the pairs as last made"
+    );
+
+    store
+        .remember_slack_user("U0AAA", Some("Europe/Paris"), None, t)
+        .await
+        .unwrap();
+    store
+        .remember_slack_user("U0AAA", Some("Asia/Tokyo"), None, t)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.slack_timezones().await.unwrap(),
+        [("U0AAA".to_string(), "Asia/Tokyo".to_string())],
+        "{db}"
+    );
+    assert!(
+        store
+            .slack_users_fetched_at()
+            .await
+            .unwrap()
+            .contains_key("U0AAA")
+    );
+    store
+        .remember_email_lookup("dana@acme.com", Some("U0AAA"), t)
+        .await
+        .unwrap();
+    store
+        .remember_email_lookup("dana@acme.com", None, t)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.email_lookups().await.unwrap()["dana@acme.com"],
+        (None, t),
+        "{db}: the latest look-up"
+    );
+    let away = SlackStatus {
+        emoji: ":palm_tree:".into(),
+        text: "Vacation".into(),
+        expires: Some(t + Duration::days(3)),
+    };
+    assert_eq!(
+        store.remember_status("U0AAA", &away, t).await.unwrap(),
+        None,
+        "{db}"
+    );
+    assert_eq!(
+        store.remember_status("U0AAA", &away, t).await.unwrap(),
+        Some(away.clone()),
+        "{db}"
+    );
+    assert_eq!(
+        store.slack_statuses().await.unwrap()["U0AAA"].0,
+        away,
+        "{db}"
+    );
+    store.channel_named("sko-wins").await.unwrap();
+    store
+        .remember_channel_name("sko-wins", "C1", t)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.channel_named("sko-wins").await.unwrap().as_deref(),
+        Some("C1"),
+        "{db}"
+    );
 }
 
 #[tokio::test]
@@ -215,18 +504,12 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
 
         let pairs = PairSchedule::new([(1, vec![pair.to_vec()])].into());
         store.store_pairs(&pairs).await.unwrap();
-        store.store_pairs(&pairs).await.unwrap();
         assert_eq!(
             store.stored_group_of("U0AAA", 3).await.unwrap(),
             Some(pair.to_vec()),
             "{db}"
         );
         assert_eq!(store.stored_group_of("U0ZZZ", 3).await.unwrap(), None);
-
-        store
-            .remember_slack_user("U0AAA", Some("Europe/Paris"), None, t)
-            .await
-            .unwrap();
         store
             .remember_slack_user("U0AAA", Some("Asia/Tokyo"), None, t)
             .await
@@ -234,20 +517,6 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
         assert_eq!(
             store.slack_timezone("U0AAA").await.unwrap().as_deref(),
             Some("Asia/Tokyo"),
-            "{db}"
-        );
-        let away = SlackStatus {
-            emoji: ":palm_tree:".into(),
-            text: "Vacation".into(),
-            expires: Some(t + Duration::days(3)),
-        };
-        assert_eq!(
-            store.remember_status("U0AAA", &away, t).await.unwrap(),
-            None
-        );
-        assert_eq!(
-            store.remember_status("U0AAA", &away, t).await.unwrap(),
-            Some(away),
             "{db}"
         );
         store

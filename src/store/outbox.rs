@@ -482,6 +482,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
+    use crate::domain::lane::Lane;
     use crate::store::{Fence, LeaseStore, PlanStore};
 
     fn prompt(user: &str, at: DateTime<Utc>) -> Occurrence {
@@ -509,7 +510,15 @@ mod tests {
             epoch: epoch.unwrap().unwrap(),
         };
         let due = [prompt("U1", t), prompt("U2", t)];
-        store.enqueue(&due, t, t, fence).await.unwrap();
+        store
+            .enqueue(
+                &due,
+                &[(Lane::Trigger("sprint-kickoff".into()), t)],
+                t,
+                fence,
+            )
+            .await
+            .unwrap();
         let until = t + Duration::seconds(12);
         let claim = |by| Claim { by, until };
 

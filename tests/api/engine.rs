@@ -239,3 +239,68 @@ async fn a_pause_skips_what_was_planned_for_the_days_away_with_the_reason() {
     );
     assert!(app.slack.post_count() >= 3, "the others' prompts still go");
 }
+
+#[tokio::test]
+async fn a_pause_ended_before_its_days_brings_their_messages_back() {
+    // Monday of week 1, 08:00 in New York: Dana's 08:30 prompt is planned, not yet due.
+    let before = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
+    let app = spawn_app_at(before, &[]).await;
+    app.plan_ahead().await;
+    app.reply(REP, "/sko", "pause for 1 week").await;
+    app.tick().await;
+    let dana_pending = |ds: Vec<sko_reinforce::store::Delivery>| {
+        ds.into_iter()
+            .filter(|d| {
+                d.occurrence.recipient.key() == REP && d.occurrence.at < before + Duration::days(7)
+            })
+            .filter(|d| d.status == DeliveryStatus::Pending)
+            .count()
+    };
+    assert_eq!(
+        dana_pending(app.deliveries().await),
+        0,
+        "skipped while away"
+    );
+
+    let back = app.reply(REP, "/sko", "resume").await;
+    assert!(back.contains("Welcome back"), "{back}");
+    let report = app.tick().await;
+
+    assert!(report.planned >= 3, "{report:?}");
+    assert!(dana_pending(app.deliveries().await) >= 3, "planned again");
+    app.clock.set(before + Duration::minutes(31));
+    app.tick().await;
+    assert!(
+        app.slack.posts().iter().any(|p| p.channel == "DU0EAST001"),
+        "Dana's Monday prompt reaches her"
+    );
+}
+
+#[tokio::test]
+async fn a_dense_trigger_is_planned_its_next_minutes_and_a_weekly_message_its_next_week() {
+    let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
+    let app = spawn_app_from(&every_ten_seconds("reps"), FakeSlack::start().await, noon).await;
+
+    app.plan_ahead().await;
+
+    let planned = app.deliveries().await;
+    let often: Vec<_> = planned
+        .iter()
+        .filter(|d| d.occurrence.source.key() == "trigger:often")
+        .collect();
+    // Five minutes of a ten-second trigger for one rep ahead, not the 60,000 a week would
+    // hold; and looking back for what was missed, five minutes, not the two-hour grace window.
+    let ahead = often.iter().filter(|d| d.occurrence.at >= noon).count();
+    assert_eq!(ahead, 30, "from noon on");
+    assert!(often.len() <= 61, "{} rows in all", often.len());
+    let digest_ahead = planned
+        .iter()
+        .filter(|d| d.occurrence.source.key() == "digest")
+        .map(|d| d.occurrence.at)
+        .max();
+    assert_eq!(
+        digest_ahead,
+        Some(Utc.with_ymd_and_hms(2027, 1, 18, 8, 0, 0).unwrap()),
+        "next Monday's digest is planned"
+    );
+}

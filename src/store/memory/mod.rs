@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::plan::replan_diff;
 use super::{
     ChannelStore, Claim, Delivery, DeliveryStatus, DirectoryStore, EmailLookup, Fence, LeaseStore,
     OutboxStore, PairStore, PlanState, PlanStore, RecordStore, Replan, RosterStore, Settled,
@@ -15,6 +16,7 @@ use super::{
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
 use crate::domain::compose::{Activity, Checkin};
+use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
 use crate::domain::sample::Event;
@@ -47,7 +49,6 @@ impl MemoryStore {
                 s.settled.remove(&entry);
                 let row = s.rows.remove(&entry.1)?;
                 s.by_key.remove(&row.key);
-                s.snoozed.remove(&row.id);
                 s.claims.remove(&row.id);
                 Some(row)
             })
@@ -56,6 +57,15 @@ impl MemoryStore {
 }
 
 impl MemoryStore {
+    /// Every row still held, in due order: what the store's contract tests read.
+    #[cfg(test)]
+    pub(crate) fn all_rows(&self) -> Vec<Delivery> {
+        let s = self.inner();
+        let mut rows: Vec<Delivery> = s.rows.values().cloned().collect();
+        rows.sort_by_key(|d| (d.occurrence.at, d.id));
+        rows
+    }
+
     /// Records what a sample rep did, as the commands would have.
     pub fn record(&self, event: Event) {
         let mut s = self.inner();
@@ -97,8 +107,8 @@ fn of_people<T: Clone>(map: &HashMap<String, Vec<T>>, people: &[String]) -> Vec<
 impl PlanStore for MemoryStore {
     async fn plan_state(&self) -> Result<Option<PlanState>> {
         let s = self.inner();
-        Ok(s.planned_until.map(|planned_until| PlanState {
-            planned_until,
+        Ok(s.lanes.as_ref().map(|lanes| PlanState {
+            lanes: lanes.clone(),
             changes: s.replan_asked,
             replan: (s.replan_asked > s.replan_done).then(|| Replan {
                 asked: s.replan_asked,
@@ -112,7 +122,7 @@ impl PlanStore for MemoryStore {
 
     async fn ask_for_replan(&self, reason: &str) -> Result<()> {
         let mut s = self.inner();
-        if s.planned_until.is_some() {
+        if s.lanes.is_some() {
             s.replan_asked += 1;
             s.replan_reason = Some(reason.to_string());
         }
@@ -122,14 +132,19 @@ impl PlanStore for MemoryStore {
     async fn enqueue(
         &self,
         occurrences: &[Occurrence],
-        until: DateTime<Utc>,
+        marks: &[(Lane, DateTime<Utc>)],
         now: DateTime<Utc>,
         fence: Fence<'_>,
     ) -> Result<u64> {
         let mut s = self.inner();
         s.check_fence(fence)?;
-        let added = occurrences.iter().map(|o| s.insert(o, now)).sum();
-        s.planned_until = Some(until);
+        let mut added = 0;
+        for o in occurrences {
+            added += s.insert(o, now)?;
+        }
+        s.lanes
+            .get_or_insert_default()
+            .extend(marks.iter().cloned());
         Ok(added)
     }
 
@@ -137,27 +152,28 @@ impl PlanStore for MemoryStore {
         &self,
         occurrences: &[Occurrence],
         from: DateTime<Utc>,
-        until: DateTime<Utc>,
+        marks: &[(Lane, DateTime<Utc>)],
         replan: &Replan,
         now: DateTime<Utc>,
         fence: Fence<'_>,
     ) -> Result<(u64, u64)> {
         let mut s = self.inner();
         s.check_fence(fence)?;
-        let keep: HashSet<String> = occurrences.iter().map(Occurrence::key).collect();
-        let obsolete: Vec<i64> = s
+        let pending: Vec<(i64, String)> = s
             .pending_by_due
             .range((from, i64::MIN)..)
-            .map(|&(_, id)| id)
-            .filter(|id| !s.snoozed.contains(id))
-            .filter(|id| !keep.contains(&s.get(*id).key))
+            .map(|&(_, id)| (id, s.get(id).key.clone()))
             .collect();
+        let (obsolete, fresh) = replan_diff(occurrences, pending);
         let reason = format!("no longer planned: {}", replan.reason);
         for &id in &obsolete {
             s.settle(id, Settled::Skipped, &reason, now)?;
         }
-        let added = occurrences.iter().map(|o| s.insert(o, now)).sum();
-        s.planned_until = Some(until);
+        let mut added = 0;
+        for o in fresh {
+            added += s.insert(o, now)?;
+        }
+        s.lanes = Some(marks.iter().cloned().collect());
         s.replan_done = replan.asked;
         Ok((added, obsolete.len() as u64))
     }
@@ -462,7 +478,7 @@ impl PairStore for MemoryStore {
     }
 
     async fn store_pairs(&self, pairs: &PairSchedule) -> Result<()> {
-        self.inner().pairs.get_or_insert_with(|| pairs.clone());
+        self.inner().pairs = Some(pairs.clone());
         Ok(())
     }
 }

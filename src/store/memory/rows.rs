@@ -1,7 +1,7 @@
 //! The in-memory outbox's rows and the indexes kept beside them (pending by due time and by
 //! next attempt, sending, settled), moved together so that they always agree.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -9,6 +9,7 @@ use super::super::{Delivery, DeliveryStatus, EmailLookup, Fence, Settled};
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::Commitment;
 use crate::domain::compose::Checkin;
+use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::schedule::{Occurrence, PairSchedule};
 
@@ -26,9 +27,8 @@ pub(super) struct Inner {
     /// Pending rows by (next attempt, id): the next one due.
     pub(super) pending_by_attempt: BTreeSet<(DateTime<Utc>, i64)>,
     pub(super) sending: BTreeSet<i64>,
-    /// Rows a snooze added, which no re-plan touches.
-    pub(super) snoozed: HashSet<i64>,
-    pub(super) planned_until: Option<DateTime<Utc>>,
+    /// How far each lane is planned; `None` before the first plan.
+    pub(super) lanes: Option<BTreeMap<Lane, DateTime<Utc>>>,
     /// Who claimed each row to send it, until when.
     pub(super) claims: HashMap<i64, (String, DateTime<Utc>)>,
     /// The scheduler's lease: holder, epoch, end.
@@ -109,10 +109,18 @@ impl Inner {
         Ok(())
     }
 
-    pub(super) fn insert(&mut self, o: &Occurrence, now: DateTime<Utc>) -> u64 {
+    /// Plans `o` once (keys are unique); a row a change skipped before it was due comes back.
+    pub(super) fn insert(&mut self, o: &Occurrence, now: DateTime<Utc>) -> Result<u64> {
         let key = o.key();
-        if self.by_key.contains_key(&key) {
-            return 0;
+        if let Some(&id) = self.by_key.get(&key) {
+            let row = self.get(id);
+            if row.status != DeliveryStatus::Skipped || row.occurrence.at < now {
+                return Ok(0);
+            }
+            let row = self.set_status(id, DeliveryStatus::Pending)?;
+            row.last_error = None;
+            row.updated_at = now;
+            return Ok(1);
         }
         self.last_id += 1;
         let id = self.last_id;
@@ -136,7 +144,7 @@ impl Inner {
                 updated_at: now,
             },
         );
-        1
+        Ok(1)
     }
 
     /// Whether `by` may take row `id`: nobody's, its own, or a claim that ran out by `now`.
