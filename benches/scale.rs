@@ -175,7 +175,15 @@ fn views_at(reps: usize) {
             Planner::new(&program, &members, &pairs).all_occurrences(now, now + Days::days(8));
         // Planned as the scheduler plans, under the lease.
         let epoch = store
-            .hold_lease("bench", now, now + Days::minutes(1))
+            .hold_lease(
+                &sko_reinforce::store::Holder {
+                    id: "bench".into(),
+                    host: "bench".into(),
+                    pid: std::process::id(),
+                },
+                now,
+                now + Days::minutes(1),
+            )
             .await
             .unwrap()
             .unwrap();

@@ -238,7 +238,7 @@ fn reload_on_sighup(reloader: Reloader) -> anyhow::Result<()> {
     tokio::spawn(async move {
         while hangup.recv().await.is_some() {
             // Both outcomes are logged by the reloader.
-            let _ = reloader.reload_file().await;
+            let _ = reloader.reload_file_retrying().await;
         }
     });
     Ok(())

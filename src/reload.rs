@@ -40,22 +40,22 @@ impl Reloader {
         Ok(program)
     }
 
-    /// Re-reads the config file. `Err` carries what is wrong, for the person who asked; the
-    /// program in force then stays.
-    pub async fn reload_file(&self) -> Result<String, String> {
+    /// Re-reads the config file and puts it in force. `Err` says why not; the program in
+    /// force then stays.
+    pub async fn reload_file(&self) -> Result<String, NotReloaded> {
         let Some(path) = &self.path else {
-            return Err(
+            return Err(NotReloaded::Rejected(
                 "this bot was not started from a config file, so there is nothing to re-read"
                     .into(),
-            );
+            ));
         };
         let config = Config::load(path).map_err(|e| {
             tracing::error!(problems = %e, "config rejected on reload; the program in force stays");
-            e.to_string()
+            NotReloaded::Rejected(e.to_string())
         })?;
         let p = self.apply(&config).await.map_err(|e| {
-            tracing::error!(error = %format_args!("{e:#}"), "config reload failed; the program in force stays");
-            "the new program could not be saved; the one in force stays".to_string()
+            tracing::error!(error = %format_args!("{e:#}"), "config reload failed; the program in force stays until it is tried again");
+            NotReloaded::NotSaved
         })?;
         let waiting = match p.not_found().count() {
             0 => String::new(),
@@ -69,7 +69,35 @@ impl Reloader {
             p.triggers.len()
         ))
     }
+
+    /// As [`Reloader::reload_file`], trying again a few times, a second apart and then longer,
+    /// while the new program could not be saved: an edit or a SIGHUP is never dropped because
+    /// the database was busy.
+    pub async fn reload_file_retrying(&self) -> Result<String, NotReloaded> {
+        let mut wait = std::time::Duration::from_secs(1);
+        loop {
+            match self.reload_file().await {
+                Err(NotReloaded::NotSaved) if wait <= RETRY_AT_MOST => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
 }
+
+/// Why a reload did not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReloaded {
+    /// The file has mistakes (what to fix); the program in force stays until it is fixed.
+    Rejected(String),
+    /// The new program could not be saved; trying again may work.
+    NotSaved,
+}
+
+/// The longest wait between tries of a reload that could not be saved (1, 2, 4, 8, 16 s).
+const RETRY_AT_MOST: std::time::Duration = std::time::Duration::from_secs(16);
 
 /// How often the config file and its `roster.csv` are checked for an edit.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
@@ -86,10 +114,12 @@ impl Reloader {
                 every.tick().await;
                 let now = self.modified();
                 if now != seen {
-                    seen = now;
                     tracing::info!("the config or roster file changed; reloading");
-                    // Both outcomes are logged by the reloader.
-                    let _ = self.reload_file().await;
+                    // Both outcomes are logged by the reloader. One that could not be saved
+                    // is tried again at the next look, the file being still "changed".
+                    if self.reload_file_retrying().await != Err(NotReloaded::NotSaved) {
+                        seen = now;
+                    }
                 }
             }
         });

@@ -13,6 +13,7 @@ use crate::domain::compose::{compose, people_involved};
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Occurrence, Source};
 use crate::domain::sko::{self, PauseSpec, SkoCommand, check_pause};
+use crate::reload::NotReloaded;
 use crate::scheduler::{pair_schedule, partners_of};
 use crate::store::Store;
 
@@ -45,10 +46,11 @@ pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::
             }
             Ok(Reply::new(match ctx.reloader.reload_file().await {
                 Ok(summary) => format!("Reloaded: {}", escape(&summary)),
-                Err(problems) => format!(
+                Err(NotReloaded::Rejected(problems)) => format!(
                     "The config was not reloaded; the program in force stays. What to fix:\n```{}```",
                     escape(&problems)
                 ),
+                Err(NotReloaded::NotSaved) => "The config was read but could not be saved just now; the program in force stays. Try `/sko reload` again in a moment.".to_string(),
             }))
         }
         SkoCommand::Preview(rep) => {

@@ -1,15 +1,17 @@
 //! One scheduler at a time, however many replicas share the database: the one holding the lease
 //! plans, sends and housekeeps, so Slack's workspace-wide limits are kept by one sender. The
 //! lease is renewed at half its period, taken over by a standby once it runs out (a holder that
-//! died), and given up on a clean stop (a drain hands over at once). Each new holder gets a
-//! higher epoch, under which its plans are written: one that lost the lease cannot write one.
+//! died), and given up on a clean stop (a drain hands over at once). On SQLite, whose file one
+//! host uses, a process restarted after a crash takes it at once from its dead predecessor.
+//! Each new holder gets a higher epoch, under which its plans are written: one that lost the
+//! lease cannot write one.
 
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use super::Scheduler;
 use crate::scheduler::sender::Messenger;
-use crate::store::SchedulerStore;
+use crate::store::{Holder, Lease, SchedulerStore};
 
 /// How long a lease lasts unless renewed: a replica that dies is taken over within this (and a
 /// tick) of its last renewal.
@@ -23,10 +25,27 @@ pub(super) struct Held {
 }
 
 /// Who this replica is, in the lease: the host (a pod's name), the process and a random part,
-/// so a restarted process is a new holder that waits for its predecessor's lease to run out.
-pub(super) fn replica_id() -> String {
+/// so a restarted process is a new holder.
+pub(super) fn this_replica() -> Holder {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "sko".into());
-    format!("{host}-{}-{:04x}", std::process::id(), fastrand::u16(..))
+    let pid = std::process::id();
+    Holder {
+        id: format!("{host}-{pid}-{:04x}", fastrand::u16(..)),
+        host,
+        pid,
+    }
+}
+
+/// True when `lease`'s holder ran on this host as a process that is no longer running: it
+/// cannot renew, so waiting for its lease to end is waiting for nothing. Where that cannot be
+/// told (another host, no `/proc`, the process id taken again since), false.
+fn holder_is_gone(lease: &Lease, me: &Holder) -> bool {
+    cfg!(target_os = "linux")
+        && lease.holder != me.id
+        && lease.host.as_deref() == Some(me.host.as_str())
+        && lease
+            .pid
+            .is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
 }
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
@@ -46,16 +65,28 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     /// Takes or renews the lease in the database now, whenever it was last renewed.
     async fn renew_lease(&self, now: DateTime<Utc>) -> anyhow::Result<Option<i64>> {
         let held = *self.lease.lock().unwrap_or_else(|e| e.into_inner());
-        let got = self
+        let mut got = self
             .store
             .hold_lease(&self.replica, now, now + LEASE_FOR)
             .await?;
+        if got.is_none()
+            && let Some(lease) = self.store.lease().await?
+            && holder_is_gone(&lease, &self.replica)
+        {
+            got = self
+                .store
+                .take_lease_from(&lease, &self.replica, now + LEASE_FOR)
+                .await?;
+            if got.is_some() {
+                tracing::info!(gone = %lease.holder, "took the scheduler lease at once: its holder's process on this host has ended");
+            }
+        }
         match (held.map(|h| h.epoch), got) {
             (before, Some(epoch)) if before != Some(epoch) => {
-                tracing::info!(replica = %self.replica, epoch, "this replica holds the scheduler lease: it plans and sends")
+                tracing::info!(replica = %self.replica.id, epoch, "this replica holds the scheduler lease: it plans and sends")
             }
             (Some(_), None) => {
-                tracing::warn!(replica = %self.replica, "the scheduler lease went to another replica; standing by")
+                tracing::warn!(replica = %self.replica.id, "the scheduler lease went to another replica; standing by")
             }
             _ => {}
         }
@@ -63,7 +94,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             epoch,
             renewed: now,
         });
-        self.metrics.lease_held(&self.replica, got.is_some());
+        self.metrics.lease_held(&self.replica.id, got.is_some());
         Ok(got)
     }
 
@@ -82,12 +113,17 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     pub(super) async fn keep_lease(&self, stop: &CancellationToken) {
         let every = (LEASE_FOR / 2).to_std().expect("a positive period");
         loop {
-            if let Err(e) = self.renew_lease(self.clock.now()).await {
-                tracing::warn!(error = %format_args!("{e:#}"), "could not renew the scheduler lease; trying again");
-            }
+            // A renewal that failed is tried again within a second, well before the lease ends.
+            let next = match self.renew_lease(self.clock.now()).await {
+                Ok(_) => every,
+                Err(e) => {
+                    tracing::warn!(error = %format_args!("{e:#}"), "could not renew the scheduler lease; trying again in a second");
+                    std::time::Duration::from_secs(1)
+                }
+            };
             tokio::select! {
                 _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(next) => {}
             }
         }
     }
@@ -99,10 +135,10 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if held.is_some() {
             match self
                 .store
-                .release_lease(&self.replica, self.clock.now())
+                .release_lease(&self.replica.id, self.clock.now())
                 .await
             {
-                Ok(()) => tracing::info!(replica = %self.replica, "scheduler lease given up"),
+                Ok(()) => tracing::info!(replica = %self.replica.id, "scheduler lease given up"),
                 Err(e) => {
                     tracing::warn!(error = %format_args!("{e:#}"), "could not give the scheduler lease up; it runs out on its own")
                 }

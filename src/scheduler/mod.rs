@@ -31,7 +31,7 @@ use crate::domain::message::Message;
 use crate::domain::program::{Channel, Program};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
-use crate::store::{Claim, Delivery, Fence, SchedulerStore, Settled, Store};
+use crate::store::{Claim, Delivery, Fence, Holder, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, RateLimiter, SendError, backoff};
 
 /// What one tick did, for logs and tests.
@@ -73,7 +73,7 @@ pub struct Scheduler<M, S = Store> {
     next_lookups: Mutex<Option<housekeeping::Quiet>>,
     next_statuses: Mutex<Option<housekeeping::Quiet>>,
     /// This replica's name in the scheduler lease, and the lease as it last held it.
-    replica: String,
+    replica: Holder,
     lease: Mutex<Option<lease::Held>>,
     /// While standing by: the holder's count of changes last followed.
     followed: Mutex<Option<i64>>,
@@ -121,14 +121,14 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             pairs: Mutex::new(None),
             next_lookups: Mutex::new(None),
             next_statuses: Mutex::new(None),
-            replica: lease::replica_id(),
+            replica: lease::this_replica(),
             lease: Mutex::new(None),
             followed: Mutex::new(None),
         }
     }
 
-    /// This replica's name in the scheduler lease.
-    pub fn replica(&self) -> &str {
+    /// Who this replica is in the scheduler lease.
+    pub fn replica(&self) -> &Holder {
         &self.replica
     }
 
@@ -201,7 +201,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let live = self.program.load_full();
         let program = live.as_ref();
         let fence = Fence {
-            holder: &self.replica,
+            holder: &self.replica.id,
             epoch,
         };
         self.plan(&live, now, fence, &mut report).await?;
@@ -210,7 +210,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         report.skipped += self.store.skip_superseded(now).await?;
         for d in self
             .store
-            .interrupted_deliveries(&self.replica, now)
+            .interrupted_deliveries(&self.replica.id, now)
             .await?
         {
             self.settle_interrupted(d, &mut report).await?;
@@ -219,7 +219,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         loop {
             // Claimed for as long as the lease: a successor takes over what is left of it.
             let claim = Claim {
-                by: &self.replica,
+                by: &self.replica.id,
                 until: self.clock.now() + lease::LEASE_FOR,
             };
             let batch = self.store.claim_due(claim, now, BATCH).await?;
@@ -335,7 +335,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         Ok(self.holds_lease(now)
             && self
                 .store
-                .mark_sending(d.id, &self.replica, text, channel, now)
+                .mark_sending(d.id, &self.replica.id, text, channel, now)
                 .await?)
     }
 

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::dispatch::{Dispatcher, EventOutcome};
 use super::verify::{SignatureCheck, SignedBody};
 use crate::metrics::{Metrics, track};
+use crate::store::LeaseStore;
 
 #[derive(Clone)]
 pub struct HttpState {

@@ -1,14 +1,15 @@
-//! The store's contract, on each database it runs on: the statements the two databases write
+//! The store's contract: the scheduler's part on every implementation (SQLite, PostgreSQL and
+//! the in-memory store `simulate` runs on); on each database, the statements the two write
 //! differently (lists of people, a member of a group, claims), the upserts, and the answers
 //! that must come once however many replicas ask at once.
 
-use super::{DirectoryStore, PairStore, RecordStore, RosterStore};
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use futures_util::future::join_all;
 
 use super::testing::stores;
 use super::{
-    Claim, Delivery, DeliveryStatus, Fence, MemoryStore, SchedulerStore, Settled, Snoozed, Store,
+    Claim, Delivery, DeliveryStatus, DirectoryStore, Fence, Holder, MemoryStore, PairStore,
+    RecordStore, RosterStore, SchedulerStore, Settled, Snoozed, Store,
 };
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{CommitmentInput, CommitmentKind};
@@ -33,7 +34,15 @@ fn occurrence(source: Source, recipient: Recipient, at: DateTime<Utc>) -> Occurr
 
 async fn leased(store: &impl SchedulerStore, now: DateTime<Utc>) -> i64 {
     store
-        .hold_lease("a", now, now + Duration::seconds(12))
+        .hold_lease(
+            &Holder {
+                id: "a".into(),
+                host: "test".into(),
+                pid: 1,
+            },
+            now,
+            now + Duration::seconds(12),
+        )
         .await
         .unwrap()
         .unwrap()

@@ -36,7 +36,7 @@ pub use channels::ChannelStore;
 pub use checkins::Answered;
 pub use database_url::{Backend, DatabaseUrl};
 pub use directory::{DirectoryStore, EmailLookup};
-pub use lease::{Fence, Lease, LeaseStore};
+pub use lease::{Fence, Holder, Lease, LeaseStore};
 pub use memory::MemoryStore;
 pub use outbox::{Claim, Delivery, DeliveryStatus, OutboxStore, Settled};
 pub use pairs::PairStore;
@@ -123,10 +123,12 @@ macro_rules! on_db {
 }
 use on_db;
 
-/// How long a write may wait for the writer connection: within Slack's 3 seconds for a
-/// person's command or form, with time left to answer. The planner's transactions hold it for
-/// milliseconds, so this is reached only when something is wrong.
-pub const WRITE_WITHIN: Duration = Duration::from_millis(2_000);
+/// How long a write may wait for the writer connection before it fails: within Slack's 3
+/// seconds for a person's command or form, with time left to tell them. The planner's
+/// transactions hold it for milliseconds, so this is reached only when something is wrong.
+const WRITE_WITHIN: Duration = Duration::from_millis(1_500);
+/// How long a write that meets another process's lock is retried.
+const BUSY_FOR: Duration = Duration::from_millis(1_000);
 
 impl Store {
     /// Opens the database at `url` (a SQLite file, created if missing, or a PostgreSQL
@@ -149,9 +151,11 @@ impl Store {
             // NORMAL is SQLite's advice with WAL: a commit survives a crash of the process;
             // only a power cut can lose the last transactions.
             .synchronous(SqliteSynchronous::Normal)
-            // Only another process (an `export`, a second `serve` by mistake) can hold the
-            // lock; this process's writers queue for the one connection instead.
-            .busy_timeout(WRITE_WITHIN)
+            // Only another process (a second `serve` by mistake, a script) can hold the lock;
+            // this process's writers queue for the one connection instead. SQLite retries a
+            // statement that meets it for this long, so a person's write still ends, saved or
+            // not, within Slack's 3 seconds.
+            .busy_timeout(BUSY_FOR)
             // Checkpoints run beside the writer (below), not inside whichever commit
             // crosses the threshold: that commit would wait for the checkpoint's fsync.
             .pragma("wal_autocheckpoint", "0");

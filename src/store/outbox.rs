@@ -504,7 +504,12 @@ mod tests {
 
     async fn claims_on(db: &str, store: &Store) {
         let t = Utc.with_ymd_and_hms(2027, 1, 11, 13, 30, 0).unwrap();
-        let epoch = store.hold_lease("a", t, t + Duration::seconds(12)).await;
+        let a = crate::store::Holder {
+            id: "a".into(),
+            host: "test".into(),
+            pid: 1,
+        };
+        let epoch = store.hold_lease(&a, t, t + Duration::seconds(12)).await;
         let fence = Fence {
             holder: "a",
             epoch: epoch.unwrap().unwrap(),

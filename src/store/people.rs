@@ -1,12 +1,12 @@
 //! People: the roster from the config, and anyone else who used a command.
 
-use super::PlanStore;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use super::{Store, on_db};
+use super::plan::PLAN_CHUNK;
+use super::{PlanStore, Store, on_db};
 use crate::domain::program::Person;
 
 impl Store {
@@ -68,53 +68,84 @@ pub trait RosterStore {
 impl RosterStore for Store {
     #[tracing::instrument(skip_all, fields(people = roster.len()))]
     async fn sync_roster(&self, roster: &[Person], now: DateTime<Utc>) -> anyhow::Result<()> {
-        let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
-        let (was, left) = on_db!(write self, |pool| {
-            let mut tx = pool.begin().await?;
-            // A write first, returning who was listed: a SQLite transaction that read before
-            // writing could not take the write lock after another commit (SQLITE_BUSY_SNAPSHOT).
-            let before: Vec<(String,)> = sqlx::query_as(
-                "UPDATE people SET in_roster = FALSE WHERE in_roster = TRUE RETURNING slack_id",
+        type Listed = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        // The roster as recorded, read beside the writer: only the differences are written.
+        let before: Vec<Listed> = on_db!(read self, |pool| {
+            sqlx::query_as(
+                "SELECT slack_id, role, manager_id, team, timezone FROM people WHERE in_roster = TRUE",
             )
-            .fetch_all(&mut *tx)
-            .await?;
-            for p in roster {
-                sqlx::query(
-                    "INSERT INTO people (slack_id, in_roster, role, manager_id, team, timezone, first_seen_at)
-                     VALUES ($1, TRUE, $2, $3, $4, $5, $6)
-                     ON CONFLICT (slack_id) DO UPDATE SET in_roster = TRUE, role = excluded.role,
-                       manager_id = excluded.manager_id, team = excluded.team, timezone = excluded.timezone",
-                )
-                .bind(&p.slack_id)
-                .bind(p.role.as_str())
-                .bind(&p.manager)
-                .bind(&p.team)
-                .bind(p.timezone.map(|tz| tz.name()))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let was: HashSet<String> = before.into_iter().map(|(id,)| id).collect();
-            let left: Vec<&String> = was
-                .iter()
-                .filter(|id| !listed.contains(id.as_str()))
-                .collect();
-            for id in &left {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'skipped', last_error = 'left the roster', updated_at = $1
-                     WHERE status = 'pending' AND recipient_kind = 'person' AND recipient = $2",
-                )
-                .bind(now)
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
-            }
-            tx.commit().await.context("cannot save the roster")?;
-            let left = left.len();
-            (was, left)
+            .fetch_all(pool)
+            .await?
         });
-        let joined = listed.iter().filter(|id| !was.contains(**id)).count();
-        let reason = match (joined, left) {
+        let was: HashMap<String, Listed> = before.into_iter().map(|p| (p.0.clone(), p)).collect();
+        let listed: HashSet<&str> = roster.iter().map(|p| p.slack_id.as_str()).collect();
+        let as_recorded = |p: &Person| -> Listed {
+            (
+                p.slack_id.clone(),
+                Some(p.role.as_str().to_string()),
+                p.manager.clone(),
+                p.team.clone(),
+                p.timezone.map(|tz| tz.name().to_string()),
+            )
+        };
+        let changed: Vec<&Person> = roster
+            .iter()
+            .filter(|p| was.get(&p.slack_id) != Some(&as_recorded(p)))
+            .collect();
+        let left: Vec<&String> = was
+            .keys()
+            .filter(|id| !listed.contains(id.as_str()))
+            .collect();
+        for chunk in changed.chunks(PLAN_CHUNK) {
+            on_db!(write self, |pool| {
+                let mut tx = pool.begin().await?;
+                for p in chunk {
+                    sqlx::query(
+                        "INSERT INTO people (slack_id, in_roster, role, manager_id, team, timezone, first_seen_at)
+                         VALUES ($1, TRUE, $2, $3, $4, $5, $6)
+                         ON CONFLICT (slack_id) DO UPDATE SET in_roster = TRUE, role = excluded.role,
+                           manager_id = excluded.manager_id, team = excluded.team, timezone = excluded.timezone",
+                    )
+                    .bind(&p.slack_id)
+                    .bind(p.role.as_str())
+                    .bind(&p.manager)
+                    .bind(&p.team)
+                    .bind(p.timezone.map(|tz| tz.name()))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await.context("cannot save the roster")?;
+            });
+        }
+        for chunk in left.chunks(PLAN_CHUNK) {
+            on_db!(write self, |pool| {
+                let mut tx = pool.begin().await?;
+                for id in chunk {
+                    sqlx::query("UPDATE people SET in_roster = FALSE WHERE slack_id = $1")
+                        .bind(id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "UPDATE outbox SET status = 'skipped', last_error = 'left the roster', updated_at = $1
+                         WHERE status = 'pending' AND recipient_kind = 'person' AND recipient = $2",
+                    )
+                    .bind(now)
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await.context("cannot save the roster")?;
+            });
+        }
+        let joined = listed.iter().filter(|id| !was.contains_key(**id)).count();
+        let reason = match (joined, left.len()) {
             (0, 0) => "the program was (re)loaded".to_string(),
             (joined, 0) if was.is_empty() => format!("the roster was loaded ({joined} people)"),
             (joined, left) => format!("the roster changed: {joined} joined, {left} left"),

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sko_reinforce::store::{DeliveryStatus, Store};
+use sko_reinforce::store::{DeliveryStatus, LeaseStore, Store};
 
 use super::crash::{channels_opened_ahead, fan_out_config, seed, start};
 use super::fake_slack::FakeSlack;

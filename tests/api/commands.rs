@@ -351,15 +351,54 @@ async fn due_days_and_weeks_follow_the_reps_own_calendar() {
 }
 
 #[tokio::test]
-async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_url() {
+async fn a_command_that_meets_a_database_locked_by_another_process_is_told_nothing_was_saved() {
     use sqlx::Connection;
-    // SQLite's: one writer at a time.
+    // SQLite's: another process holds the write lock for longer than a command may wait.
     let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
-    // Another writer holds the database, so recording the commitment has to wait.
     let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
         .await
         .unwrap();
     sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let reply = app
+        .reply(REP, "/commit", "20 discovery calls by Friday")
+        .await;
+    let waited = started.elapsed();
+
+    assert!(
+        waited < std::time::Duration::from_secs(3),
+        "Slack's deadline is 3 s; took {waited:?}"
+    );
+    assert!(reply.contains("nothing was saved"), "{reply}");
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+    assert!(
+        app.reply(REP, "/commit", "list")
+            .await
+            .contains("no open commitments"),
+        "and nothing was saved later"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_url() {
+    use sqlx::Connection;
+    // PostgreSQL's: a row lock another session holds makes the write wait, as long as it takes.
+    let Some(backend) = Backend::each()
+        .into_iter()
+        .find(|b| *b == Backend::Postgres)
+    else {
+        return;
+    };
+    let app = spawn_app_at_on(backend, wednesday_week_one()).await;
+    let mut blocker = sqlx::PgConnection::connect(app.database_url.expose())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
+    sqlx::query("LOCK TABLE commitments IN EXCLUSIVE MODE")
         .execute(&mut blocker)
         .await
         .unwrap();

@@ -224,3 +224,45 @@ async fn a_practice_form_with_rubric_scores_is_recorded() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn a_form_that_cannot_be_recorded_stays_open_with_the_error_and_nothing_is_saved() {
+    use sqlx::Connection;
+    // SQLite's: another process holds the database's write lock past Slack's deadline.
+    let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
+    let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let response = submit(
+        &app,
+        "commit_form",
+        json!({ "text": text("Book 5 demos with the new value story"), "kind": pick("outcome") }),
+    )
+    .await;
+    let waited = started.elapsed();
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        waited < std::time::Duration::from_secs(3),
+        "Slack's deadline is 3 s; took {waited:?}"
+    );
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    let error = answer["errors"]["text"].as_str().unwrap();
+    assert!(error.starts_with("Not saved"), "{error}");
+
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+    assert!(
+        app.reply(REP, "/commit", "list")
+            .await
+            .contains("no open commitments"),
+        "nothing was saved, and nothing is saved later"
+    );
+    assert!(app.notices_delivered().await.is_empty(), "no confirmation");
+}

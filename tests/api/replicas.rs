@@ -5,6 +5,9 @@
 use chrono::{DateTime, TimeZone, Utc};
 use tokio_util::sync::CancellationToken;
 
+use sko_reinforce::clock::Clock;
+use sko_reinforce::store::{Holder, LeaseStore, Store};
+
 use super::helpers::*;
 
 /// Monday 11 Jan 2027 (kickoff), 08:31 in New York: the four New York reps' 08:30 prompts.
@@ -60,7 +63,7 @@ async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_
     assert!(
         b.metrics().await.contains(&format!(
             "sko_scheduler_lease_held{{replica=\"{}\"}} 1",
-            b.scheduler.replica()
+            b.scheduler.replica().id
         )),
         "b holds the lease now"
     );
@@ -94,7 +97,7 @@ async fn a_clean_stop_hands_the_lease_over_at_once_on(backend: Backend) {
     assert!(
         metrics.contains(&format!(
             "sko_scheduler_lease_epoch{{replica=\"{}\"}} 2",
-            b.scheduler.replica()
+            b.scheduler.replica().id
         )),
         "/metrics names the holder and its epoch: {metrics}"
     );
@@ -176,4 +179,41 @@ async fn an_event_delivered_to_both_replicas_is_handled_once_on(backend: Backend
             .count()
     };
     assert_eq!((to(REP), to(PARTNER)), (1, 1), "{published:#?}");
+}
+
+#[tokio::test]
+async fn a_process_restarted_after_a_crash_takes_over_at_once_on_sqlite_only() {
+    for backend in Backend::each() {
+        eprintln!("on {backend:?}"); // shown when it fails
+        let app = spawn_app_at_on(backend, monday_0831_new_york()).await;
+        // A lease held until well after now by an earlier process on this host that has
+        // ended (SIGKILLed: it gave nothing up).
+        let ended = std::process::Command::new("true").spawn().unwrap();
+        let pid = ended.id();
+        let mut ended = ended;
+        ended.wait().unwrap();
+        let me = app.scheduler.replica();
+        let dead = Holder {
+            id: format!("{}-{pid}-dead", me.host),
+            host: me.host.clone(),
+            pid,
+        };
+        let store = Store::open(&app.database_url).await.unwrap();
+        let now = app.clock.now();
+        let held = store
+            .hold_lease(&dead, now, now + chrono::Duration::seconds(12))
+            .await
+            .unwrap();
+        assert!(held.is_some());
+
+        let report = app.tick().await;
+
+        match backend {
+            // One host's file: the dead holder cannot renew, so its lease is not waited for.
+            Backend::Sqlite => assert_eq!(report.sent, 4, "{report:?}"),
+            // Replicas on other hosts: only the lease's end decides.
+            Backend::Postgres => assert_eq!(report, Default::default()),
+        }
+        store.close().await;
+    }
 }

@@ -5,10 +5,26 @@
 use slack_morphism::prelude::*;
 
 use super::Dispatcher;
-use crate::commands::{self, APOLOGY, Refusal, clicks};
+use crate::commands::{self, Refusal, clicks};
+use crate::domain::commitment::CommitmentDraft;
 use crate::domain::forms;
 use crate::domain::message::Action;
+use crate::domain::practice::PracticeDraft;
 use crate::slack::modals;
+
+/// How long a form's write may take: Slack closes the form or shows our errors only if we
+/// answer within 3 seconds. The store ends a write within 2.5 s (its queue and SQLite's busy
+/// retries are bounded), so this is a last guard.
+const FORM_WITHIN: std::time::Duration = std::time::Duration::from_millis(2_800);
+
+/// Beside the form's first field when it could not be recorded: the form stays open.
+const NOT_SAVED: &str = "Not saved: the bot could not record this just now. Your answers are still here; submit again in a moment.";
+
+/// A form's contents, checked and ready to record.
+enum Draft {
+    Commitment(CommitmentDraft),
+    Practice(PracticeDraft),
+}
 
 impl Dispatcher {
     /// Button clicks, form submissions and other interactions; the answer is what Slack is
@@ -119,8 +135,9 @@ impl Dispatcher {
     }
 
     /// A submitted form: checked field by field (problems shown beside their fields), then
-    /// recorded exactly as the typed command would be, and confirmed in a DM through the
-    /// outbox.
+    /// recorded exactly as the typed command would be and confirmed in a DM through the
+    /// outbox. What cannot be recorded within Slack's 3 seconds is answered in the form, which
+    /// stays open with what the person wrote: never closed as if saved.
     async fn submission(
         &self,
         event: &SlackInteractionViewSubmissionEvent,
@@ -131,46 +148,68 @@ impl Dispatcher {
         let callback = modal
             .callback_id
             .as_ref()
-            .map(|c| c.0.as_str())
+            .map(|c| c.0.clone())
             .unwrap_or_default();
-        let user = event.user.id.0.as_str();
+        let user = event.user.id.0.clone();
         let program = self.program.load_full();
         let now = self.clock.now();
-        let caller = commands::caller(&program, user, now);
-        let recorded = match callback {
+        let today = commands::caller(&program, &user, now).today();
+        let (draft, first_field) = match callback.as_str() {
             modals::COMMIT_FORM => {
-                match forms::commit_draft(&modals::commit_form(&event.view), caller.today()) {
+                match forms::commit_draft(&modals::commit_form(&event.view), today) {
                     Err(fields) => return modals::errors(fields),
-                    Ok(draft) => {
-                        commands::commit::record(&self.store, &program, &caller, draft).await
-                    }
+                    Ok(draft) => (Draft::Commitment(draft), "text"),
                 }
             }
             modals::PRACTICE_FORM => match forms::practice_draft(
                 &modals::practice_form(&event.view, &program),
                 &program.skills,
-                user,
+                &user,
             ) {
                 Err(fields) => return modals::errors(fields),
-                Ok(draft) => commands::practice::log(&self.store, &program, &caller, draft).await,
+                Ok(draft) => (Draft::Practice(draft), "skill"),
             },
             other => {
                 tracing::info!(callback = other, "a form this version does not know");
                 return SlackInteractionResponse::Empty;
             }
         };
-        let text = match recorded {
-            Ok(reply) => reply.text,
-            Err(e) => {
-                tracing::error!(error = %format_args!("{e:#}"), "could not record a form");
-                APOLOGY.to_string()
+        // Recorded in a task of its own: a write that finishes after the answer still
+        // confirms itself in a DM rather than vanishing.
+        let this = self.clone();
+        let recording = self.tasks.spawn(async move {
+            let caller = commands::caller(&program, &user, now);
+            let recorded = match draft {
+                Draft::Commitment(draft) => {
+                    commands::commit::record(&this.store, &program, &caller, draft).await
+                }
+                Draft::Practice(draft) => {
+                    commands::practice::log(&this.store, &program, &caller, draft).await
+                }
+            }?;
+            let why = format!("form:{callback}:{user}");
+            if let Err(e) = commands::notify(&this.store, &program, &user, &why, &recorded.text, now).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not queue a form's confirmation");
             }
-        };
-        let why = format!("form:{callback}:{user}");
-        if let Err(e) = commands::notify(&self.store, &program, user, &why, &text, now).await {
-            tracing::error!(error = %format_args!("{e:#}"), "could not queue a form's confirmation");
+            anyhow::Ok(())
+        });
+        match tokio::time::timeout(FORM_WITHIN, recording).await {
+            Ok(Ok(Ok(()))) => SlackInteractionResponse::Empty,
+            Ok(Ok(Err(e))) => {
+                tracing::error!(error = %format_args!("{e:#}"), "could not record a form; told the person in the form");
+                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "recording a form panicked; told the person in the form");
+                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "a form was not recorded within Slack's deadline; told the person in the form"
+                );
+                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+            }
         }
-        SlackInteractionResponse::Empty
     }
 
     /// *Log practice* under a prompt opens the practice form.

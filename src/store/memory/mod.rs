@@ -10,8 +10,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::plan::replan_diff;
 use super::{
-    ChannelStore, Claim, Delivery, DeliveryStatus, DirectoryStore, EmailLookup, Fence, LeaseStore,
-    OutboxStore, PairStore, PlanState, PlanStore, RecordStore, Replan, RosterStore, Settled,
+    ChannelStore, Claim, Delivery, DeliveryStatus, DirectoryStore, EmailLookup, Fence, Holder,
+    Lease, LeaseStore, OutboxStore, PairStore, PlanState, PlanStore, RecordStore, Replan,
+    RosterStore, Settled,
 };
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
@@ -223,19 +224,43 @@ impl PlanStore for MemoryStore {
 impl LeaseStore for MemoryStore {
     async fn hold_lease(
         &self,
-        holder: &str,
+        holder: &Holder,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         let mut s = self.inner();
         let epoch = match &s.lease {
             None => 1,
-            Some((h, epoch, _)) if h == holder => *epoch,
+            Some((h, epoch, _)) if *h == holder.id => *epoch,
             Some((_, epoch, end)) if *end <= now => epoch + 1,
             Some(_) => return Ok(None),
         };
-        s.lease = Some((holder.to_string(), epoch, until));
+        s.lease = Some((holder.id.clone(), epoch, until));
         Ok(Some(epoch))
+    }
+
+    async fn lease(&self) -> Result<Option<Lease>> {
+        Ok(self
+            .inner()
+            .lease
+            .as_ref()
+            .map(|(holder, epoch, expires_at)| Lease {
+                holder: holder.clone(),
+                epoch: *epoch,
+                expires_at: *expires_at,
+                host: None,
+                pid: None,
+            }))
+    }
+
+    /// A preview runs in one process: there is never another holder to take over from.
+    async fn take_lease_from(
+        &self,
+        _gone: &Lease,
+        _holder: &Holder,
+        _until: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        Ok(None)
     }
 
     async fn release_lease(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
