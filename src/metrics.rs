@@ -1,7 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests by endpoint and status with a latency histogram,
-//! deliveries by outcome, Slack API errors by code, rate-limit waits, the outbox's depth by
-//! state, and which replica holds the scheduler lease (those two read from the database when
-//! scraped).
+//! deliveries by outcome, Slack API errors by code, rate-limit waits, how far a long send has
+//! got, the outbox's depth by state, and which replica holds the scheduler lease (those two
+//! read from the database when scraped).
 
 use crate::store::{DeliveryStatus, Lease};
 use std::sync::Arc;
@@ -58,6 +58,14 @@ pub struct Metrics {
     outbox: Family<StateLabel, Gauge>,
     lease_held: Family<ReplicaLabel, Gauge>,
     lease_holder: Family<ReplicaLabel, Gauge>,
+    sending_sent: Gauge,
+    sending_due: Gauge,
+    calls_waiting: Family<MethodLabel, Gauge>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MethodLabel {
+    pub method: String,
 }
 
 impl Default for Metrics {
@@ -110,6 +118,24 @@ impl Default for Metrics {
             "The replica the database names as the scheduler lease's holder, with its epoch",
             lease_holder.clone(),
         );
+        let sending_sent = Gauge::default();
+        registry.register(
+            "send_sent",
+            "Messages sent so far by the send under way (as of its last half-minute report; 0 when none is)",
+            sending_sent.clone(),
+        );
+        let sending_due = Gauge::default();
+        registry.register(
+            "send_due",
+            "Messages due and not yet sent, as of the send's last half-minute report",
+            sending_due.clone(),
+        );
+        let calls_waiting = Family::<MethodLabel, Gauge>::default();
+        registry.register(
+            "slack_calls_waiting",
+            "Slack calls of the send under way waiting for their method's rate limit, by method",
+            calls_waiting.clone(),
+        );
         Self {
             registry,
             requests,
@@ -120,6 +146,9 @@ impl Default for Metrics {
             outbox,
             lease_held,
             lease_holder,
+            sending_sent,
+            sending_due,
+            calls_waiting,
         }
     }
 }
@@ -143,6 +172,20 @@ impl Metrics {
 
     pub fn rate_limited(&self) {
         self.rate_limit_waits.inc();
+    }
+
+    /// How far the send under way has got: sent, left, and the calls waiting by method.
+    pub fn sending(&self, sent: u64, due: u64, waiting: &[(&'static str, i64)]) {
+        self.sending_sent
+            .set(i64::try_from(sent).unwrap_or(i64::MAX));
+        self.sending_due.set(i64::try_from(due).unwrap_or(i64::MAX));
+        for (method, n) in waiting {
+            self.calls_waiting
+                .get_or_create(&MethodLabel {
+                    method: (*method).into(),
+                })
+                .set(*n);
+        }
     }
 
     /// Whether `replica` (this process) holds the scheduler lease.

@@ -12,12 +12,14 @@
 mod charts;
 mod housekeeping;
 mod lease;
+mod limits;
 mod plan;
 mod recovery;
 pub mod sender;
 
 pub use plan::{members, pair_schedule, partners_of};
 
+use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,11 +30,11 @@ use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
 use crate::domain::message::Message;
-use crate::domain::program::{Channel, Program};
+use crate::domain::program::Program;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
 use crate::store::{Claim, Delivery, Fence, Holder, SchedulerStore, Settled, Store};
-use sender::{Messenger, Method, RateLimiter, SendError, backoff};
+use sender::{Messenger, Method, Progress, RateLimiter};
 
 /// What one tick did, for logs and tests.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -64,6 +66,7 @@ pub struct Scheduler<M, S = Store> {
     settings: SenderConfig,
     limiter: Mutex<RateLimiter>,
     metrics: Arc<Metrics>,
+    progress: Progress,
     /// One tick at a time: the loop and a manual tick never interleave.
     running: tokio::sync::Mutex<()>,
     /// The pairs of the program in force, made (or read) once per program.
@@ -95,9 +98,6 @@ const TIMEZONES_PER_ROUND: usize = 40;
 const EMAILS_PER_ROUND: usize = 20;
 /// Statuses read a round, within `users.profile.get`'s Tier 4.
 const STATUSES_PER_ROUND: usize = 40;
-const RETRY_CAP: Duration = Duration::from_secs(3600);
-/// A 429 longer than this is not waited out in-line; the message is tried again later.
-const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
 
 impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     pub fn new(
@@ -117,6 +117,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             settings,
             limiter: Mutex::new(limiter),
             metrics,
+            progress: Progress::default(),
             running: tokio::sync::Mutex::new(()),
             pairs: Mutex::new(None),
             next_lookups: Mutex::new(None),
@@ -199,7 +200,6 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         };
         // One program for the whole tick, even if a reload lands meanwhile.
         let live = self.program.load_full();
-        let program = live.as_ref();
         let fence = Fence {
             holder: &self.replica.id,
             epoch,
@@ -215,6 +215,32 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         {
             self.settle_interrupted(d, &mut report).await?;
         }
+        let sending = self.send_due(&live, now, stop, &mut report);
+        self.reporting_progress(sending, now).await?;
+        for (outcome, n) in [
+            ("sent", report.sent),
+            ("failed", report.failed),
+            ("skipped", report.skipped),
+            ("retried", report.retried),
+        ] {
+            self.metrics.delivered(outcome, n);
+        }
+        if report != TickReport::default() {
+            tracing::info!(?report, "scheduler tick");
+        }
+        Ok(report)
+    }
+
+    /// Sends what is due at `now`, a claimed batch at a time, until nothing is left, the
+    /// scheduler stops or the lease is lost.
+    async fn send_due(
+        &self,
+        live: &Arc<Program>,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let program = live.as_ref();
         let mut pairs = None;
         loop {
             // Claimed for as long as the lease: a successor takes over what is left of it.
@@ -228,7 +254,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             }
             let pairs = match &mut pairs {
                 Some(p) => &*p,
-                None => pairs.insert(self.pairs_of(&live).await?),
+                None => pairs.insert(self.pairs_of(live).await?),
             };
             // The records of everyone this batch is about, read once.
             let mut people: Vec<String> = batch
@@ -260,21 +286,10 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 report.add(&one?);
             }
             if stop.is_cancelled() || !self.holds_lease(self.clock.now()) {
-                return Ok(report);
+                return Ok(());
             }
         }
-        for (outcome, n) in [
-            ("sent", report.sent),
-            ("failed", report.failed),
-            ("skipped", report.skipped),
-            ("retried", report.retried),
-        ] {
-            self.metrics.delivered(outcome, n);
-        }
-        if report != TickReport::default() {
-            tracing::info!(?report, "scheduler tick");
-        }
-        Ok(report)
+        Ok(())
     }
 
     async fn deliver(
@@ -315,6 +330,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             Ok(ts) => {
                 self.store.mark_sent(d.id, &ts, self.clock.now()).await?;
                 self.sent(occ).await?;
+                self.progress.count_sent();
                 report.sent += 1;
                 Ok(())
             }
@@ -349,32 +365,6 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         Ok(())
     }
 
-    /// The channel `d` goes to, once its turn within the channel's pace has come; `None` when
-    /// the scheduler is stopping, or the channel could not be had (the failure is recorded).
-    async fn channel_in_turn(
-        &self,
-        d: &Delivery,
-        stop: &CancellationToken,
-        report: &mut TickReport,
-    ) -> anyhow::Result<Option<String>> {
-        let channel = match self.channel_for(&d.occurrence.recipient).await {
-            Ok(c) => c,
-            Err(e) => {
-                self.after_failure(d, e, report).await?;
-                return Ok(None);
-            }
-        };
-        let slot = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .reserve(&channel, tokio::time::Instant::now());
-        tokio::select! {
-            _ = stop.cancelled() => Ok(None),
-            _ = wait_until(slot) => Ok(Some(channel)),
-        }
-    }
-
     /// What a message that went makes true: a check-in sent is one the pair was brought to.
     async fn sent(&self, occ: &Occurrence) -> anyhow::Result<()> {
         if let (Source::Checkin, Recipient::Group(group)) = (&occ.source, &occ.recipient) {
@@ -383,194 +373,6 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 .await?;
         }
         Ok(())
-    }
-
-    /// The channel a recipient's messages go to: a DM or group DM opened once and kept, or a
-    /// channel by id, or by name looked up once.
-    async fn channel_for(&self, recipient: &Recipient) -> Result<String, SendError> {
-        let users = match recipient {
-            Recipient::Channel(Channel::Id(id)) => return Ok(id.clone()),
-            Recipient::Channel(Channel::Name(name)) => return self.channel_named(name).await,
-            Recipient::Person(_) | Recipient::Group(_) => recipient.people(),
-        };
-        let key = recipient.key();
-        if let Ok(Some(channel)) = self.store.dm_channel(&key).await {
-            return Ok(channel);
-        }
-        let channel = self
-            .call(Method::ConversationsOpen, self.messenger.open(users))
-            .await?;
-        if let Err(e) = self.store.remember_dm_channel(&key, &channel).await {
-            tracing::warn!(error = %format_args!("{e:#}"), "could not cache a DM channel");
-        }
-        Ok(channel)
-    }
-
-    /// The id of the channel `#name`, from the cache or else from Slack.
-    pub async fn channel_named(&self, name: &str) -> Result<String, SendError> {
-        if let Ok(Some(id)) = self.store.channel_named(name).await {
-            return Ok(id);
-        }
-        match self
-            .call(Method::ConversationsList, self.messenger.find_channel(name))
-            .await?
-        {
-            Some(id) => {
-                if let Err(e) = self
-                    .store
-                    .remember_channel_name(name, &id, self.clock.now())
-                    .await
-                {
-                    tracing::warn!(error = %format_args!("{e:#}"), "could not cache a channel name");
-                }
-                Ok(id)
-            }
-            None => Err(SendError::Permanent(format!(
-                "no channel named #{name} that the bot can see: check the name, or invite the bot to it (/invite @sko-reinforce)"
-            ))),
-        }
-    }
-
-    /// A Slack call of `method`, within its rate limit and any 429 it is held by, under the
-    /// configured timeout; a timeout is a transient failure.
-    async fn call<T>(
-        &self,
-        method: Method,
-        fut: impl std::future::Future<Output = Result<T, SendError>>,
-    ) -> Result<T, SendError> {
-        let slot = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .reserve_call(method, tokio::time::Instant::now());
-        wait_until(slot).await;
-        self.send(method, fut).await
-    }
-
-    /// A Slack call of `method` if its rate limit has room for it now, else `None`: for work
-    /// that can wait for the next round rather than hold this one up.
-    async fn call_if_free<T>(
-        &self,
-        method: Method,
-        fut: impl std::future::Future<Output = Result<T, SendError>>,
-    ) -> Option<Result<T, SendError>> {
-        let free = self
-            .limiter
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .try_reserve_call(method, tokio::time::Instant::now());
-        if free {
-            Some(self.send(method, fut).await)
-        } else {
-            None
-        }
-    }
-
-    /// A Slack call already spaced by the caller. A 429 holds `method` for what it says.
-    async fn send<T>(
-        &self,
-        method: Method,
-        fut: impl std::future::Future<Output = Result<T, SendError>>,
-    ) -> Result<T, SendError> {
-        let result =
-            match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut)
-                .await
-            {
-                Ok(result) => result,
-                Err(_) => Err(SendError::Unanswered(format!(
-                    "no answer within {}s",
-                    self.settings.timeout_seconds
-                ))),
-            };
-        if let Err(SendError::RateLimited(wait)) = &result {
-            tracing::warn!(
-                method = method.name(),
-                wait_s = wait.as_secs_f64(),
-                "Slack rate limit: waiting it out"
-            );
-            self.metrics.rate_limited();
-            self.limiter
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .block(method, *wait, tokio::time::Instant::now());
-        }
-        result
-    }
-
-    async fn after_failure(
-        &self,
-        d: &Delivery,
-        error: SendError,
-        report: &mut TickReport,
-    ) -> anyhow::Result<()> {
-        let now = self.clock.now();
-        self.metrics.slack_error(match &error {
-            SendError::RateLimited(_) => "ratelimited",
-            SendError::Unanswered(_) => "timeout",
-            SendError::Transient(e) | SendError::Permanent(e) => {
-                e.split_whitespace().next().unwrap_or("unknown")
-            }
-        });
-        let attempts = u32::try_from(d.attempts)
-            .unwrap_or(u32::MAX)
-            .saturating_add(1);
-        match &error {
-            SendError::Unanswered(e) => {
-                // Left as `sending`: the next ticks ask Slack whether it arrived.
-                tracing::warn!(key = %d.key, error = %e, "Slack did not answer; will check whether the message arrived");
-                report.retried += 1;
-            }
-            SendError::RateLimited(wait) => {
-                // The method or channel is already held; a long hold moves the message too.
-                let later = if *wait > LONGEST_INLINE_WAIT {
-                    now + chrono::Duration::from_std(*wait)?
-                } else {
-                    now
-                };
-                self.store
-                    .mark_retry(d.id, later, &error.to_string(), now)
-                    .await?;
-                report.retried += 1;
-            }
-            SendError::Transient(_) if attempts < self.settings.max_attempts => {
-                let wait = backoff(
-                    attempts,
-                    Duration::from_secs(self.settings.retry_base_seconds),
-                    RETRY_CAP,
-                    fastrand::f64(),
-                );
-                self.store
-                    .mark_retry(
-                        d.id,
-                        now + chrono::Duration::from_std(wait)?,
-                        &error.to_string(),
-                        now,
-                    )
-                    .await?;
-                report.retried += 1;
-            }
-            _ => {
-                tracing::error!(key = %d.key, error = %error, "message parked as failed");
-                self.store
-                    .mark_final(
-                        d.id,
-                        Settled::Failed,
-                        &format!("{error} (after {attempts} attempts)"),
-                        now,
-                    )
-                    .await?;
-                report.failed += 1;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Sleeps until `slot`, unless it has come: a timer set for now still waits for the timer's
-/// next millisecond, which a simulation's hundreds of thousands of sends would add up.
-async fn wait_until(slot: tokio::time::Instant) {
-    if slot > tokio::time::Instant::now() {
-        tokio::time::sleep_until(slot).await;
     }
 }
 

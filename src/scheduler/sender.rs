@@ -1,15 +1,23 @@
-//! Delivery to Slack within its limits: one message a second per channel, a global rate,
-//! `Retry-After` honoured per method, 5xx and timeouts retried with backoff and jitter.
+//! Calling Slack within its limits (`limits`): each call waits for its method's turn and is
+//! held by a 429 for what it says, under the configured timeout; a failed delivery is retried
+//! with backoff and jitter, checked with Slack when its answer never came, or parked. A long
+//! send says how far it has got.
 
-use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::time::Instant;
+pub use super::limits::{Method, RateLimiter, backoff};
 
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use super::{Scheduler, TickReport};
 use crate::domain::absence::SlackStatus;
 use crate::domain::charts::Chart;
 use crate::domain::message::Message;
+use crate::domain::program::Channel;
+use crate::domain::schedule::Recipient;
+use crate::store::{Delivery, SchedulerStore, Settled};
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,352 +92,319 @@ pub trait Messenger: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<String>, SendError>> + Send;
 }
 
-/// How many global slots a late sender may make up by sending sooner than the spacing.
-const CATCH_UP_SLOTS: u32 = 3;
-
-/// Slack's Web API methods the sender calls, each with its own rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    PostMessage,
-    /// Tier 3: about 50 a minute.
-    ConversationsOpen,
-    /// Tier 3.
-    ConversationsHistory,
-    /// Tier 2: about 20 a minute.
-    ConversationsList,
-    /// Tier 4: about 100 a minute.
-    UsersInfo,
-    /// Tier 3.
-    UsersLookupByEmail,
-    /// Tier 4.
-    UsersProfileGet,
-    /// A file shared: `files.getUploadURLExternal` and `files.completeUploadExternal`, Tier 4.
-    FilesUpload,
+/// How far the send under way has got: messages sent, and Slack calls waiting for their
+/// method's turn. A fan-out bound by a Slack tier runs for minutes inside one tick; this is
+/// what its progress reports read.
+#[derive(Debug, Default)]
+pub struct Progress {
+    sent: std::sync::atomic::AtomicU64,
+    waiting: std::sync::Mutex<std::collections::BTreeMap<&'static str, i64>>,
 }
 
-impl Method {
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::PostMessage => "chat.postMessage",
-            Method::ConversationsOpen => "conversations.open",
-            Method::ConversationsHistory => "conversations.history",
-            Method::ConversationsList => "conversations.list",
-            Method::UsersInfo => "users.info",
-            Method::UsersLookupByEmail => "users.lookupByEmail",
-            Method::UsersProfileGet => "users.profile.get",
-            Method::FilesUpload => "files.completeUploadExternal",
-        }
+impl Progress {
+    pub fn count_sent(&self) {
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// (burst, calls a minute after it): in any minute at most the two together, which is
-    /// the method's tier, so none is refused. `chat.postMessage` is paced per channel and by
-    /// the global rate instead.
-    fn budget(self) -> Option<(f64, f64)> {
-        match self {
-            Method::PostMessage => None,
-            Method::ConversationsOpen
-            | Method::ConversationsHistory
-            | Method::UsersLookupByEmail => Some((10.0, 40.0)),
-            Method::ConversationsList => Some((5.0, 15.0)),
-            Method::UsersInfo | Method::UsersProfileGet | Method::FilesUpload => Some((20.0, 80.0)),
-        }
+    /// Messages sent since this process started.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts a call of `method` as waiting for its turn until the guard is dropped.
+    pub fn waiting(&self, method: Method) -> Waiting<'_> {
+        *self.waits().entry(method.name()).or_default() += 1;
+        Waiting(self, method)
+    }
+
+    /// Calls waiting for their turn, by method.
+    pub fn waiting_on(&self) -> Vec<(&'static str, i64)> {
+        self.waits().iter().map(|(m, n)| (*m, *n)).collect()
+    }
+
+    fn waits(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<&'static str, i64>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// A token bucket: `tokens` left at `at`, refilled at the method's rate up to its burst.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+/// A call waiting for its method's turn, counted until dropped.
+pub struct Waiting<'a>(&'a Progress, Method);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        *self.0.waits().entry(self.1.name()).or_default() -= 1;
+    }
 }
 
-/// Spacing of calls: messages per channel and overall, other methods within their tier, and
-/// any method held after a 429. Pure bookkeeping over instants.
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_channel: Duration,
-    global: Duration,
-    /// Off in simulations, where time is not real and nothing is rate limited.
-    paced: bool,
-    next_global: Option<Instant>,
-    /// When the last messages of one second's worth go, oldest first: a late sender making up
-    /// its slots never puts more than the rate into any one second.
-    last_second: VecDeque<Instant>,
-    per_second: usize,
-    next_in_channel: HashMap<String, Instant>,
-    buckets: HashMap<Method, Bucket>,
-    /// Per method, after a 429: nothing before this instant.
-    blocked: HashMap<Method, Instant>,
-}
+const RETRY_CAP: Duration = Duration::from_secs(3600);
+/// A 429 longer than this is not waited out in-line; the message is tried again later.
+const LONGEST_INLINE_WAIT: Duration = Duration::from_secs(60);
+/// How often a long send says how far it has got.
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
 
-impl RateLimiter {
-    pub fn new(per_channel: Duration, global_per_second: f64) -> Self {
-        Self {
-            per_channel,
-            global: Duration::from_secs_f64(1.0 / global_per_second.max(0.001)),
-            paced: true,
-            next_global: None,
-            last_second: VecDeque::new(),
-            per_second: (global_per_second.ceil() as usize).max(1),
-            next_in_channel: HashMap::new(),
-            buckets: HashMap::new(),
-            blocked: HashMap::new(),
-        }
-    }
-
-    /// No spacing at all: for a simulation, whose clock is not the one calls take time on.
-    pub fn unpaced() -> Self {
-        Self {
-            paced: false,
-            ..Self::new(Duration::ZERO, 1.0)
-        }
-    }
-
-    /// The earliest instant `method` may be called, reserved for the call.
-    pub fn reserve_call(&mut self, method: Method, now: Instant) -> Instant {
-        if !self.paced {
-            return now;
-        }
-        let held = self.blocked.get(&method).map_or(now, |b| now.max(*b));
-        let Some((burst, per_minute)) = method.budget() else {
-            return held;
+impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
+    /// Runs `sending`, saying every half minute how far it has got (sent, left, the Slack
+    /// methods it waits on), in the log and in `/metrics`.
+    pub(super) async fn reporting_progress(
+        &self,
+        sending: impl std::future::Future<Output = anyhow::Result<()>>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        tokio::pin!(sending);
+        let started = tokio::time::Instant::now();
+        let sent_before = self.progress.sent();
+        let mut every = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
+        let mut reported = false;
+        let outcome = loop {
+            tokio::select! {
+                done = &mut sending => break done,
+                _ = every.tick() => {
+                    let sent = self.progress.sent() - sent_before;
+                    let left = self.store.count_due(now).await?;
+                    let waiting = self.progress.waiting_on();
+                    let waiting_on: Vec<String> = waiting
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(method, n)| format!("{method} ({n})"))
+                        .collect();
+                    tracing::info!(
+                        sent,
+                        left,
+                        waiting_on = %waiting_on.join(", "),
+                        seconds = started.elapsed().as_secs(),
+                        "sending"
+                    );
+                    self.metrics.sending(sent, left, &waiting);
+                    reported = true;
+                }
+            }
         };
-        let per_second = per_minute / 60.0;
-        let bucket = self.buckets.entry(method).or_insert(Bucket {
-            tokens: burst,
-            at: now,
-        });
-        let refilled =
-            bucket.tokens + now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
-        // Taking a token that is not there yet reserves the time it comes.
-        let tokens = refilled.min(burst) - 1.0;
-        *bucket = Bucket { tokens, at: now };
-        let wait = if tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-tokens / per_second)
-        };
-        held.max(now + wait)
-    }
-
-    /// Reserves a call of `method` only if one may go now.
-    pub fn try_reserve_call(&mut self, method: Method, now: Instant) -> bool {
-        let held = self.blocked.get(&method).is_some_and(|b| *b > now);
-        let empty = method.budget().is_some_and(|(burst, per_minute)| {
-            self.buckets.get(&method).is_some_and(|b| {
-                let refilled = b.tokens
-                    + now.saturating_duration_since(b.at).as_secs_f64() * per_minute / 60.0;
-                refilled.min(burst) < 1.0
-            })
-        });
-        if held || empty {
-            return false;
-        }
-        self.reserve_call(method, now);
-        true
-    }
-
-    /// The earliest instant a message may go to `channel`, reserved for it.
-    pub fn reserve(&mut self, channel: &str, now: Instant) -> Instant {
-        if !self.paced {
-            return now;
-        }
-        // Keep to the global schedule: a message a little late (a slow answer, a busy disk)
-        // leaves its slot to the next one instead of pushing every later one back, so the
-        // rate holds on average; after a pause, the schedule starts again from now.
-        let mut slot = match self.next_global {
-            Some(g) if now <= g + self.global * CATCH_UP_SLOTS => g,
-            _ => now,
-        };
-        if let Some(b) = self.blocked.get(&Method::PostMessage) {
-            slot = slot.max(*b);
-        }
-        if self.last_second.len() == self.per_second
-            && let Some(first) = self.last_second.pop_front()
-        {
-            slot = slot.max(first + Duration::from_secs(1));
-        }
-        self.last_second.push_back(slot.max(now));
-        // A channel that must wait (its second a message, a 429) waits alone: the global
-        // schedule moves on for the others.
-        let at = self
-            .next_in_channel
-            .get(channel)
-            .map_or(slot, |c| slot.max(*c));
-        self.next_global = Some(slot + self.global);
-        self.next_in_channel
-            .insert(channel.to_string(), at + self.per_channel);
-        // Forget channels whose spacing has long passed, so the map stays small.
-        if self.next_in_channel.len() > 10_000 {
-            self.next_in_channel.retain(|_, t| *t > now);
-        }
-        at
-    }
-
-    /// A 429 on a post to `channel`: nothing more to it until `retry_after` has passed, while
-    /// other channels go on.
-    pub fn hold_channel(&mut self, channel: &str, retry_after: Duration, now: Instant) {
-        let until = now + retry_after;
-        let next = self
-            .next_in_channel
-            .entry(channel.to_string())
-            .or_insert(until);
-        *next = (*next).max(until);
-    }
-
-    /// A 429 on `method`: hold every call of it until `retry_after` has passed.
-    pub fn block(&mut self, method: Method, retry_after: Duration, now: Instant) {
-        let until = now + retry_after;
-        let entry = self.blocked.entry(method).or_insert(until);
-        *entry = (*entry).max(until);
-        if method == Method::PostMessage {
-            self.next_global = Some(self.next_global.map_or(until, |g| g.max(until)));
-        }
-    }
-
-    pub fn blocked_until(&self, method: Method) -> Option<Instant> {
-        self.blocked.get(&method).copied()
-    }
-}
-
-/// Exponential backoff with equal jitter: attempt 1 waits half to all of `base`, then 2×,
-/// 4×, … capped.
-pub fn backoff(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
-    let exp = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(16)));
-    let ceiling = exp.min(cap);
-    // Half fixed, half random: never immediately, never all at once.
-    ceiling.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_message_a_second_per_channel_and_a_global_rate() {
-        let start = Instant::now();
-        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
-        let a1 = r.reserve("D1", start);
-        let b1 = r.reserve("D2", start);
-        let a2 = r.reserve("D1", start);
-        assert_eq!(a1, start);
-        assert_eq!(b1 - start, Duration::from_millis(100), "global 10/s");
-        assert_eq!(
-            a2 - start,
-            Duration::from_secs(1),
-            "same channel waits a second"
-        );
-    }
-
-    #[test]
-    fn a_late_message_does_not_push_back_every_later_one() {
-        let start = Instant::now();
-        let tenth = Duration::from_millis(100);
-        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
-        assert_eq!(r.reserve("D1", start), start);
-        // Asked 150 ms late for the second slot: it goes now, the third keeps its time.
-        assert_eq!(r.reserve("D2", start + tenth + tenth / 2), start + tenth);
-        assert_eq!(
-            r.reserve("D3", start + tenth + tenth / 2),
-            start + 2 * tenth
-        );
-        // Idle for a while: no burst to make up for it.
-        let later = start + Duration::from_secs(60);
-        assert_eq!(r.reserve("D4", later), later);
-        assert_eq!(r.reserve("D5", later), later + tenth);
-    }
-
-    #[test]
-    fn making_up_late_slots_never_puts_more_than_the_rate_into_one_second() {
-        let start = Instant::now();
-        let tenth = Duration::from_millis(100);
-        let mut r = RateLimiter::new(Duration::from_secs(1), 10.0);
-        // Ten on time, a pause of two and a half slots, then twenty asked at once: the first
-        // three take the slots the pause left, all going at once, right before the rest.
-        let mut sent: Vec<Instant> = Vec::new();
-        for (i, now) in std::iter::repeat_n(start, 10)
-            .chain(std::iter::repeat_n(start + tenth * 12 + tenth / 2, 20))
-            .enumerate()
-        {
-            sent.push(r.reserve(&format!("D{i}"), now).max(now));
-        }
-        sent.sort();
-        for (i, t) in sent.iter().enumerate() {
-            let in_second = sent[i..]
-                .iter()
-                .take_while(|later| **later < *t + Duration::from_secs(1))
-                .count();
-            assert!(
-                in_second <= 10,
-                "{in_second} within a second of message {i}"
+        if reported {
+            tracing::info!(
+                sent = self.progress.sent() - sent_before,
+                seconds = started.elapsed().as_secs(),
+                "send finished"
             );
+            self.metrics.sending(0, 0, &self.progress.waiting_on());
+        }
+        outcome
+    }
+
+    /// The channel `d` goes to, once its turn within the channel's pace has come; `None` when
+    /// the scheduler is stopping, or the channel could not be had (the failure is recorded).
+    pub(super) async fn channel_in_turn(
+        &self,
+        d: &Delivery,
+        stop: &CancellationToken,
+        report: &mut TickReport,
+    ) -> anyhow::Result<Option<String>> {
+        let channel = match self.channel_for(&d.occurrence.recipient).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.after_failure(d, e, report).await?;
+                return Ok(None);
+            }
+        };
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve(&channel, tokio::time::Instant::now());
+        let _waiting = self.progress.waiting(Method::PostMessage);
+        tokio::select! {
+            _ = stop.cancelled() => Ok(None),
+            _ = wait_until(slot) => Ok(Some(channel)),
         }
     }
 
-    #[test]
-    fn a_429_holds_the_method() {
-        let start = Instant::now();
-        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
-        r.block(Method::PostMessage, Duration::from_secs(30), start);
-        assert_eq!(r.reserve("D9", start) - start, Duration::from_secs(30));
-        assert!(
-            r.blocked_until(Method::ConversationsOpen).is_none(),
-            "other methods are not held"
-        );
-        r.block(Method::ConversationsOpen, Duration::from_secs(20), start);
-        assert_eq!(
-            r.reserve_call(Method::ConversationsOpen, start) - start,
-            Duration::from_secs(20),
-            "every method waits out its own 429"
-        );
+    /// The channel a recipient's messages go to: a DM or group DM opened once and kept, or a
+    /// channel by id, or by name looked up once.
+    pub(super) async fn channel_for(&self, recipient: &Recipient) -> Result<String, SendError> {
+        let users = match recipient {
+            Recipient::Channel(Channel::Id(id)) => return Ok(id.clone()),
+            Recipient::Channel(Channel::Name(name)) => return self.channel_named(name).await,
+            Recipient::Person(_) | Recipient::Group(_) => recipient.people(),
+        };
+        let key = recipient.key();
+        if let Ok(Some(channel)) = self.store.dm_channel(&key).await {
+            return Ok(channel);
+        }
+        let channel = self
+            .call(Method::ConversationsOpen, self.messenger.open(users))
+            .await?;
+        if let Err(e) = self.store.remember_dm_channel(&key, &channel).await {
+            tracing::warn!(error = %format_args!("{e:#}"), "could not cache a DM channel");
+        }
+        Ok(channel)
     }
 
-    #[test]
-    fn other_methods_keep_within_their_tier_after_a_burst() {
-        let start = Instant::now();
-        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
-        // conversations.open: a burst of 10, then 40 a minute.
-        let opens: Vec<u128> = (0..13)
-            .map(|_| (r.reserve_call(Method::ConversationsOpen, start) - start).as_millis())
-            .collect();
-        assert_eq!(opens, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1500, 3000, 4500]);
-        assert!(!r.try_reserve_call(Method::ConversationsOpen, start));
-        assert!(
-            r.try_reserve_call(Method::UsersInfo, start),
-            "tiers are per method"
-        );
-        let minute = start + Duration::from_secs(60);
-        let more = (0..100)
-            .filter(|_| r.reserve_call(Method::ConversationsOpen, start) < minute)
-            .count();
-        assert!(13 + more <= 50, "Tier 3 is 50 a minute: {}", 13 + more);
+    /// The id of the channel `#name`, from the cache or else from Slack.
+    pub async fn channel_named(&self, name: &str) -> Result<String, SendError> {
+        if let Ok(Some(id)) = self.store.channel_named(name).await {
+            return Ok(id);
+        }
+        match self
+            .call(Method::ConversationsList, self.messenger.find_channel(name))
+            .await?
+        {
+            Some(id) => {
+                if let Err(e) = self
+                    .store
+                    .remember_channel_name(name, &id, self.clock.now())
+                    .await
+                {
+                    tracing::warn!(error = %format_args!("{e:#}"), "could not cache a channel name");
+                }
+                Ok(id)
+            }
+            None => Err(SendError::Permanent(format!(
+                "no channel named #{name} that the bot can see: check the name, or invite the bot to it (/invite @sko-reinforce)"
+            ))),
+        }
     }
 
-    #[test]
-    fn a_429_on_a_post_holds_its_channel_only() {
-        let start = Instant::now();
-        let mut r = RateLimiter::new(Duration::from_secs(1), 100.0);
-        r.hold_channel("D1", Duration::from_secs(5), start);
-        assert_eq!(r.reserve("D1", start) - start, Duration::from_secs(5));
-        assert!(r.reserve("D2", start) - start < Duration::from_secs(1));
+    /// A Slack call of `method`, within its rate limit and any 429 it is held by, under the
+    /// configured timeout; a timeout is a transient failure.
+    pub(super) async fn call<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Result<T, SendError> {
+        let slot = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .reserve_call(method, tokio::time::Instant::now());
+        {
+            let _waiting = self.progress.waiting(method);
+            wait_until(slot).await;
+        }
+        self.send(method, fut).await
     }
 
-    #[test]
-    fn an_unpaced_limiter_never_waits() {
-        let start = Instant::now();
-        let mut r = RateLimiter::unpaced();
-        assert_eq!(r.reserve("D1", start), start);
-        assert_eq!(r.reserve("D1", start), start);
-        assert_eq!(r.reserve_call(Method::ConversationsOpen, start), start);
+    /// A Slack call of `method` if its rate limit has room for it now, else `None`: for work
+    /// that can wait for the next round rather than hold this one up.
+    pub(super) async fn call_if_free<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Option<Result<T, SendError>> {
+        let free = self
+            .limiter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_reserve_call(method, tokio::time::Instant::now());
+        if free {
+            Some(self.send(method, fut).await)
+        } else {
+            None
+        }
     }
 
-    #[test]
-    fn backoff_grows_caps_and_jitters() {
-        let base = Duration::from_secs(10);
-        let cap = Duration::from_secs(600);
-        assert_eq!(backoff(1, base, cap, 1.0), Duration::from_secs(10));
-        assert_eq!(backoff(1, base, cap, 0.0), Duration::from_secs(5));
-        assert_eq!(backoff(3, base, cap, 1.0), Duration::from_secs(40));
-        assert_eq!(backoff(30, base, cap, 1.0), cap);
+    /// A Slack call already spaced by the caller. A 429 holds `method` for what it says.
+    pub(super) async fn send<T>(
+        &self,
+        method: Method,
+        fut: impl std::future::Future<Output = Result<T, SendError>>,
+    ) -> Result<T, SendError> {
+        let result =
+            match tokio::time::timeout(Duration::from_secs(self.settings.timeout_seconds), fut)
+                .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(SendError::Unanswered(format!(
+                    "no answer within {}s",
+                    self.settings.timeout_seconds
+                ))),
+            };
+        if let Err(SendError::RateLimited(wait)) = &result {
+            tracing::warn!(
+                method = method.name(),
+                wait_s = wait.as_secs_f64(),
+                "Slack rate limit: waiting it out"
+            );
+            self.metrics.rate_limited();
+            self.limiter
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .block(method, *wait, tokio::time::Instant::now());
+        }
+        result
+    }
+
+    pub(super) async fn after_failure(
+        &self,
+        d: &Delivery,
+        error: SendError,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        self.metrics.slack_error(match &error {
+            SendError::RateLimited(_) => "ratelimited",
+            SendError::Unanswered(_) => "timeout",
+            SendError::Transient(e) | SendError::Permanent(e) => {
+                e.split_whitespace().next().unwrap_or("unknown")
+            }
+        });
+        let attempts = u32::try_from(d.attempts)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        match &error {
+            SendError::Unanswered(e) => {
+                // Left as `sending`: the next ticks ask Slack whether it arrived.
+                tracing::warn!(key = %d.key, error = %e, "Slack did not answer; will check whether the message arrived");
+                report.retried += 1;
+            }
+            SendError::RateLimited(wait) => {
+                // The method or channel is already held; a long hold moves the message too.
+                let later = if *wait > LONGEST_INLINE_WAIT {
+                    now + chrono::Duration::from_std(*wait)?
+                } else {
+                    now
+                };
+                self.store
+                    .mark_retry(d.id, later, &error.to_string(), now)
+                    .await?;
+                report.retried += 1;
+            }
+            SendError::Transient(_) if attempts < self.settings.max_attempts => {
+                let wait = backoff(
+                    attempts,
+                    Duration::from_secs(self.settings.retry_base_seconds),
+                    RETRY_CAP,
+                    fastrand::f64(),
+                );
+                self.store
+                    .mark_retry(
+                        d.id,
+                        now + chrono::Duration::from_std(wait)?,
+                        &error.to_string(),
+                        now,
+                    )
+                    .await?;
+                report.retried += 1;
+            }
+            _ => {
+                tracing::error!(key = %d.key, error = %error, "message parked as failed");
+                self.store
+                    .mark_final(
+                        d.id,
+                        Settled::Failed,
+                        &format!("{error} (after {attempts} attempts)"),
+                        now,
+                    )
+                    .await?;
+                report.failed += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sleeps until `slot`, unless it has come: a timer set for now still waits for the timer's
+/// next millisecond, which a simulation's hundreds of thousands of sends would add up.
+pub(super) async fn wait_until(slot: tokio::time::Instant) {
+    if slot > tokio::time::Instant::now() {
+        tokio::time::sleep_until(slot).await;
     }
 }

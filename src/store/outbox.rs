@@ -244,6 +244,9 @@ pub trait OutboxStore {
     /// When the next pending delivery is due, if any.
     fn next_due_at(&self) -> impl Future<Output = anyhow::Result<Option<DateTime<Utc>>>> + Send;
 
+    /// How many pending messages are due at `now`: what a long send has left.
+    fn count_due(&self, now: DateTime<Utc>) -> impl Future<Output = anyhow::Result<u64>> + Send;
+
     /// Sends under way whose outcome must be checked: `claimer`'s own, and those of a claimer
     /// whose claim ran out by `now` (it died mid-send).
     fn interrupted_deliveries(
@@ -341,6 +344,16 @@ impl OutboxStore for Store {
             }
         }
         Ok(due)
+    }
+
+    async fn count_due(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        let n: i64 = on_db!(read self, |pool| sqlx::query_scalar(
+            "SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1"
+        )
+        .bind(now)
+        .fetch_one(pool)
+        .await?);
+        Ok(u64::try_from(n)?)
     }
 
     async fn next_due_at(&self) -> anyhow::Result<Option<DateTime<Utc>>> {

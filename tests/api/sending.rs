@@ -154,13 +154,17 @@ struct Harness {
 
 impl Harness {
     fn new(script: impl IntoIterator<Item = Answer>) -> Harness {
+        let config = Config::load_with_env(&example_config_path(), []).unwrap();
+        Harness::on(config, monday_0831_new_york(), script)
+    }
+
+    fn on(config: Config, now: DateTime<Utc>, script: impl IntoIterator<Item = Answer>) -> Harness {
         let slack = ScriptedSlack::default();
         slack.script.lock().unwrap().extend(script);
-        let config = Config::load_with_env(&example_config_path(), []).unwrap();
         Harness {
             program: config.program,
             store: MemoryStore::default(),
-            clock: Arc::new(ManualClock::new(monday_0831_new_york())),
+            clock: Arc::new(ManualClock::new(now)),
             slack,
             sender: SenderConfig {
                 timeout_seconds: 10,
@@ -171,13 +175,17 @@ impl Harness {
 
     /// A scheduler on the harness's store and Slack: a second one is a restart.
     fn scheduler(&self) -> Scheduler<ScriptedSlack, MemoryStore> {
+        self.scheduler_with(Arc::new(Metrics::default()))
+    }
+
+    fn scheduler_with(&self, metrics: Arc<Metrics>) -> Scheduler<ScriptedSlack, MemoryStore> {
         Scheduler::new(
             self.store.clone(),
             Arc::new(ArcSwap::new(self.program.clone())),
             self.clock.clone(),
             self.slack.clone(),
             self.sender.clone(),
-            Arc::new(Metrics::default()),
+            metrics,
         )
     }
 
@@ -278,4 +286,46 @@ async fn a_crash_mid_fan_out_loses_nothing_and_repeats_nothing() {
         h.prompt_statuses(),
         [DeliveryStatus::Sent; NEW_YORK_PROMPTS]
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_send_says_every_half_minute_how_far_it_has_got() {
+    // 120 reps never written to: their DMs open at conversations.open's pace (Tier 3), so
+    // the fan-out takes minutes inside one tick.
+    let fired = Utc.with_ymd_and_hms(2027, 1, 12, 9, 0, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fan-out.toml");
+    std::fs::write(&path, super::crash::fan_out_config_at(120, fired)).unwrap();
+    let config = Config::load_with_env(&path, []).unwrap();
+    let h = Harness::on(config, fired + chrono::Duration::seconds(1), []);
+    let metrics = Arc::new(Metrics::default());
+    let scheduler = Arc::new(h.scheduler_with(metrics.clone()));
+    let running = scheduler.clone();
+    let fan_out = tokio::spawn(async move { running.tick(&CancellationToken::new()).await });
+
+    tokio::time::sleep(Duration::from_secs(45)).await;
+    let during = metrics.render(&[], None);
+    let gauge = |text: &str, name: &str| -> i64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    };
+    let sent = gauge(&during, "sko_send_sent ");
+    let due = gauge(&during, "sko_send_due ");
+    let waiting = gauge(
+        &during,
+        "sko_slack_calls_waiting{method=\"conversations.open\"}",
+    );
+    assert!(
+        sent > 0 && due > 0,
+        "under way at 30 s: sent {sent}, due {due}"
+    );
+    assert_eq!(sent + due, 120, "every message is sent or left");
+    assert!(waiting > 0, "waiting on conversations.open: {during}");
+
+    let report = fan_out.await.unwrap().unwrap();
+    assert_eq!(report.sent, 120, "{report:?}");
+    let after = metrics.render(&[], None);
+    assert_eq!(gauge(&after, "sko_send_due "), 0, "nothing under way");
 }

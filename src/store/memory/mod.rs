@@ -295,6 +295,14 @@ impl OutboxStore for MemoryStore {
         Ok(due.iter().map(|id| s.get(*id).clone()).collect())
     }
 
+    async fn count_due(&self, now: DateTime<Utc>) -> Result<u64> {
+        Ok(self
+            .inner()
+            .pending_by_attempt
+            .range(..=(now, i64::MAX))
+            .count() as u64)
+    }
+
     async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
         Ok(self.inner().pending_by_attempt.first().map(|(at, _)| *at))
     }
