@@ -27,3 +27,4 @@ mod sending;
 mod sko;
 mod socket;
 mod wins;
+mod writes;
