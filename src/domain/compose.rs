@@ -19,7 +19,8 @@ use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 /// A check-in a group was brought together for, and their answer if they gave one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkin {
-    pub members: Vec<String>,
+    /// Shared, not copied, by every batch of messages that reads it.
+    pub members: std::sync::Arc<[String]>,
     pub due_at: DateTime<Utc>,
     pub answer: Option<String>,
 }
@@ -58,7 +59,7 @@ impl Activity {
         checkins.sort_by_key(|c| c.due_at);
         let mut checkins_by_member: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in checkins.iter().enumerate() {
-            for m in &c.members {
+            for m in c.members.iter() {
                 checkins_by_member.entry(m.clone()).or_default().push(i);
             }
         }
@@ -552,7 +553,7 @@ mod tests {
 
     fn checkin(members: &[&str], day: u32) -> Checkin {
         Checkin {
-            members: members.iter().map(|m| m.to_string()).collect(),
+            members: members.iter().map(|m| m.to_string()).collect::<Vec<_>>().into(),
             due_at: at(day),
             answer: None,
         }
@@ -579,7 +580,7 @@ mod tests {
         let met: Vec<(Vec<String>, bool)> = activity
             .checkins()
             .iter()
-            .map(|c| (c.members.clone(), activity.met(c)))
+            .map(|c| (c.members.to_vec(), activity.met(c)))
             .collect();
         assert_eq!(
             met,

@@ -1,5 +1,8 @@
 //! The roster as the scheduler sees it: each person's clock, calendar and absence.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
@@ -13,7 +16,8 @@ pub struct Member {
     pub role: Role,
     pub team: Option<String>,
     pub timezone: Tz,
-    pub holidays: Vec<NaiveDate>,
+    /// Their calendar's days off, shared by everyone who keeps it.
+    pub holidays: Arc<[NaiveDate]>,
     pub away_until: Option<NaiveDate>,
 }
 
@@ -30,6 +34,12 @@ impl Member {
         timezone_of: impl Fn(&str) -> Option<Tz>,
         away_until: impl Fn(&str, Tz) -> Option<NaiveDate>,
     ) -> Vec<Member> {
+        let calendars: HashMap<&str, Arc<[NaiveDate]>> = program
+            .calendars
+            .iter()
+            .map(|c| (c.name.as_str(), Arc::from(c.holidays.as_slice())))
+            .collect();
+        let none: Arc<[NaiveDate]> = Arc::from([]);
         program
             .people
             .iter()
@@ -45,8 +55,9 @@ impl Member {
                     timezone,
                     holidays: program
                         .calendar_of(p)
-                        .map(|c| c.holidays.clone())
-                        .unwrap_or_default(),
+                        .and_then(|c| calendars.get(c.name.as_str()))
+                        .unwrap_or(&none)
+                        .clone(),
                     away_until: p.away_until.max(away_until(&p.slack_id, timezone)),
                 }
             })

@@ -4,7 +4,7 @@
 //! Cron expressions are evaluated on each recipient's wall clock (`wall_clock`). Occurrence keys
 //! carry the local time, so the same one can never be planned twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -41,9 +41,9 @@ pub struct Planner<'a> {
     ever_away: Vec<&'a Member>,
     /// Groups by their first member's timezone (whose clock they run on) and the week their
     /// pairing starts, each with that member.
-    groups_by_zone: BTreeMap<(&'a str, u32), Vec<Led<'a>>>,
+    groups_by_zone: HashMap<(Tz, u32), Vec<Led<'a>>>,
     /// Members by timezone: each zone's cron times are worked out once for all its people.
-    by_tz: BTreeMap<&'a str, (Tz, Vec<&'a Member>)>,
+    by_tz: HashMap<Tz, Vec<&'a Member>>,
 }
 
 /// A group with the member whose clock and calendar it meets on.
@@ -53,12 +53,12 @@ impl<'a> Planner<'a> {
     pub fn new(program: &'a Program, members: &'a [Member], pairs: &'a PairSchedule) -> Self {
         let by_id: HashMap<&str, &Member> =
             members.iter().map(|m| (m.slack_id.as_str(), m)).collect();
-        let mut groups_by_zone: BTreeMap<_, Vec<_>> = BTreeMap::new();
+        let mut groups_by_zone: HashMap<_, Vec<_>> = HashMap::new();
         for (week, groups) in pairs.weeks() {
             for g in groups {
                 if let Some(lead) = g.first().and_then(|id| by_id.get(id.as_str())) {
                     groups_by_zone
-                        .entry((lead.timezone.name(), *week))
+                        .entry((lead.timezone, *week))
                         .or_default()
                         .push((*lead, g.as_slice()));
                 }
@@ -232,13 +232,10 @@ impl Planner<'_> {
         out.extend(charts);
     }
 
-    fn by_timezone(members: &[Member]) -> BTreeMap<&str, (Tz, Vec<&Member>)> {
-        let mut map: BTreeMap<&str, (Tz, Vec<&Member>)> = BTreeMap::new();
+    fn by_timezone(members: &[Member]) -> HashMap<Tz, Vec<&Member>> {
+        let mut map: HashMap<Tz, Vec<&Member>> = HashMap::new();
         for m in members {
-            map.entry(m.timezone.name())
-                .or_insert_with(|| (m.timezone, Vec::new()))
-                .1
-                .push(m);
+            map.entry(m.timezone).or_default().push(m);
         }
         map
     }
@@ -271,7 +268,7 @@ impl Planner<'_> {
             DayOff::Skip => from,
             DayOff::NextWorkingDay => from - Duration::days(MOVE_AT_MOST_DAYS),
         };
-        for (tz, members) in self.by_tz.values() {
+        for (tz, members) in &self.by_tz {
             let times = wall_clock_times(stream.cron, *tz, earliest, to);
             for (naive, at) in &times {
                 let date = naive.date();
@@ -322,11 +319,11 @@ impl Planner<'_> {
         in_weeks: &dyn Fn(u32) -> bool,
     ) {
         // Thousands of groups share a few timezones: each zone's times are worked out once.
-        let mut times_in: HashMap<&str, Vec<(NaiveDateTime, DateTime<Utc>)>> = HashMap::new();
+        let mut times_in: HashMap<Tz, Vec<(NaiveDateTime, DateTime<Utc>)>> = HashMap::new();
         for ((zone, pairing_from), groups) in &self.groups_by_zone {
             let tz = groups[0].0.timezone;
             let times = times_in
-                .entry(zone)
+                .entry(*zone)
                 .or_insert_with(|| wall_clock_times(cron, tz, from, to));
             for &(naive, at) in times.iter() {
                 let date = naive.date();
@@ -525,7 +522,7 @@ fn occurrence(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
+    use std::collections::{BTreeMap, HashSet};
 
     use chrono::{Datelike, NaiveTime, TimeZone, Timelike, Weekday};
 

@@ -31,7 +31,7 @@ use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::compose::{Activity, compose, people_involved};
 use crate::domain::message::Message;
 use crate::domain::program::Program;
-use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
+use crate::domain::schedule::{Member, Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
 use crate::store::{Claim, Delivery, Fence, Holder, SchedulerStore, Settled, Store};
 use sender::{Messenger, Method, Progress, RateLimiter};
@@ -69,6 +69,8 @@ pub struct Scheduler<M, S = Store> {
     progress: Progress,
     /// One tick at a time: the loop and a manual tick never interleave.
     running: tokio::sync::Mutex<()>,
+    /// The roster as planned from: for the program in force and the count of changes asked.
+    members: Mutex<Option<(Arc<Program>, i64, Arc<Vec<Member>>)>>,
     /// The pairs of the program in force, made (or read) once per program.
     pairs: Mutex<Option<(Arc<Program>, Arc<PairSchedule>)>>,
     /// When housekeeping next has an email to look up or a status to read, for the program
@@ -119,6 +121,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             metrics,
             progress: Progress::default(),
             running: tokio::sync::Mutex::new(()),
+            members: Mutex::new(None),
             pairs: Mutex::new(None),
             next_lookups: Mutex::new(None),
             next_statuses: Mutex::new(None),

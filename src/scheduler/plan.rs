@@ -74,7 +74,9 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if windows.is_empty() {
             return Ok(());
         }
-        let members = members(&self.store, program, now).await?;
+        let members = self
+            .members_of(live, state.map_or(0, |s| s.changes), now)
+            .await?;
         let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
         let mut occurrences = Vec::new();
@@ -112,7 +114,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             .min()
             .unwrap_or(now)
             .max(now - grace);
-        let members = members(&self.store, program, now).await?;
+        let members = self.members_of(live, state.changes, now).await?;
         let pairs = self.pairs_of(live).await?;
         let planner = Planner::new(program, &members, &pairs);
         let mut occurrences = Vec::new();
@@ -135,6 +137,31 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         report.planned += added;
         report.skipped += skipped;
         Ok(())
+    }
+
+    /// The roster as the scheduler sees it, read once for each program in force and each
+    /// change asked for since: every change that moves someone (a pause, a timezone or status
+    /// from Slack, a reload) asks for a re-plan, which reads it again.
+    async fn members_of(
+        &self,
+        program: &Arc<Program>,
+        changes: i64,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Arc<Vec<Member>>> {
+        let cached = self
+            .members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(p, c, _)| Arc::ptr_eq(p, program) && *c == changes)
+            .map(|(_, _, members)| members.clone());
+        if let Some(members) = cached {
+            return Ok(members);
+        }
+        let members = Arc::new(members(&self.store, program, now).await?);
+        *self.members.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((program.clone(), changes, members.clone()));
+        Ok(members)
     }
 
     /// The pairs of `program`, made or read once while it is in force.

@@ -15,7 +15,7 @@ struct Row {
 impl From<Row> for Checkin {
     fn from(r: Row) -> Checkin {
         Checkin {
-            members: r.members.split('+').map(str::to_string).collect(),
+            members: r.members.split('+').map(str::to_string).collect::<Vec<_>>().into(),
             due_at: r.due_at,
             answer: r.answer,
         }

@@ -534,7 +534,7 @@ impl RecordStore for MemoryStore {
             s.checkins_of.entry(m.clone()).or_default().push(at);
         }
         s.checkins.push(Checkin {
-            members: sorted,
+            members: sorted.into(),
             due_at,
             answer: None,
         });
