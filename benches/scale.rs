@@ -347,7 +347,11 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
     for pair in reps.chunks(2) {
         for week in 0..52 {
             checkins.push(Checkin {
-                members: pair.iter().map(|r| r.to_string()).collect::<Vec<_>>().into(),
+                members: pair
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+                    .into(),
                 due_at: start + Days::days(week * 7 + 2) + Days::hours(16),
                 answer: (week % 3 != 0).then(|| "met".to_string()),
             });

@@ -104,17 +104,37 @@ fn main() -> ExitCode {
                 sample_activity,
                 charts,
             };
-            let preview = sko_reinforce::simulate::run(program, &config.sender, &preview);
-            match runtime.block_on(preview) {
-                Ok(messages) => write_stdout(|out| match format {
-                    Format::Text => {
-                        sko_reinforce::simulate::text(program, from, days, &messages, out)
+            match format {
+                // Written as it goes: a large program's preview is never held whole.
+                Format::Jsonl => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    let run = sko_reinforce::simulate::run_into(
+                        program,
+                        &config.sender,
+                        &preview,
+                        |messages| Ok(sko_reinforce::simulate::jsonl(&messages, &mut out)?),
+                    );
+                    match runtime.block_on(run).and_then(|()| Ok(out.flush()?)) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("error: {e:#}");
+                            ExitCode::FAILURE
+                        }
                     }
-                    Format::Jsonl => sko_reinforce::simulate::jsonl(&messages, out),
-                }),
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::FAILURE
+                }
+                // A calendar a week, with its counts first: read whole, then written.
+                Format::Text => {
+                    let run = sko_reinforce::simulate::run(program, &config.sender, &preview);
+                    match runtime.block_on(run) {
+                        Ok(messages) => write_stdout(|out| {
+                            sko_reinforce::simulate::text(program, from, days, &messages, out)
+                        }),
+                        Err(e) => {
+                            eprintln!("error: {e:#}");
+                            ExitCode::FAILURE
+                        }
+                    }
                 }
             }
         }

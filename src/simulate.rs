@@ -58,12 +58,32 @@ pub struct Preview {
     pub charts: Option<PathBuf>,
 }
 
-/// Runs the preview with the sender's settings of `serve` (grace window, attempts).
+/// Runs the preview with the sender's settings of `serve` (grace window, attempts); every
+/// message, in order.
 pub async fn run(
     program: &Program,
     sender: &SenderConfig,
     preview: &Preview,
 ) -> anyhow::Result<Vec<Delivered>> {
+    let mut all = Vec::new();
+    run_into(program, sender, preview, |messages| {
+        all.extend(messages);
+        Ok(())
+    })
+    .await?;
+    Ok(all)
+}
+
+/// As [`run`], handing the messages to `emit` as the run goes, in order, a stretch of time at
+/// a time: a large program's preview is never held whole. What ended before the grace window
+/// can never change again, and nothing is planned that far back, so each stretch follows the
+/// last.
+pub async fn run_into(
+    program: &Program,
+    sender: &SenderConfig,
+    preview: &Preview,
+    mut emit: impl FnMut(Vec<Delivered>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let (from, days) = (preview.from, preview.days);
     let store = MemoryStore::default();
     let members = Member::roster(program, |_| None);
@@ -110,13 +130,15 @@ pub async fn run(
     .unpaced();
     let stop = CancellationToken::new();
     let grace = Duration::minutes(sender.grace_minutes);
-    let mut out = Vec::new();
     let mut read = |rows: Vec<Delivery>| {
+        let mut out = Vec::new();
         let mut buttons = slack.buttons.lock().unwrap_or_else(|e| e.into_inner());
         for d in rows {
             let labels = buttons.remove(&d.key).unwrap_or_default();
             received(d, labels, from..last, &mut out);
         }
+        out.sort_by(|a, b| (a.at, &a.source, &a.recipient).cmp(&(b.at, &b.source, &b.recipient)));
+        emit(out)
     };
     loop {
         // What sample reps did up to now is on record before anything is composed.
@@ -126,15 +148,13 @@ pub async fn run(
         scheduler.tick(&stop).await?;
         let now = clock.now();
         // What ended before the grace window can never change again: read it out as it goes.
-        read(store.take_settled(now - grace - Duration::minutes(1)));
+        read(store.take_settled(now - grace - Duration::minutes(1)))?;
         match scheduler.next_wake().await? {
             Some(next) if next < end => clock.set(next.max(now + Duration::seconds(1))),
             _ => break,
         }
     }
-    read(store.take_settled(DateTime::<Utc>::MAX_UTC));
-    out.sort_by(|a, b| (a.at, &a.source, &a.recipient).cmp(&(b.at, &b.source, &b.recipient)));
-    Ok(out)
+    read(store.take_settled(DateTime::<Utc>::MAX_UTC))
 }
 
 /// What the people `d` was for received, if it was sent on a local day in `window`: one line
@@ -262,7 +282,7 @@ pub fn with_everyone_found(program: &Program) -> Program {
     program.with_slack_ids(&found)
 }
 
-/// One JSON object a line, written as it goes: a large program's preview is never held whole.
+/// One JSON object a line.
 pub fn jsonl(messages: &[Delivered], out: &mut impl Write) -> std::io::Result<()> {
     for m in messages {
         serde_json::to_writer(&mut *out, m)?;

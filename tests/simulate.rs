@@ -75,6 +75,22 @@ fn jsonl_lines_carry_the_spec_fields_in_time_order() {
 }
 
 #[test]
+fn the_jsonl_written_as_it_goes_holds_every_message_the_text_preview_counts() {
+    for args in [&[][..], &["--sample-activity"][..]] {
+        let streamed = jsonl(args).len();
+        let text = simulate(args);
+        let counted = text
+            .lines()
+            .nth(1)
+            .and_then(|header| header.split(" · ").nth(1))
+            .and_then(|messages| messages.strip_suffix(" messages"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("a count in the text preview's header: {text}"));
+        assert_eq!(streamed, counted, "{args:?}");
+    }
+}
+
+#[test]
 fn the_same_config_always_gives_the_same_preview() {
     assert_eq!(
         simulate(&["--format", "jsonl"]),

@@ -9,6 +9,7 @@ use super::Caller;
 use super::render::escape;
 use super::sko::status_text;
 use crate::domain::commitment::{Commitment, CommitmentStatus, truncate};
+use crate::domain::compose::Involved;
 use crate::domain::digest::manager_digest;
 use crate::domain::digest_text::coach_line;
 use crate::domain::program::{Program, Role, RosterEntry};
@@ -82,13 +83,16 @@ async fn team_text(
     manager: &Caller<'_>,
 ) -> anyhow::Result<String> {
     let (now, tz) = (manager.now, manager.timezone);
-    let reps = crate::domain::compose::reps(program, Some(manager.user_id));
+    let reps = program.reps(Some(manager.user_id));
     if reps.is_empty() {
         return Ok("*Your team*\nNo reps report to you in this program's roster.".into());
     }
     let ids: Vec<String> = reps.iter().map(|p| p.slack_id.clone()).collect();
     let activity = store
-        .activity_of(&ids, program.settings.kickoff_instant() - Duration::days(7))
+        .activity_of(
+            &Involved::all_of(ids),
+            program.settings.kickoff_instant() - Duration::days(7),
+        )
         .await?;
     let records = crate::domain::compose::records(program, &activity, &reps, now);
     let digest = manager_digest(program, &records, now, tz);

@@ -9,7 +9,7 @@ use chrono::{Duration, NaiveDate};
 use super::render::{day, escape, week};
 use super::{Caller, Context, Refusal, Reply, grammar_reply, grammar_text, notify, reply_from};
 use crate::domain::commitment::CommitmentStatus;
-use crate::domain::compose::{compose, people_involved};
+use crate::domain::compose::{Involved, compose};
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Occurrence, Source};
 use crate::domain::sko::{self, PauseSpec, SkoCommand, check_pause};
@@ -257,16 +257,11 @@ async fn preview(ctx: &Context<'_>, caller: &Caller<'_>, rep: &str) -> anyhow::R
             "Nothing is scheduled for <@{rep}> in the next {PREVIEW_DAYS} days."
         )));
     }
-    let mut people: Vec<String> = occurrences
-        .iter()
-        .flat_map(|o| people_involved(program, &pairs, o))
-        .collect();
-    people.sort_unstable();
-    people.dedup();
+    let involved = Involved::in_messages(program, &pairs, &occurrences);
     let activity = ctx
         .store
         .activity_of(
-            &people,
+            &involved,
             program.settings.kickoff_instant() - Duration::days(7),
         )
         .await?;

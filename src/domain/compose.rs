@@ -2,7 +2,7 @@
 //! caller loads the [`Activity`] of the people involved; `serve` and `simulate` both use this,
 //! so a preview reads exactly like the real thing.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -13,7 +13,7 @@ use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window}
 use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
-use super::program::{Person, Program, Role, SPRINT_WEEKS};
+use super::program::{Person, Program, SPRINT_WEEKS};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 
 /// A check-in a group was brought together for, and their answer if they gave one.
@@ -60,7 +60,13 @@ impl Activity {
         let mut checkins_by_member: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in checkins.iter().enumerate() {
             for m in c.members.iter() {
-                checkins_by_member.entry(m.clone()).or_default().push(i);
+                // A member's id is copied once, not once per check-in.
+                match checkins_by_member.get_mut(m) {
+                    Some(at) => at.push(i),
+                    None => {
+                        checkins_by_member.insert(m.clone(), vec![i]);
+                    }
+                }
             }
         }
         let mut answers: HashMap<String, Vec<(u32, String)>> = HashMap::new();
@@ -181,6 +187,60 @@ fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &String) -> HashMap<String,
     groups
 }
 
+/// Whose records a batch of messages is composed from: everyone involved, and of them the
+/// people whose check-ins are read (digests, reports, a "did you meet?"); sorted, once each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Involved {
+    pub people: Vec<String>,
+    pub checkins_of: Vec<String>,
+}
+
+impl Involved {
+    /// Everyone `occurrences` are about.
+    pub fn in_messages<'o>(
+        program: &Program,
+        pairs: &PairSchedule,
+        occurrences: impl IntoIterator<Item = &'o Occurrence>,
+    ) -> Involved {
+        let mut involved = Involved::default();
+        for occ in occurrences {
+            let people = people_involved(program, pairs, occ);
+            if reads_checkins(&occ.source) {
+                involved.checkins_of.extend(people.iter().cloned());
+            }
+            involved.people.extend(people);
+        }
+        for list in [&mut involved.people, &mut involved.checkins_of] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        involved
+    }
+
+    /// All of `people`'s records, check-ins included: what a view shows.
+    pub fn all_of(mut people: Vec<String>) -> Involved {
+        people.sort_unstable();
+        people.dedup();
+        Involved {
+            checkins_of: people.clone(),
+            people,
+        }
+    }
+}
+
+/// Whether a message from `source` reads its people's check-ins: a prompt or a pulse does
+/// not, so a batch of them reads none.
+fn reads_checkins(source: &Source) -> bool {
+    matches!(
+        source,
+        Source::CheckinFollowUp
+            | Source::Digest
+            | Source::ProgramReport
+            | Source::TeamChart
+            | Source::AdoptionChart
+    )
+}
+
 /// Whose records `occ` needs: its recipients, a manager's reps, or every rep for the report;
 /// for a check-in, also the partners who are missing from it (to say why).
 pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence) -> Vec<String> {
@@ -198,13 +258,13 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
             }
             people
         }
-        (Source::Digest | Source::TeamChart, Recipient::Person(manager)) => {
-            reps(program, Some(manager))
-                .into_iter()
-                .map(|p| p.slack_id.clone())
-                .collect()
-        }
-        (Source::ProgramReport | Source::AdoptionChart, _) => reps(program, None)
+        (Source::Digest | Source::TeamChart, Recipient::Person(manager)) => program
+            .reps(Some(manager))
+            .into_iter()
+            .map(|p| p.slack_id.clone())
+            .collect(),
+        (Source::ProgramReport | Source::AdoptionChart, _) => program
+            .reps(None)
             .into_iter()
             .map(|p| p.slack_id.clone())
             .collect(),
@@ -254,15 +314,6 @@ fn missing_partners(
     ))
 }
 
-/// The reps in the roster, or only those reporting to `manager`.
-pub fn reps<'a>(program: &'a Program, manager: Option<&str>) -> Vec<&'a Person> {
-    program
-        .people
-        .iter()
-        .filter(|p| p.role == Role::Rep && manager.is_none_or(|m| p.manager.as_deref() == Some(m)))
-        .collect()
-}
-
 /// The chart for a chart occurrence, from the records its digest or report is made of; `None`
 /// when that digest would say nothing yet, or `occ` is no chart.
 pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option<Chart> {
@@ -274,7 +325,7 @@ pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option
         ),
         _ => return None,
     };
-    let records = records(program, activity, &reps(program, manager), occ.at);
+    let records = records(program, activity, &program.reps(manager), occ.at);
     if !has_a_week_to_report(program, &records, occ) {
         return None;
     }
@@ -360,7 +411,7 @@ pub fn compose(
             message::pressure(program.person(id).and_then(|p| p.first_name()), &plans)
         }
         (Source::Digest, Recipient::Person(manager)) => {
-            let records = records(program, activity, &reps(program, Some(manager)), occ.at);
+            let records = records(program, activity, &program.reps(Some(manager)), occ.at);
             if !has_a_week_to_report(program, &records, occ) {
                 return None;
             }
@@ -378,7 +429,7 @@ pub fn compose(
             digest_text::render_manager_digest(program, &d, reviewed, today)
         }
         (Source::ProgramReport, _) => {
-            let records = records(program, activity, &reps(program, None), occ.at);
+            let records = records(program, activity, &program.reps(None), occ.at);
             if !has_a_week_to_report(program, &records, occ) {
                 return None;
             }
@@ -504,9 +555,11 @@ pub fn records<'a>(
     reps.iter()
         .map(|&rep| {
             let id = rep.slack_id.as_str();
+            // Due before it, not at once with it: a check-in sent in the same second as a
+            // digest is the next week's, whichever of the two went first.
             let checkins = activity
                 .checkins_of(id)
-                .take_while(|c| c.due_at <= until)
+                .take_while(|c| c.due_at < until)
                 .map(|c| CheckinRecord {
                     due_at: c.due_at,
                     met: activity.met(c),
@@ -553,7 +606,11 @@ mod tests {
 
     fn checkin(members: &[&str], day: u32) -> Checkin {
         Checkin {
-            members: members.iter().map(|m| m.to_string()).collect::<Vec<_>>().into(),
+            members: members
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .into(),
             due_at: at(day),
             answer: None,
         }

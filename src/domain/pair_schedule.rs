@@ -1,7 +1,9 @@
 //! Who is paired with whom in each sprint: pairs as listed or made by the bot, kept across
 //! restarts, and fitted to the roster when people join or leave.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::OnceLock;
 
 use chrono::{Duration, NaiveDate};

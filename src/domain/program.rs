@@ -44,10 +44,14 @@ pub struct Program {
     pub people_at: PeopleIndex,
 }
 
-/// Slack id → position in [`Program::people`]. Each hit is checked against the roster, so a
-/// roster changed after the index was built is still read right (by a scan).
+/// Positions in [`Program::people`], built on the first look-up: by Slack id, and the reps by
+/// their manager. Each hit is checked against the roster, so a roster changed after the index
+/// was built is still read right (by a scan).
 #[derive(Debug, Clone, Default)]
-pub struct PeopleIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+pub struct PeopleIndex {
+    by_id: std::sync::OnceLock<foldhash::HashMap<String, usize>>,
+    reps_by_manager: std::sync::OnceLock<foldhash::HashMap<String, Vec<usize>>>,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -415,7 +419,7 @@ pub struct ProgramIssue {
 
 impl Program {
     pub fn person(&self, slack_id: &str) -> Option<&Person> {
-        let index = self.people_at.0.get_or_init(|| {
+        let index = self.people_at.by_id.get_or_init(|| {
             self.people
                 .iter()
                 .enumerate()
@@ -427,6 +431,36 @@ impl Program {
             .and_then(|&i| self.people.get(i))
             .filter(|p| p.slack_id == slack_id)
             .or_else(|| self.people.iter().find(|p| p.slack_id == slack_id))
+    }
+
+    /// The reps in the roster, or only those reporting to `manager`, in roster order.
+    pub fn reps(&self, manager: Option<&str>) -> Vec<&Person> {
+        let is_rep = |p: &Person| {
+            p.role == Role::Rep && manager.is_none_or(|m| p.manager.as_deref() == Some(m))
+        };
+        let Some(manager) = manager else {
+            return self.people.iter().filter(|p| is_rep(p)).collect();
+        };
+        let index = self.people_at.reps_by_manager.get_or_init(|| {
+            let mut index: foldhash::HashMap<String, Vec<usize>> = Default::default();
+            for (i, p) in self.people.iter().enumerate() {
+                if let (Role::Rep, Some(m)) = (p.role, &p.manager) {
+                    index.entry(m.clone()).or_default().push(i);
+                }
+            }
+            index
+        });
+        let indexed: Vec<&Person> = index
+            .get(manager)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.people.get(i))
+            .collect();
+        if indexed.iter().all(|p| is_rep(p)) {
+            indexed
+        } else {
+            self.people.iter().filter(|p| is_rep(p)).collect()
+        }
     }
 
     /// The program with the `roster.csv` rows whose Slack id is now known (in the file, or in

@@ -4,7 +4,7 @@
 //! Cron expressions are evaluated on each recipient's wall clock (`wall_clock`). Occurrence keys
 //! carry the local time, so the same one can never be planned twice.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;

@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
-use crate::domain::compose::{Activity, compose, people_involved};
+use crate::domain::compose::{Activity, Involved, compose};
 use crate::domain::message::Message;
 use crate::domain::program::Program;
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Recipient, Source};
@@ -70,7 +70,7 @@ pub struct Scheduler<M, S = Store> {
     /// One tick at a time: the loop and a manual tick never interleave.
     running: tokio::sync::Mutex<()>,
     /// The roster as planned from: for the program in force and the count of changes asked.
-    members: Mutex<Option<(Arc<Program>, i64, Arc<Vec<Member>>)>>,
+    members: Mutex<Option<RosterFor>>,
     /// The pairs of the program in force, made (or read) once per program.
     pairs: Mutex<Option<(Arc<Program>, Arc<PairSchedule>)>>,
     /// When housekeeping next has an email to look up or a status to read, for the program
@@ -84,12 +84,16 @@ pub struct Scheduler<M, S = Store> {
     followed: Mutex<Option<i64>>,
 }
 
+/// The roster the scheduler plans from, for a program and the count of changes asked.
+type RosterFor = (Arc<Program>, i64, Arc<Vec<Member>>);
+
 const BATCH: i64 = 200;
 /// Slack calls of one tick under way at once.
 const SENDS_IN_FLIGHT: usize = 8;
 /// How much one tick plans of a lane at most when extending it (each lane's horizon is its
-/// own: `domain::lane`).
-const PLAN_STEP: chrono::Duration = chrono::Duration::hours(6);
+/// own: `domain::lane`): a first start plans a day a tick, so today's messages go before the
+/// week is planned; after that a lane is extended about once a day, by a day.
+const PLAN_STEP: chrono::Duration = chrono::Duration::days(1);
 /// Housekeeping rounds (timezones, DM channels ahead) start this often.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 /// DM channels opened ahead in one housekeeping round (about a minute at Tier 3).
@@ -260,16 +264,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 None => pairs.insert(self.pairs_of(live).await?),
             };
             // The records of everyone this batch is about, read once.
-            let mut people: Vec<String> = batch
-                .iter()
-                .flat_map(|d| people_involved(program, pairs, &d.occurrence))
-                .collect();
-            people.sort_unstable();
-            people.dedup();
+            let involved =
+                Involved::in_messages(program, pairs, batch.iter().map(|d| &d.occurrence));
             let activity = self
                 .store
                 .activity_of(
-                    &people,
+                    &involved,
                     program.settings.kickoff_instant() - chrono::Duration::days(7),
                 )
                 .await?;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
-use crate::domain::compose::Activity;
+use crate::domain::compose::{Activity, Involved};
 
 /// The records a message is composed from, and the one the scheduler makes (a check-in sent).
 pub trait RecordStore {
@@ -16,11 +16,12 @@ pub trait RecordStore {
         due_at: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
-    /// Commitments, practice since `since`, check-ins, pulse answers, pauses and Slack
-    /// statuses of `people`: read by index, so a batch costs what its people did, not what the whole roster did.
+    /// Commitments, practice since `since`, pulse answers, pauses and Slack statuses of the
+    /// people `involved`, and the check-ins of those whose check-ins are read: by index, so a
+    /// batch costs what its people did, not what the whole roster did.
     fn activity_of(
         &self,
-        people: &[String],
+        involved: &Involved,
         since: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<Activity>> + Send;
 }
@@ -64,17 +65,20 @@ impl RecordStore for Store {
 
     async fn activity_of(
         &self,
-        people: &[String],
+        involved: &Involved,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Activity> {
-        if people.is_empty() {
+        if involved.people.is_empty() {
             return Ok(Activity::default());
         }
         // One parameter, a JSON array, keeps the statement static however many people.
-        let ids = serde_json::to_string(people)?;
+        let ids = serde_json::to_string(&involved.people)?;
         let commitments = self.commitments_of_people(&ids).await?;
         let practice = self.practice_of_people(&ids, since).await?;
-        let checkins = self.checkins_of_people(&ids).await?;
+        let checkins = match involved.checkins_of.as_slice() {
+            [] => Vec::new(),
+            of => self.checkins_of_people(&serde_json::to_string(of)?).await?,
+        };
         let pulses = self
             .pulse_answers_of_people(&ids)
             .await?

@@ -15,7 +15,12 @@ struct Row {
 impl From<Row> for Checkin {
     fn from(r: Row) -> Checkin {
         Checkin {
-            members: r.members.split('+').map(str::to_string).collect::<Vec<_>>().into(),
+            members: r
+                .members
+                .split('+')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+                .into(),
             due_at: r.due_at,
             answer: r.answer,
         }

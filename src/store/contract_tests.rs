@@ -13,6 +13,7 @@ use super::{
 };
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{CommitmentInput, CommitmentKind};
+use crate::domain::compose::Involved;
 use crate::domain::lane::Lane;
 use crate::domain::practice::{PracticeContext, PracticeLog};
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient, Source};
@@ -317,7 +318,10 @@ async fn remembers_on(db: &str, store: &impl SchedulerStore) {
     store.record_checkin(&pair, Some(1), t).await.unwrap();
     store.record_checkin(&pair, Some(1), t).await.unwrap();
     let activity = store
-        .activity_of(&["U0AAA".into()], t - Duration::days(7))
+        .activity_of(
+            &Involved::all_of(vec!["U0AAA".into()]),
+            t - Duration::days(7),
+        )
         .await
         .unwrap();
     assert_eq!(activity.checkins().len(), 1, "{db}: recorded once");
@@ -507,7 +511,10 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
         let practice = store.practice_of_people(&ids, t).await.unwrap();
         assert_eq!(practice[0].rubric, [("questions".to_string(), 4)], "{db}");
         store
-            .activity_of(&["U0AAA".into()], t - Duration::days(7))
+            .activity_of(
+                &Involved::all_of(vec!["U0AAA".into()]),
+                t - Duration::days(7),
+            )
             .await
             .unwrap();
 

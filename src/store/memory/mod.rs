@@ -16,7 +16,7 @@ use super::{
 };
 use crate::domain::absence::SlackStatus;
 use crate::domain::commitment::{Commitment, CommitmentStatus};
-use crate::domain::compose::{Activity, Checkin};
+use crate::domain::compose::{Activity, Checkin, Involved};
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
@@ -96,7 +96,7 @@ impl MemoryStore {
 }
 
 /// The records of `people` in `map`, cloned.
-fn of_people<T: Clone>(map: &HashMap<String, Vec<T>>, people: &[String]) -> Vec<T> {
+fn of_people<T: Clone>(map: &foldhash::HashMap<String, Vec<T>>, people: &[String]) -> Vec<T> {
     people
         .iter()
         .filter_map(|p| map.get(p))
@@ -425,7 +425,12 @@ impl ChannelStore for MemoryStore {
 
 impl DirectoryStore for MemoryStore {
     async fn email_lookups(&self) -> Result<HashMap<String, EmailLookup>> {
-        Ok(self.inner().email_lookups.clone())
+        Ok(self
+            .inner()
+            .email_lookups
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     async fn remember_email_lookup(
@@ -441,7 +446,12 @@ impl DirectoryStore for MemoryStore {
     }
 
     async fn slack_statuses(&self) -> Result<HashMap<String, (SlackStatus, DateTime<Utc>)>> {
-        Ok(self.inner().statuses.clone())
+        Ok(self
+            .inner()
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     async fn remember_status(
@@ -541,9 +551,11 @@ impl RecordStore for MemoryStore {
         Ok(())
     }
 
-    async fn activity_of(&self, people: &[String], _since: DateTime<Utc>) -> Result<Activity> {
+    async fn activity_of(&self, involved: &Involved, _since: DateTime<Utc>) -> Result<Activity> {
         let s = self.inner();
-        let mut indexes: Vec<usize> = people
+        let people = &involved.people;
+        let mut indexes: Vec<usize> = involved
+            .checkins_of
             .iter()
             .filter_map(|p| s.checkins_of.get(p))
             .flatten()

@@ -1,7 +1,9 @@
 //! The in-memory outbox's rows and the indexes kept beside them (pending by due time and by
 //! next attempt, sending, settled), moved together so that they always agree.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use foldhash::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
