@@ -4,6 +4,7 @@
 # Usage (from the repository root): bench/idle.sh [15 1000 10000]
 # On PostgreSQL instead of a SQLite file: DATABASE=postgres://postgres@127.0.0.1:5432 bench/idle.sh
 # (a database sko_bench_idle is made anew for each size; the server's own CPU is shown beside).
+# With a dense trigger besides the program's: MINUTELY=1 bench/idle.sh 10000 (one every minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --bin sko-reinforce
@@ -17,6 +18,9 @@ for n in "${@:-15 1000 10000}"; do
     cp people.example.csv "$work/"
   else
     bench/roster.py "$n" --kickoff "$kickoff" >"$work/c.toml"
+  fi
+  if [ -n "${MINUTELY:-}" ]; then
+    printf '\n[[triggers]]\nname = "minutely"\ncron = "0 * * * * *"\naudience = "reps"\ntext = "A minute on."\n' >>"$work/c.toml"
   fi
   rm -f "$work"/sko.db*
   url="sqlite://$work/sko.db"

@@ -65,7 +65,8 @@ wait_up() {
   echo "$1 did not come up on port $PORT" >&2; return 1
 }
 
-{ date -u; uname -a; nproc; free -m; rustc --version; node --version; "$PEERS/python/.venv/bin/python" --version
+{ date -u; uname -a; nproc; free -m; rustc --version; node --version || true
+  "$PEERS/python/.venv/bin/python" --version || true
   command -v wrk >/dev/null && wrk --version 2>&1 | head -1 || true; git rev-parse HEAD; } > "$OUT/env.txt" 2>&1
 
 read -ra configs <<< "$CONFIGS"

@@ -17,6 +17,7 @@ mod lifecycle;
 mod malformed;
 mod manifest;
 mod metrics;
+mod planning_load;
 mod prompt_buttons;
 mod replicas;
 mod roster;

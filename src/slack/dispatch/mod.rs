@@ -10,6 +10,7 @@ pub use events::EventOutcome;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use slack_morphism::prelude::*;
 use tokio_util::task::TaskTracker;
 
@@ -74,10 +75,14 @@ impl Dispatcher {
             user_id: cmd.user_id.0,
             text: cmd.text.unwrap_or_default(),
         };
+        // Run here; only a command slower than the answer's deadline goes on in a task of its
+        // own, answering through `response_url`.
         let this = self.clone();
-        let mut work = self
-            .tasks
-            .spawn(async move { this.run_command(&inv).await });
+        // A panic is caught and apologised for, as a task of its own would have had it.
+        let mut work = Box::pin(
+            std::panic::AssertUnwindSafe(async move { this.run_command(&inv).await })
+                .catch_unwind(),
+        );
         let finished = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
         CommandAnswer::Reply(match finished {
             Ok(result) => answer(result),
@@ -146,15 +151,15 @@ impl Dispatcher {
     }
 }
 
-fn answer(result: Result<anyhow::Result<Reply>, tokio::task::JoinError>) -> Reply {
+fn answer(result: std::thread::Result<anyhow::Result<Reply>>) -> Reply {
     match result {
         Ok(Ok(reply)) => reply,
         Ok(Err(e)) => {
             tracing::error!(error = %format_args!("{e:#}"), "command failed");
             Reply::new(APOLOGY)
         }
-        Err(e) => {
-            tracing::error!(error = %e, "command handler panicked");
+        Err(_) => {
+            tracing::error!("command handler panicked");
             Reply::new(APOLOGY)
         }
     }
