@@ -141,9 +141,15 @@ async fn chaos_two_replicas_on_postgres_ten_sigkills_lose_repeat_and_overrun_not
     );
     assert_eq!(per_key.len(), REPS, "every DM delivered");
     assert_eq!(duplicated, 0, "no DM twice");
+    // Tomorrow's is planned already (a lane is planned its next times ahead): what was due
+    // by now all went.
+    let now = chrono::Utc::now();
     assert!(
-        deliveries.iter().all(|d| d.status == DeliveryStatus::Sent),
-        "every row settled as sent: {states:?}"
+        deliveries
+            .iter()
+            .filter(|d| d.occurrence.at <= now)
+            .all(|d| d.status == DeliveryStatus::Sent),
+        "every row due settled as sent: {states:?}"
     );
     assert_eq!(slack.over_limit(), 0, "never over the workspace's rate");
     // The sender spaces posts exactly 1/rate apart; each takes a few ms (more or less) to
