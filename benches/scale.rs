@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use sko_reinforce::config::Config;
+use sko_reinforce::domain::checkin::{Checkin, CheckinAnswer, Group};
 use sko_reinforce::domain::commitment::{Commitment, CommitmentKind, CommitmentStatus};
-use sko_reinforce::domain::compose::{Activity, Checkin, compose};
+use sko_reinforce::domain::compose::{Activity, compose};
 use sko_reinforce::domain::lane::Lane;
 use sko_reinforce::domain::practice::{PracticeContext, PracticeLog};
 use sko_reinforce::domain::program::Program;
@@ -347,13 +348,9 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
     for pair in reps.chunks(2) {
         for week in 0..52 {
             checkins.push(Checkin {
-                members: pair
-                    .iter()
-                    .map(|r| r.to_string())
-                    .collect::<Vec<_>>()
-                    .into(),
+                members: Group::new(pair.iter().map(|r| r.to_string())),
                 due_at: start + Days::days(week * 7 + 2) + Days::hours(16),
-                answer: (week % 3 != 0).then(|| "met".to_string()),
+                answer: (week % 3 != 0).then_some(CheckinAnswer::Met),
             });
         }
     }

@@ -119,9 +119,9 @@ pub async fn write(
             for c in activity.checkins() {
                 let met = activity.met(c);
                 csv.write_record([
-                    c.members.join("+"),
+                    c.members.key(),
                     c.due_at.to_rfc3339(),
-                    c.answer.clone().unwrap_or_default(),
+                    c.answer.map(|a| a.as_str()).unwrap_or_default().to_string(),
                     met.to_string(),
                 ])?;
             }

@@ -25,7 +25,7 @@ use crate::domain::sample;
 use crate::domain::schedule::{Member, PairSchedule, Recipient, RecipientKind};
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
-use crate::scheduler::sender::{Messenger, SendError};
+use crate::scheduler::sender::{Failure, Messenger, SendError};
 use crate::store::{Delivery, DeliveryStatus, MemoryStore};
 
 /// One message as a person (or channel) receives it: what `--format jsonl` prints.
@@ -233,15 +233,23 @@ impl Messenger for SimulatedSlack {
         let Some(dir) = &self.charts else {
             return Ok(format!("F{file_name}"));
         };
-        let bytes = crate::charts::png(chart)
-            .map_err(|e| SendError::Permanent(format!("the chart could not be drawn: {e:#}")))?;
+        let bytes = crate::charts::png(chart).map_err(|e| {
+            SendError::Permanent(Failure::new(
+                "chart",
+                format_args!("the chart could not be drawn: {e:#}"),
+            ))
+        })?;
         let (stem, ext) = file_name.rsplit_once('.').unwrap_or((file_name, "png"));
         let path = dir.join(format!(
             "{stem}-{}.{ext}",
             channel.trim_start_matches(['D', '#'])
         ));
-        std::fs::write(&path, bytes)
-            .map_err(|e| SendError::Permanent(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, bytes).map_err(|e| {
+            SendError::Permanent(Failure::new(
+                "write",
+                format_args!("cannot write {}: {e}", path.display()),
+            ))
+        })?;
         Ok(path.display().to_string())
     }
 

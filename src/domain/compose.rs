@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::absence::{Absence, SlackStatus};
 use super::charts::{self, Chart};
+use super::checkin::{Checkin, CheckinAnswer};
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::digest::{self, CheckinRecord, RepRecord, checkin_met, checkin_window};
 use super::digest_text;
@@ -15,15 +16,6 @@ use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::practice::PracticeLog;
 use super::program::{Person, Program, SPRINT_WEEKS};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
-
-/// A check-in a group was brought together for, and their answer if they gave one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkin {
-    /// Shared, not copied, by every batch of messages that reads it.
-    pub members: std::sync::Arc<[String]>,
-    pub due_at: DateTime<Utc>,
-    pub answer: Option<String>,
-}
 
 /// The records of the people a batch of messages is about, indexed by person so that a digest
 /// over a year of a large team's data reads only what it reports.
@@ -135,10 +127,15 @@ impl Activity {
     /// Whether `checkin` happened: the pair said so, or practised together around it.
     pub fn met(&self, checkin: &Checkin) -> bool {
         let members: Vec<&str> = checkin.members.iter().map(String::as_str).collect();
-        self.met_by(&members, checkin.due_at, checkin.answer.as_deref())
+        self.met_by(&members, checkin.due_at, checkin.answer)
     }
 
-    fn met_by(&self, members: &[&str], due_at: DateTime<Utc>, answer: Option<&str>) -> bool {
+    fn met_by(
+        &self,
+        members: &[&str],
+        due_at: DateTime<Utc>,
+        answer: Option<CheckinAnswer>,
+    ) -> bool {
         let window = checkin_window(due_at);
         let practice = members.iter().flat_map(|m| {
             let logs = self.practice_of(m);
@@ -247,7 +244,7 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
     match (&occ.source, &occ.recipient) {
         (Source::Win { user, .. }, _) => vec![user.clone()],
         (Source::Checkin, Recipient::Group(ids)) => {
-            let mut people = ids.clone();
+            let mut people = ids.to_vec();
             for partner in ids
                 .iter()
                 .flat_map(|id| pairs.partners(id, occ.program_week))
@@ -269,7 +266,7 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
             .map(|p| p.slack_id.clone())
             .collect(),
         (_, Recipient::Person(id)) => vec![id.clone()],
-        (_, Recipient::Group(ids)) => ids.clone(),
+        (_, Recipient::Group(ids)) => ids.to_vec(),
         (_, Recipient::Channel(_)) => vec![],
     }
 }
@@ -374,7 +371,7 @@ pub fn compose(
             let ids: Vec<&str> = members.iter().map(String::as_str).collect();
             let latest = activity
                 .checkins_of(ids.first()?)
-                .rfind(|c| c.due_at <= occ.at && same_group(&c.members, &ids));
+                .rfind(|c| c.due_at <= occ.at && c.members.same_people(members));
             let due = latest.map_or(occ.at - Duration::days(2), |c| c.due_at);
             // Any answer ends the asking; so does practice logged together.
             let answered = latest.is_some_and(|c| c.answer.is_some());
@@ -500,10 +497,6 @@ fn with_buttons(
     }
 }
 
-fn same_group(members: &[String], ids: &[&str]) -> bool {
-    members.len() == ids.len() && ids.iter().all(|id| members.iter().any(|m| m == id))
-}
-
 fn facts(
     program: &Program,
     pairs: &PairSchedule,
@@ -539,7 +532,7 @@ fn facts(
                 .min_by_key(|s| count(&s.id))
                 .map(|s| s.name.clone());
         }
-        Recipient::Group(members) => facts.pair = members.clone(),
+        Recipient::Group(members) => facts.pair = members.to_vec(),
         Recipient::Channel(_) => {}
     }
     facts
@@ -584,6 +577,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::domain::checkin::Group;
     use crate::domain::practice::PracticeContext;
 
     fn at(day: u32) -> DateTime<Utc> {
@@ -606,11 +600,7 @@ mod tests {
 
     fn checkin(members: &[&str], day: u32) -> Checkin {
         Checkin {
-            members: members
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>()
-                .into(),
+            members: Group::new(members.iter().map(|m| m.to_string())),
             due_at: at(day),
             answer: None,
         }

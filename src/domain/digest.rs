@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::absence::Absence;
+use super::checkin::CheckinAnswer;
 use super::coaching::{CoachNext, DealNote, Promise, coach_next, latest_deal_note, promises};
 use super::commitment::{Commitment, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog};
@@ -27,11 +28,11 @@ pub struct CheckinRecord {
 pub fn checkin_met<'p>(
     members: &[&str],
     due_at: DateTime<Utc>,
-    answer: Option<&str>,
+    answer: Option<CheckinAnswer>,
     practice: impl IntoIterator<Item = &'p PracticeLog>,
 ) -> bool {
     if let Some(answer) = answer {
-        return answer == "met";
+        return answer == CheckinAnswer::Met;
     }
     let window = checkin_window(due_at);
     practice.into_iter().any(|p| {

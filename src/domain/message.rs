@@ -2,6 +2,7 @@
 //! partner, the week's focus, their open commitments, the skill they practise least), and the
 //! one-click buttons under them.
 
+use super::checkin::{CheckinAnswer, Group};
 use super::commitment::Commitment;
 use super::mrkdwn::{escape, quote};
 use super::practice::PracticeLog;
@@ -108,31 +109,29 @@ impl Action {
     }
 
     /// The check-in answer it records, for the check-in buttons.
-    pub fn checkin_answer(self) -> Option<&'static str> {
+    pub fn checkin_answer(self) -> Option<CheckinAnswer> {
         match self {
-            Action::CheckinMet => Some("met"),
-            Action::CheckinRescheduled => Some("rescheduled"),
-            Action::CheckinMissed => Some("missed"),
+            Action::CheckinMet => Some(CheckinAnswer::Met),
+            Action::CheckinRescheduled => Some(CheckinAnswer::Rescheduled),
+            Action::CheckinMissed => Some(CheckinAnswer::Missed),
             _ => None,
         }
     }
 }
 
 /// A check-in's identity inside a button: its members and when it was due.
-pub fn checkin_value(members: &[String], due_at: chrono::DateTime<chrono::Utc>) -> String {
-    let mut sorted = members.to_vec();
-    sorted.sort();
+pub fn checkin_value(members: &Group, due_at: chrono::DateTime<chrono::Utc>) -> String {
     format!(
         "{}|{}",
-        sorted.join("+"),
+        members.sorted().key(),
         due_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )
 }
 
 /// Reads a button's check-in value back; `None` for anything malformed or forged-looking.
-pub fn parse_checkin_value(value: &str) -> Option<(Vec<String>, chrono::DateTime<chrono::Utc>)> {
+pub fn parse_checkin_value(value: &str) -> Option<(Group, chrono::DateTime<chrono::Utc>)> {
     let (members, due) = value.split_once('|')?;
-    let members: Vec<String> = members.split('+').map(str::to_string).collect();
+    let members = Group::from_key(members)?;
     if !(2..=3).contains(&members.len()) || !members.iter().all(|m| super::mention::is_user_id(m)) {
         return None;
     }
@@ -472,11 +471,11 @@ mod tests {
         let due = chrono::DateTime::parse_from_rfc3339("2027-01-12T15:00:00Z")
             .unwrap()
             .to_utc();
-        let value = checkin_value(&["U0B".into(), "U0A".into()], due);
+        let value = checkin_value(&Group::from(["U0B", "U0A"]), due);
         assert_eq!(value, "U0A+U0B|2027-01-12T15:00:00Z");
         assert_eq!(
             parse_checkin_value(&value),
-            Some((vec!["U0A".into(), "U0B".into()], due))
+            Some((Group::from(["U0A", "U0B"]), due))
         );
         for forged in [
             "",

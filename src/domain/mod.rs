@@ -3,6 +3,7 @@
 
 pub mod absence;
 pub mod charts;
+pub mod checkin;
 pub mod coaching;
 pub mod commitment;
 pub mod compose;

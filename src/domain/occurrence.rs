@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 
+use super::checkin::Group;
 use super::program::Channel;
 
 /// What kind of message an occurrence is (the names `simulate --format jsonl` prints).
@@ -123,7 +124,7 @@ impl Source {
 pub enum Recipient {
     Person(String),
     /// A pair or trio, brought together in one group DM.
-    Group(Vec<String>),
+    Group(Group),
     Channel(Channel),
 }
 
@@ -159,7 +160,7 @@ impl Recipient {
     pub fn from_key(kind: RecipientKind, key: &str) -> Option<Recipient> {
         Some(match kind {
             RecipientKind::Person => Recipient::Person(key.to_string()),
-            RecipientKind::Group => Recipient::Group(key.split('+').map(str::to_string).collect()),
+            RecipientKind::Group => Recipient::Group(Group::from_key(key)?),
             RecipientKind::Channel => Recipient::Channel(match key.strip_prefix('#') {
                 Some(name) => Channel::Name(name.to_string()),
                 None => Channel::Id(key.to_string()),
@@ -178,7 +179,7 @@ impl Recipient {
     pub fn key(&self) -> String {
         match self {
             Recipient::Person(id) => id.clone(),
-            Recipient::Group(ids) => ids.join("+"),
+            Recipient::Group(ids) => ids.key(),
             Recipient::Channel(channel) => channel.key(),
         }
     }

@@ -9,6 +9,7 @@ use foldhash::{HashMap, HashMapExt};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use super::checkin::Group;
 use super::lane::Lane;
 pub use super::members::Member;
 pub use super::occurrence::{MessageKind, Occurrence, Recipient, RecipientKind, Source};
@@ -341,7 +342,7 @@ impl Planner<'_> {
                     if let Some(present) = self.present_members(group, week, date) {
                         out.push(occurrence(
                             source.clone(),
-                            Recipient::Group(present),
+                            Recipient::Group(Group::new(present)),
                             at,
                             tz,
                             week,
@@ -1072,7 +1073,7 @@ mod tests {
         assert_eq!(Source::parse("nonsense"), None);
         for r in [
             Recipient::Person("U1".into()),
-            Recipient::Group(vec!["U1".into(), "U2".into()]),
+            Recipient::Group(Group::from(["U1", "U2"])),
             Recipient::Channel(Channel::Id("C0123ABCD".into())),
             Recipient::Channel(Channel::Name("sko-wins".into())),
             // A person whose id looks like a channel's is still a person.

@@ -258,7 +258,10 @@ pub async fn partners_of(
                 .into_iter()
                 .find(|g| g.iter().any(|m| m == slack_id))
         }
-        PairingMode::Auto => store.stored_group_of(slack_id, week).await?,
+        PairingMode::Auto => store
+            .stored_group_of(slack_id, week)
+            .await?
+            .map(|g| g.to_vec()),
     };
     Ok(group
         .unwrap_or_default()

@@ -20,26 +20,63 @@ use crate::domain::schedule::Recipient;
 use crate::store::{Delivery, SchedulerStore, Settled};
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SendError {
     /// 429: wait this long before calling the method again.
+    #[error("rate limited for {}s", .0.as_secs_f64())]
     RateLimited(Duration),
     /// 5xx, a dropped connection: not posted; try again later.
-    Transient(String),
+    #[error("temporary failure: {0}")]
+    Transient(Failure),
     /// No answer in time: Slack may or may not have posted it, so check before resending.
+    #[error("no answer: {0}")]
     Unanswered(String),
     /// Slack said no for good (`channel_not_found`, `not_in_channel`, …).
-    Permanent(String),
+    #[error("{0}")]
+    Permanent(Failure),
 }
 
-impl std::fmt::Display for SendError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl SendError {
+    /// The failure's code, as the metric label: Slack's own where it gave one.
+    pub fn code(&self) -> &str {
         match self {
-            SendError::RateLimited(d) => write!(f, "rate limited for {}s", d.as_secs_f64()),
-            SendError::Transient(e) => write!(f, "temporary failure: {e}"),
-            SendError::Unanswered(e) => write!(f, "no answer: {e}"),
-            SendError::Permanent(e) => write!(f, "{e}"),
+            SendError::RateLimited(_) => "ratelimited",
+            SendError::Unanswered(_) => "timeout",
+            SendError::Transient(f) | SendError::Permanent(f) => &f.code,
         }
+    }
+}
+
+/// A failed call: Slack's error code where it answered with one (`channel_not_found`), else
+/// the class the gateway put it in (`http_5xx`, `connection`, `not_configured`, …), and the
+/// words for the log and the outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: String,
+    pub detail: String,
+}
+
+impl Failure {
+    /// An error Slack answered with: its code says it all.
+    pub fn slack(code: impl Into<String>) -> Self {
+        let code = code.into();
+        Failure {
+            detail: code.clone(),
+            code,
+        }
+    }
+
+    pub fn new(code: &'static str, detail: impl std::fmt::Display) -> Self {
+        Failure {
+            code: code.to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
     }
 }
 
@@ -257,8 +294,11 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 }
                 Ok(id)
             }
-            None => Err(SendError::Permanent(format!(
-                "no channel named #{name} that the bot can see: check the name, or invite the bot to it (/invite @sko-reinforce)"
+            None => Err(SendError::Permanent(Failure::new(
+                "channel_not_found",
+                format_args!(
+                    "no channel named #{name} that the bot can see: check the name, or invite the bot to it (/invite @sko-reinforce)"
+                ),
             ))),
         }
     }
@@ -339,13 +379,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
-        self.metrics.slack_error(match &error {
-            SendError::RateLimited(_) => "ratelimited",
-            SendError::Unanswered(_) => "timeout",
-            SendError::Transient(e) | SendError::Permanent(e) => {
-                e.split_whitespace().next().unwrap_or("unknown")
-            }
-        });
+        self.metrics.slack_error(error.code());
         let attempts = u32::try_from(d.attempts)
             .unwrap_or(u32::MAX)
             .saturating_add(1);

@@ -13,7 +13,7 @@ use slack_morphism::errors::SlackClientError;
 use crate::domain::absence::SlackStatus;
 use crate::domain::charts::Chart;
 use crate::domain::message::Message;
-use crate::scheduler::sender::{Messenger, SendError};
+use crate::scheduler::sender::{Failure, Messenger, SendError};
 
 pub struct SlackGateway {
     client: Arc<SlackClient<SlackClientHyperHttpsConnector>>,
@@ -167,6 +167,11 @@ pub fn status_of(profile: &SlackUserProfile) -> SlackStatus {
     }
 }
 
+/// Without a bot token nothing can be sent; the message is parked with why.
+fn not_configured(e: anyhow::Error) -> SendError {
+    SendError::Permanent(Failure::new("not_configured", e))
+}
+
 fn classify(error: SlackClientError) -> SendError {
     match error {
         SlackClientError::RateLimitError(e) => {
@@ -175,26 +180,30 @@ fn classify(error: SlackClientError) -> SendError {
         SlackClientError::ApiError(e) => match e.code.as_str() {
             "ratelimited" => SendError::RateLimited(std::time::Duration::from_secs(1)),
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
-                SendError::Transient(e.code)
+                SendError::Transient(Failure::slack(e.code))
             }
-            _ => SendError::Permanent(e.code),
+            _ => SendError::Permanent(Failure::slack(e.code)),
         },
-        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
-            SendError::Transient(format!("HTTP {}", e.status_code))
-        }
+        SlackClientError::HttpError(e) if e.status_code.is_server_error() => SendError::Transient(
+            Failure::new("http_5xx", format_args!("HTTP {}", e.status_code)),
+        ),
         SlackClientError::HttpError(e) if e.status_code.as_u16() == 429 => {
             SendError::RateLimited(std::time::Duration::from_secs(1))
         }
-        SlackClientError::HttpError(e) => SendError::Permanent(format!("HTTP {}", e.status_code)),
-        other => SendError::Transient(other.to_string()),
+        SlackClientError::HttpError(e) => SendError::Permanent(Failure::new(
+            "http_4xx",
+            format_args!("HTTP {}", e.status_code),
+        )),
+        SlackClientError::ProtocolError(e) => {
+            SendError::Transient(Failure::new("invalid_response", e))
+        }
+        other => SendError::Transient(Failure::new("connection", other)),
     }
 }
 
 impl Messenger for std::sync::Arc<SlackGateway> {
     async fn open(&self, users: &[String]) -> Result<String, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let req = SlackApiConversationsOpenRequest::new()
             .with_users(users.iter().map(|u| SlackUserId::new(u.clone())).collect());
         let res = session.conversations_open(&req).await.map_err(classify)?;
@@ -202,9 +211,7 @@ impl Messenger for std::sync::Arc<SlackGateway> {
     }
 
     async fn post(&self, channel: &str, message: &Message, key: &str) -> Result<String, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let metadata = SlackMessageMetadata {
             event_type: OCCURRENCE_EVENT.to_string(),
             event_payload: Some(std::collections::HashMap::from([(
@@ -223,9 +230,7 @@ impl Messenger for std::sync::Arc<SlackGateway> {
     }
 
     async fn timezone(&self, user: &str) -> Result<Option<String>, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let res = session
             .users_info(&SlackApiUsersInfoRequest::new(user.into()))
             .await
@@ -234,9 +239,7 @@ impl Messenger for std::sync::Arc<SlackGateway> {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<String>, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let req = SlackApiUsersLookupByEmailRequest::new(EmailAddress(email.to_string()));
         match session.users_lookup_by_email(&req).await {
             Ok(res) => Ok(Some(res.user.id.0)),
@@ -255,12 +258,20 @@ impl Messenger for std::sync::Arc<SlackGateway> {
         let drawing = chart.clone();
         let bytes = tokio::task::spawn_blocking(move || crate::charts::png(&drawing))
             .await
-            .map_err(|e| SendError::Permanent(format!("drawing the chart failed: {e}")))?
-            .map_err(|e| SendError::Permanent(format!("the chart could not be drawn: {e:#}")))?;
+            .map_err(|e| {
+                SendError::Permanent(Failure::new(
+                    "chart",
+                    format_args!("drawing the chart failed: {e}"),
+                ))
+            })?
+            .map_err(|e| {
+                SendError::Permanent(Failure::new(
+                    "chart",
+                    format_args!("the chart could not be drawn: {e:#}"),
+                ))
+            })?;
         let title = chart.title();
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let target = session
             .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
                 file_name.to_string(),
@@ -288,18 +299,14 @@ impl Messenger for std::sync::Arc<SlackGateway> {
     }
 
     async fn status(&self, user: &str) -> Result<SlackStatus, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let req = SlackApiUsersProfileGetRequest::new().with_user(user.into());
         let res = session.users_profile_get(&req).await.map_err(classify)?;
         Ok(status_of(&res.profile))
     }
 
     async fn find_channel(&self, name: &str) -> Result<Option<String>, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         let mut cursor = None;
         // Page by page (Slack caps a page at 1,000) until the name turns up or the list ends.
         loop {
@@ -327,9 +334,7 @@ impl Messenger for std::sync::Arc<SlackGateway> {
     }
 
     async fn find_posted(&self, channel: &str, key: &str) -> Result<Option<String>, SendError> {
-        let session = self
-            .session()
-            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let session = self.session().map_err(not_configured)?;
         // The newest messages of a bot's DM: an interrupted send is among the last few.
         let req = SlackApiConversationsHistoryRequest::new()
             .with_channel(channel.into())

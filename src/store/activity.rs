@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
+use crate::domain::checkin::Group;
 use crate::domain::compose::{Activity, Involved};
 
 /// The records a message is composed from, and the one the scheduler makes (a check-in sent).
@@ -11,7 +12,7 @@ pub trait RecordStore {
     /// Records that `members` were brought together at `due_at` (once, however often called).
     fn record_checkin(
         &self,
-        members: &[String],
+        members: &Group,
         week: Option<u32>,
         due_at: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
@@ -29,19 +30,18 @@ pub trait RecordStore {
 impl RecordStore for Store {
     async fn record_checkin(
         &self,
-        members: &[String],
+        members: &Group,
         week: Option<u32>,
         due_at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let mut sorted = members.to_vec();
-        sorted.sort();
+        let sorted = members.sorted();
         on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO checkins (members, program_week, due_at) VALUES ($1, $2, $3)
                  ON CONFLICT (members, due_at) DO NOTHING RETURNING id",
             )
-            .bind(sorted.join("+"))
+            .bind(sorted.key())
             .bind(week.map(i64::from))
             .bind(due_at)
             .fetch_optional(&mut *tx)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, on_db};
-use crate::domain::compose::Checkin;
+use crate::domain::checkin::{Checkin, CheckinAnswer, Group};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -12,18 +12,22 @@ struct Row {
     answer: Option<String>,
 }
 
-impl From<Row> for Checkin {
-    fn from(r: Row) -> Checkin {
-        Checkin {
-            members: r
-                .members
-                .split('+')
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-                .into(),
+impl TryFrom<Row> for Checkin {
+    type Error = anyhow::Error;
+
+    fn try_from(r: Row) -> anyhow::Result<Checkin> {
+        Ok(Checkin {
+            members: Group::from_key(&r.members)
+                .ok_or_else(|| anyhow::anyhow!("check-in members {:?} unreadable", r.members))?,
             due_at: r.due_at,
-            answer: r.answer,
-        }
+            answer: match r.answer {
+                None => None,
+                Some(a) => Some(
+                    CheckinAnswer::parse(&a)
+                        .ok_or_else(|| anyhow::anyhow!("check-in answer {a:?} unknown"))?,
+                ),
+            },
+        })
     }
 }
 
@@ -42,19 +46,17 @@ impl Store {
     /// recorded once.
     pub async fn answer_checkin(
         &self,
-        members: &[String],
+        members: &Group,
         due_at: DateTime<Utc>,
-        answer: &str,
+        answer: CheckinAnswer,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Answered> {
-        let mut sorted = members.to_vec();
-        sorted.sort();
-        let members = sorted.join("+");
+        let members = members.sorted().key();
         let changed = on_db!(write self, |pool| sqlx::query(
             "UPDATE checkins SET answer = $1, answered_at = $2
              WHERE members = $3 AND due_at = $4 AND (answer IS NULL OR answer <> $1)",
         )
-        .bind(answer)
+        .bind(answer.as_str())
         .bind(now)
         .bind(&members)
         .bind(due_at)
@@ -128,7 +130,7 @@ impl Store {
         .fetch_all(pool)
         .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(Checkin::try_from).collect()
     }
 
     /// The pulse answers of `people` (a JSON array of Slack ids): (user, day, answer).
@@ -156,6 +158,6 @@ impl Store {
         )
         .fetch_all(pool)
         .await?);
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(Checkin::try_from).collect()
     }
 }

@@ -12,6 +12,7 @@ use super::{
     RecordStore, RosterStore, SchedulerStore, Settled, Snoozed, Store,
 };
 use crate::domain::absence::SlackStatus;
+use crate::domain::checkin::{CheckinAnswer, Group};
 use crate::domain::commitment::{CommitmentInput, CommitmentKind};
 use crate::domain::compose::Involved;
 use crate::domain::lane::Lane;
@@ -92,7 +93,7 @@ async fn plans_on(db: &str, store: &(impl SchedulerStore + Rows)) {
     let t = t0();
     let epoch = leased(store, t).await;
     let fence = Fence { holder: "a", epoch };
-    let group = Recipient::Group(vec!["U0AAA".into(), "U0BBB".into()]);
+    let group = Recipient::Group(Group::from(["U0AAA", "U0BBB"]));
     let planned = [
         occurrence(Source::Checkin, group.clone(), t + Duration::hours(1)),
         occurrence(Source::Pressure, Recipient::Person("U0BBB".into()), t),
@@ -314,7 +315,7 @@ async fn sends_on(db: &str, store: &(impl SchedulerStore + Rows)) {
 
 async fn remembers_on(db: &str, store: &impl SchedulerStore) {
     let t = t0();
-    let pair = ["U0BBB".to_string(), "U0AAA".to_string()];
+    let pair = Group::from(["U0BBB", "U0AAA"]);
     store.record_checkin(&pair, Some(1), t).await.unwrap();
     store.record_checkin(&pair, Some(1), t).await.unwrap();
     let activity = store
@@ -455,13 +456,18 @@ async fn a_request_or_a_snooze_asked_at_once_through_several_replicas_is_queued_
 async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place() {
     for (db, store) in stores().await {
         let t = t0();
-        let pair = ["U0BBB".to_string(), "U0AAA".to_string()];
+        let pair = Group::from(["U0BBB", "U0AAA"]);
         store.record_checkin(&pair, Some(1), t).await.unwrap();
         store.record_checkin(&pair, Some(1), t).await.unwrap();
         let answers = join_all((0..4).map(|_| {
             let store = store.clone();
             let pair = pair.clone();
-            async move { store.answer_checkin(&pair, t, "met", t).await.unwrap() }
+            async move {
+                store
+                    .answer_checkin(&pair, t, CheckinAnswer::Met, t)
+                    .await
+                    .unwrap()
+            }
         }))
         .await;
         let recorded = answers
@@ -478,7 +484,7 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
         let ids = serde_json::to_string(&["U0AAA", "U0ZZZ"]).unwrap();
         let checkins = store.checkins_of_people(&ids).await.unwrap();
         assert_eq!(checkins.len(), 1, "{db}");
-        assert_eq!(checkins[0].answer.as_deref(), Some("met"), "{db}");
+        assert_eq!(checkins[0].answer, Some(CheckinAnswer::Met), "{db}");
         assert_eq!(
             store.pulse_answers_of_people(&ids).await.unwrap(),
             [("U0AAA".to_string(), 30, "every".to_string())],
@@ -522,7 +528,7 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
         store.store_pairs(&pairs).await.unwrap();
         assert_eq!(
             store.stored_group_of("U0AAA", 3).await.unwrap(),
-            Some(pair.to_vec()),
+            Some(pair.clone()),
             "{db}"
         );
         assert_eq!(store.stored_group_of("U0ZZZ", 3).await.unwrap(), None);

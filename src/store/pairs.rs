@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
+
 use super::{Store, on_db};
+use crate::domain::checkin::Group;
 use crate::domain::schedule::PairSchedule;
 
 impl Store {
@@ -12,7 +15,7 @@ impl Store {
         &self,
         slack_id: &str,
         week: u32,
-    ) -> anyhow::Result<Option<Vec<String>>> {
+    ) -> anyhow::Result<Option<Group>> {
         let members: Option<String> = on_db!(read self, |pool, dialect| sqlx::query_scalar(dialect.pick(
                 "SELECT members FROM pairs
                  WHERE week_from = (SELECT max(week_from) FROM pairs WHERE week_from <= $1)
@@ -25,7 +28,7 @@ impl Store {
             .bind(slack_id)
             .fetch_optional(pool)
             .await?);
-        Ok(members.map(|m| m.split('+').map(str::to_string).collect()))
+        Ok(members.as_deref().and_then(Group::from_key))
     }
 
     /// One person's IANA timezone as Slack last reported it.
@@ -60,10 +63,11 @@ impl PairStore for Store {
         }
         let mut weeks: BTreeMap<u32, Vec<Vec<String>>> = BTreeMap::new();
         for (week, members) in rows {
-            weeks
-                .entry(u32::try_from(week)?)
-                .or_default()
-                .push(members.split('+').map(str::to_string).collect());
+            weeks.entry(u32::try_from(week)?).or_default().push(
+                Group::from_key(&members)
+                    .with_context(|| format!("pair {members:?} unreadable"))?
+                    .to_vec(),
+            );
         }
         Ok(Some(PairSchedule::new(weeks)))
     }
@@ -78,7 +82,7 @@ impl PairStore for Store {
                         "INSERT INTO pairs (week_from, members) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     )
                     .bind(i64::from(*week))
-                    .bind(g.join("+"))
+                    .bind(Group::new(g.iter().cloned()).key())
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -18,7 +18,12 @@ async fn metrics_count_requests_deliveries_slack_errors_and_the_outbox() {
         None,
     )
     .await;
-    app.slack.fail_next([Fault::RateLimited(1)]);
+    // Each error is labelled with its code, never with words of its text.
+    app.slack.fail_next([
+        Fault::RateLimited(1),
+        Fault::ServerError,
+        Fault::Refused("channel_not_found"),
+    ]);
     app.tick().await;
 
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
@@ -28,18 +33,32 @@ async fn metrics_count_requests_deliveries_slack_errors_and_the_outbox() {
     for line in [
         "sko_http_requests_total{endpoint=\"/slack/commands\",status=\"200\"} 2",
         "sko_http_requests_total{endpoint=\"/slack/commands\",status=\"401\"} 1",
-        "sko_deliveries_total{outcome=\"sent\"} 4",
-        "sko_deliveries_total{outcome=\"retried\"} 1",
+        "sko_deliveries_total{outcome=\"retried\"} 2",
+        "sko_deliveries_total{outcome=\"failed\"} 1",
         "sko_slack_api_errors_total{code=\"ratelimited\"} 1",
+        "sko_slack_api_errors_total{code=\"http_5xx\"} 1",
+        "sko_slack_api_errors_total{code=\"channel_not_found\"} 1",
         "sko_rate_limit_waits_total 1",
-        "sko_outbox_messages{state=\"sent\"} 4",
-        "sko_outbox_messages{state=\"failed\"} 0",
+        "sko_deliveries_total{outcome=\"sent\"} 2",
+        "sko_outbox_messages{state=\"sent\"} 2",
+        "sko_outbox_messages{state=\"failed\"} 1",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
     }
     assert!(
         text.contains("sko_http_request_duration_seconds_bucket{le=\""),
         "{text}"
+    );
+    let codes: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("sko_slack_api_errors_total{code=\""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(
+        codes.iter().all(|c| c
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')),
+        "every label a code: {codes:?}"
     );
     assert!(!text.contains(BOT_TOKEN) && !text.contains(SIGNING_SECRET));
 }

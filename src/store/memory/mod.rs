@@ -15,8 +15,9 @@ use super::{
     RosterStore, Settled,
 };
 use crate::domain::absence::SlackStatus;
+use crate::domain::checkin::{Checkin, Group};
 use crate::domain::commitment::{Commitment, CommitmentStatus};
-use crate::domain::compose::{Activity, Checkin, Involved};
+use crate::domain::compose::{Activity, Involved};
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
@@ -529,22 +530,21 @@ impl PairStore for MemoryStore {
 impl RecordStore for MemoryStore {
     async fn record_checkin(
         &self,
-        members: &[String],
+        members: &Group,
         _week: Option<u32>,
         due_at: DateTime<Utc>,
     ) -> Result<()> {
         let mut s = self.inner();
-        let mut sorted = members.to_vec();
-        sorted.sort();
+        let sorted = members.sorted();
         if !s.checkin_keys.insert((sorted.clone(), due_at)) {
             return Ok(());
         }
         let at = s.checkins.len();
-        for m in &sorted {
+        for m in sorted.iter() {
             s.checkins_of.entry(m.clone()).or_default().push(at);
         }
         s.checkins.push(Checkin {
-            members: sorted.into(),
+            members: sorted,
             due_at,
             answer: None,
         });

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::super::{Delivery, DeliveryStatus, EmailLookup, Fence, Settled};
 use crate::domain::absence::SlackStatus;
+use crate::domain::checkin::{Checkin, Group};
 use crate::domain::commitment::Commitment;
-use crate::domain::compose::Checkin;
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::schedule::{Occurrence, PairSchedule};
@@ -46,7 +46,7 @@ pub(super) struct Inner {
     pub(super) statuses: HashMap<String, (SlackStatus, DateTime<Utc>)>,
     pub(super) pairs: Option<PairSchedule>,
     pub(super) checkins: Vec<Checkin>,
-    pub(super) checkin_keys: HashSet<(Vec<String>, DateTime<Utc>)>,
+    pub(super) checkin_keys: HashSet<(Group, DateTime<Utc>)>,
     pub(super) checkins_of: HashMap<String, Vec<usize>>,
     /// What sample reps did so far (`simulate --sample-activity`), by person.
     pub(super) commitments: HashMap<String, Vec<Commitment>>,
