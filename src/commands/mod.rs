@@ -20,13 +20,52 @@ use crate::domain::schedule::{Occurrence, Recipient, Source};
 use crate::reload::Reloader;
 use crate::store::Store;
 
-/// Every slash command the bot answers; `manifest.yml` must declare exactly these.
-pub const COMMANDS: &[&str] = &["/commit", "/practice", "/sko"];
+/// Every slash command the bot answers; `manifest.yml` declares exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlashCommand {
+    Commit,
+    Practice,
+    Sko,
+}
+
+impl SlashCommand {
+    pub const ALL: [SlashCommand; 3] = [
+        SlashCommand::Commit,
+        SlashCommand::Practice,
+        SlashCommand::Sko,
+    ];
+
+    /// As typed in Slack and declared in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            SlashCommand::Commit => "/commit",
+            SlashCommand::Practice => "/practice",
+            SlashCommand::Sko => "/sko",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SlashCommand> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The answer to a command the bot does not have (an app whose manifest declares more).
+pub fn unknown_command(name: &str) -> Reply {
+    let helps: Vec<String> = SlashCommand::ALL
+        .iter()
+        .map(|c| format!("`{} help`", c.name()))
+        .collect();
+    Reply::new(format!(
+        "I don't handle `{}`. Try {}.",
+        crate::domain::commitment::truncate(name, 32),
+        helps.join(", ")
+    ))
+}
 
 /// One slash command as a rep sent it.
 #[derive(Debug, Clone)]
 pub struct Invocation {
-    pub command: String,
+    pub command: SlashCommand,
     pub user_id: String,
     pub text: String,
 }
@@ -148,14 +187,10 @@ pub fn caller<'a>(program: &'a Program, user_id: &'a str, now: DateTime<Utc>) ->
 pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> anyhow::Result<Reply> {
     let (store, program) = (ctx.store, ctx.program);
     let caller = caller(program, &inv.user_id, now);
-    let reply = match inv.command.as_str() {
-        "/commit" => commit::run(store, program, &caller, &inv.text).await?,
-        "/practice" => practice::run(store, program, &caller, &inv.text).await?,
-        "/sko" => sko::run(ctx, &caller, &inv.text).await?,
-        other => Reply::new(format!(
-            "I don't handle `{}`. Try `/commit help` or `/practice help`.",
-            crate::domain::commitment::truncate(other, 32)
-        )),
+    let reply = match inv.command {
+        SlashCommand::Commit => commit::run(store, program, &caller, &inv.text).await?,
+        SlashCommand::Practice => practice::run(store, program, &caller, &inv.text).await?,
+        SlashCommand::Sko => sko::run(ctx, &caller, &inv.text).await?,
     };
     Ok(reply)
 }

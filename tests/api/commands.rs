@@ -4,7 +4,7 @@ use super::helpers::*;
 
 #[tokio::test]
 async fn a_commitment_is_recorded_with_its_target_due_day_and_sprint_week() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app
         .reply(
@@ -30,7 +30,7 @@ async fn a_commitment_is_recorded_with_its_target_due_day_and_sprint_week() {
 
 #[tokio::test]
 async fn commitments_are_listed_closed_edited_and_dropped_by_short_id() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
     app.reply(REP, "/commit", "3 conversations using the new questions")
@@ -69,7 +69,7 @@ async fn commitments_are_listed_closed_edited_and_dropped_by_short_id() {
 
 #[tokio::test]
 async fn a_rep_cannot_close_another_reps_commitment() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls").await;
 
     let reply = app.reply(PARTNER, "/commit", "done 1").await;
@@ -81,7 +81,7 @@ async fn a_rep_cannot_close_another_reps_commitment() {
 
 #[tokio::test]
 async fn a_pressure_plan_says_when_it_will_come_back() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app
         .reply(
@@ -104,7 +104,7 @@ async fn a_pressure_plan_says_when_it_will_come_back() {
 
 #[tokio::test]
 async fn help_explains_the_command() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     for text in ["help", "?"] {
         let commit = app.reply(REP, "/commit", text).await;
         assert!(
@@ -121,7 +121,7 @@ async fn help_explains_the_command() {
 
 #[tokio::test]
 async fn practice_is_logged_and_listed_for_the_week() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app
         .reply(
@@ -162,7 +162,7 @@ async fn practice_is_logged_and_listed_for_the_week() {
 
 #[tokio::test]
 async fn an_unknown_skill_gets_the_list_of_skills() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app.reply(REP, "/practice", "negotiation score 3").await;
 
@@ -182,7 +182,7 @@ async fn an_unknown_skill_gets_the_list_of_skills() {
 
 #[tokio::test]
 async fn someone_outside_the_roster_is_recorded_and_told_so() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app.reply(STRANGER, "/commit", "10 calls").await;
     assert!(reply.starts_with("Recorded: commitment #1"), "{reply}");
@@ -204,7 +204,7 @@ async fn someone_outside_the_roster_is_recorded_and_told_so() {
 
 #[tokio::test]
 async fn commitments_sent_at_once_each_get_their_own_short_id() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     // Sent together, so the bot writes them in groups: every one still gets its own number.
     let sends = (0..24).map(|i| {
@@ -241,7 +241,7 @@ async fn commitments_sent_at_once_each_get_their_own_short_id() {
 
 #[tokio::test]
 async fn mistakes_get_an_example_and_nothing_is_recorded() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let cases = [
         ("/commit", "done", "Which commitment?"),
         ("/commit", "done seven", "not a commitment number"),
@@ -284,7 +284,7 @@ async fn mistakes_get_an_example_and_nothing_is_recorded() {
 
 #[tokio::test]
 async fn hostile_text_gets_a_clear_answer_never_a_server_error() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let long = "9".repeat(5_000);
     let cases = [
         ("/commit", long.as_str(), Some("5000 characters")),
@@ -327,7 +327,7 @@ async fn hostile_text_gets_a_clear_answer_never_a_server_error() {
 
 #[tokio::test]
 async fn due_days_and_weeks_follow_the_reps_own_calendar() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     // Monday 18 Jan is a holiday (MLK Day); Tuesday 19 Jan, 09:00 in New York is week 2.
     app.clock
         .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 19, 14, 0, 0).unwrap());
@@ -354,7 +354,11 @@ async fn due_days_and_weeks_follow_the_reps_own_calendar() {
 async fn a_command_that_meets_a_database_locked_by_another_process_is_told_nothing_was_saved() {
     use sqlx::Connection;
     // SQLite's: another process holds the write lock for longer than a command may wait.
-    let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
+    let app = TestApp::builder()
+        .on(Backend::Sqlite)
+        .at(wednesday_week_one())
+        .spawn()
+        .await;
     let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
         .await
         .unwrap();
@@ -393,7 +397,11 @@ async fn a_slow_command_is_acknowledged_in_time_and_answered_through_response_ur
     else {
         return;
     };
-    let app = spawn_app_at_on(backend, wednesday_week_one()).await;
+    let app = TestApp::builder()
+        .on(backend)
+        .at(wednesday_week_one())
+        .spawn()
+        .await;
     let mut blocker = sqlx::PgConnection::connect(app.database_url.expose())
         .await
         .unwrap();

@@ -29,7 +29,7 @@ fn assert_each_once(slack: &FakeSlack, expected: usize) {
 
 #[tokio::test]
 async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
-    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let app = TestApp::builder().at(monday_0831_new_york()).spawn().await;
 
     let report = app.tick().await;
 
@@ -60,7 +60,12 @@ async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
 
     assert_eq!(app.tick().await.sent, 0);
     let (dir, slack) = app.stop().await;
-    let app = spawn_app_with(dir, slack, monday_0831_new_york(), &[]).await;
+    let app = TestApp::builder()
+        .dir(dir)
+        .slack(slack)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
     assert_eq!(app.tick().await.sent, 0, "a restart repeats nothing");
     assert_each_once(&app.slack, 4);
 
@@ -74,7 +79,10 @@ async fn due_prompts_go_to_each_reps_dm_once_even_across_a_restart() {
 #[tokio::test]
 async fn after_downtime_late_messages_inside_the_grace_window_go_and_older_ones_are_skipped() {
     // Up at 07:00 New York, then down until 11:00.
-    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap(), &[]).await;
+    let app = TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap())
+        .spawn()
+        .await;
     assert_eq!(app.tick().await.sent, 0);
     app.clock
         .set(Utc.with_ymd_and_hms(2027, 1, 11, 16, 0, 0).unwrap());
@@ -118,7 +126,7 @@ async fn after_downtime_late_messages_inside_the_grace_window_go_and_older_ones_
 /// time in `sending`; here Slack asks for no wait at all.
 #[tokio::test]
 async fn a_429_from_slack_is_retried_and_nothing_is_lost_or_doubled() {
-    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let app = TestApp::builder().at(monday_0831_new_york()).spawn().await;
     app.slack
         .fail_next([Fault::RateLimited(0), Fault::RateLimited(0)]);
 
@@ -139,7 +147,7 @@ async fn a_429_from_slack_is_retried_and_nothing_is_lost_or_doubled() {
 
 #[tokio::test]
 async fn a_server_error_is_retried_later_with_backoff() {
-    let app = spawn_app_at(monday_0831_new_york(), &[]).await;
+    let app = TestApp::builder().at(monday_0831_new_york()).spawn().await;
     app.slack.fail_next([Fault::ServerError]);
 
     let first = app.tick().await;
@@ -171,11 +179,11 @@ async fn a_server_error_is_retried_later_with_backoff() {
 
 #[tokio::test]
 async fn what_keeps_failing_is_parked_as_failed_for_the_admin() {
-    let app = spawn_app_at(
-        monday_0831_new_york(),
-        &[("SKO__SENDER__MAX_ATTEMPTS", "2")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .at(monday_0831_new_york())
+        .env(&[("SKO__SENDER__MAX_ATTEMPTS", "2")])
+        .spawn()
+        .await;
     app.slack
         .fail_next([Fault::ServerError, Fault::Refused("channel_not_found")]);
 
@@ -213,13 +221,12 @@ async fn a_person_the_roster_does_not_place_gets_messages_on_slacks_timezone_for
     let slack = FakeSlack::start().await;
     slack.set_timezone("U0EAST002", "Europe/Berlin");
     // 08:31 in Berlin: Sam's Monday prompt is due, New York's are hours away.
-    let app = spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        slack,
-        Utc.with_ymd_and_hms(2027, 1, 11, 7, 31, 0).unwrap(),
-        &[],
-    )
-    .await;
+    let app = TestApp::builder()
+        .dir(Arc::new(tempfile::tempdir().unwrap()))
+        .slack(slack)
+        .at(Utc.with_ymd_and_hms(2027, 1, 11, 7, 31, 0).unwrap())
+        .spawn()
+        .await;
 
     app.housekeep().await;
     let report = app.tick().await;
@@ -248,7 +255,10 @@ async fn a_person_the_roster_does_not_place_gets_messages_on_slacks_timezone_for
 #[tokio::test]
 async fn pairs_meet_in_one_group_dm_and_only_pairs_who_did_not_practise_together_are_asked() {
     // Tuesday 12 Jan, 10:01 in New York: Dana's pair (led from New York) is due to meet.
-    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
+    let app = TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap())
+        .spawn()
+        .await;
     app.tick().await;
     let opened: Vec<Vec<String>> = app
         .slack

@@ -12,7 +12,7 @@ const JAMIE_WEST: &str = "U0WEST002";
 /// Dana works through week 2; Jamie (another manager's rep) practises too.
 async fn app_with_a_week_of_activity() -> TestApp {
     let tuesday_week_two = Utc.with_ymd_and_hms(2027, 1, 19, 15, 0, 0).unwrap();
-    let app = spawn_app_at(tuesday_week_two, &[]).await;
+    let app = TestApp::builder().at(tuesday_week_two).spawn().await;
     app.reply(DANA, "/commit", "20 discovery calls by Friday")
         .await;
     app.reply(DANA, "/commit", "done 1").await;
@@ -98,13 +98,12 @@ async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
     }));
     // Restarted, nothing is uploaded twice.
     let (dir, slack) = app.stop().await;
-    let app = spawn_app_with(
-        dir,
-        slack,
-        Utc.with_ymd_and_hms(2027, 1, 25, 13, 2, 0).unwrap(),
-        &[],
-    )
-    .await;
+    let app = TestApp::builder()
+        .dir(dir)
+        .slack(slack)
+        .at(Utc.with_ymd_and_hms(2027, 1, 25, 13, 2, 0).unwrap())
+        .spawn()
+        .await;
     app.tick().await;
     assert_eq!(app.slack.shared_files().len(), 2);
 }
@@ -181,7 +180,7 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
 async fn what_a_rep_wrote_reaches_every_message_as_text_never_as_a_link() {
     // Monday of week 1, 07:00 in New York, before Dana's 08:30 prompt.
     let monday = Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap();
-    let app = spawn_app_at(monday, &[]).await;
+    let app = TestApp::builder().at(monday).spawn().await;
     let disguised = "<https://evil.example|your CRM>";
     let reply = app
         .reply(

@@ -82,11 +82,10 @@ async fn serve_sends_what_simulate_previews_over_the_same_nine_days() {
     // From kickoff midnight in Kolkata (the roster's earliest) to 20 Jan in Los Angeles.
     let start = Utc.with_ymd_and_hms(2027, 1, 10, 18, 30, 0).unwrap();
     let end = Utc.with_ymd_and_hms(2027, 1, 20, 8, 0, 0).unwrap();
-    let app = spawn_app_at(start, &[]).await;
-    let config = test_config(&app.dir.path().join("unused.db"), &app.slack, &[]);
+    let app = TestApp::builder().at(start).spawn().await;
 
     let served = serve_between(&app, end).await;
-    let previewed = preview(&config, kickoff, 9).await;
+    let previewed = preview(&app.config, kickoff, 9).await;
 
     assert!(served.len() > 80, "a week of the program: {}", served.len());
     let only_served: Vec<_> = served.iter().filter(|m| !previewed.contains(m)).collect();
@@ -123,7 +122,12 @@ fn every_ten_seconds(audience: &str) -> String {
 #[tokio::test]
 async fn a_ten_second_trigger_is_sent_every_ten_seconds_as_the_preview_shows() {
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
-    let app = spawn_app_from(&every_ten_seconds("reps"), FakeSlack::start().await, noon).await;
+    let app = TestApp::builder()
+        .config(&every_ten_seconds("reps"))
+        .slack(FakeSlack::start().await)
+        .at(noon)
+        .spawn()
+        .await;
 
     // A tick every second for half a minute, as `serve` ticks.
     for _ in 0..30 {
@@ -141,13 +145,7 @@ async fn a_ten_second_trigger_is_sent_every_ten_seconds_as_the_preview_shows() {
             "trigger:often|U0REP|2027-01-12T12:00:20"
         ]
     );
-    let config = test_config_at(
-        &app.dir.path().join("config.toml"),
-        &app.dir.path().join("unused.db"),
-        &app.slack,
-        &[],
-    );
-    let day = preview(&config, noon.date_naive(), 1).await;
+    let day = preview(&app.config, noon.date_naive(), 1).await;
     let that_minute: Vec<u32> = day
         .iter()
         .filter(|m| m.2 == "trigger:often" && m.0 >= noon && m.0 < noon + Duration::minutes(1))
@@ -162,7 +160,12 @@ async fn a_channel_named_as_people_see_it_is_found_once_and_posted_to() {
     let slack = FakeSlack::start().await;
     slack.add_channel("sko-wins", "C0WINS1234");
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
-    let app = spawn_app_from(&every_ten_seconds("channel:#sko-wins"), slack, noon).await;
+    let app = TestApp::builder()
+        .config(&every_ten_seconds("channel:#sko-wins"))
+        .slack(slack)
+        .at(noon)
+        .spawn()
+        .await;
 
     app.tick().await;
     app.clock.advance(Duration::seconds(10));
@@ -187,12 +190,12 @@ async fn a_channel_named_as_people_see_it_is_found_once_and_posted_to() {
 #[tokio::test]
 async fn a_channel_name_slack_does_not_know_stops_the_start_naming_the_trigger() {
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
-    let refused = try_spawn_app_from(
-        &every_ten_seconds("channel:#no-such"),
-        FakeSlack::start().await,
-        noon,
-    )
-    .await;
+    let refused = TestApp::builder()
+        .config(&every_ten_seconds("channel:#no-such"))
+        .slack(FakeSlack::start().await)
+        .at(noon)
+        .try_spawn()
+        .await;
 
     let error = format!("{:#}", refused.err().expect("the start is refused"));
     assert!(error.contains("triggers[0].audience"), "{error}");
@@ -205,7 +208,7 @@ async fn a_channel_name_slack_does_not_know_stops_the_start_naming_the_trigger()
 async fn a_pause_skips_what_was_planned_for_the_days_away_with_the_reason() {
     // Monday of week 1, 08:00 in New York: Dana's 08:30 prompt is planned, not yet due.
     let before = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
-    let app = spawn_app_at(before, &[]).await;
+    let app = TestApp::builder().at(before).spawn().await;
     app.plan_ahead().await;
     let dana_planned = |ds: &[sko_reinforce::store::Delivery]| {
         ds.iter()
@@ -244,7 +247,7 @@ async fn a_pause_skips_what_was_planned_for_the_days_away_with_the_reason() {
 async fn a_pause_ended_before_its_days_brings_their_messages_back() {
     // Monday of week 1, 08:00 in New York: Dana's 08:30 prompt is planned, not yet due.
     let before = Utc.with_ymd_and_hms(2027, 1, 11, 13, 0, 0).unwrap();
-    let app = spawn_app_at(before, &[]).await;
+    let app = TestApp::builder().at(before).spawn().await;
     app.plan_ahead().await;
     app.reply(REP, "/sko", "pause for 1 week").await;
     app.tick().await;
@@ -279,7 +282,12 @@ async fn a_pause_ended_before_its_days_brings_their_messages_back() {
 #[tokio::test]
 async fn a_dense_trigger_is_planned_its_next_minutes_and_a_weekly_message_its_next_week() {
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
-    let app = spawn_app_from(&every_ten_seconds("reps"), FakeSlack::start().await, noon).await;
+    let app = TestApp::builder()
+        .config(&every_ten_seconds("reps"))
+        .slack(FakeSlack::start().await)
+        .at(noon)
+        .spawn()
+        .await;
 
     app.plan_ahead().await;
 

@@ -6,7 +6,7 @@ use super::helpers::*;
 
 #[tokio::test]
 async fn url_verification_is_answered_with_the_challenge() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let response = app.event(&json!({ "token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification" }), None).await;
 
@@ -19,7 +19,7 @@ async fn url_verification_is_answered_with_the_challenge() {
 
 #[tokio::test]
 async fn opening_app_home_publishes_the_reps_week_and_commitments() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
 
@@ -42,7 +42,7 @@ async fn opening_app_home_publishes_the_reps_week_and_commitments() {
 
 #[tokio::test]
 async fn a_retried_event_is_acknowledged_and_processed_once() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let event = app_home_opened("Ev0RETRY1", REP);
 
     assert_eq!(app.event(&event, None).await.status(), 200);
@@ -77,12 +77,12 @@ async fn a_retried_event_is_acknowledged_and_processed_once() {
 
 #[tokio::test]
 async fn a_retry_after_a_restart_is_still_recognised() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let event = app_home_opened("Ev0RESTART", REP);
     assert_eq!(app.event(&event, None).await.status(), 200);
     let (dir, slack) = app.stop().await;
 
-    let app = spawn_app_in(dir, slack).await;
+    let app = TestApp::builder().dir(dir).slack(slack).spawn().await;
     assert_eq!(app.event(&event, Some(1)).await.status(), 200);
     let (_, slack) = app.stop().await;
 
@@ -91,7 +91,7 @@ async fn a_retry_after_a_restart_is_still_recognised() {
 
 #[tokio::test]
 async fn events_the_bot_does_not_use_are_acknowledged() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let event = json!({
         "team_id": "T0001", "api_app_id": "A0APP", "type": "event_callback", "event_id": "Ev0UNUSED", "event_time": 1700000000,
         "event": { "type": "reaction_added", "user": REP, "reaction": "tada", "item": { "type": "message", "channel": "C1", "ts": "1.2" }, "event_ts": "1.3" }
@@ -101,7 +101,7 @@ async fn events_the_bot_does_not_use_are_acknowledged() {
 
 #[tokio::test]
 async fn an_interaction_is_acknowledged() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let payload = json!({
         "type": "block_actions", "team": { "id": "T0001" }, "user": { "id": REP, "team_id": "T0001" }, "api_app_id": "A0APP",
         "token": "x", "trigger_id": "1.2.3", "actions": [], "container": { "type": "view", "view_id": "V1" }

@@ -30,7 +30,7 @@ fn pick(v: &str) -> Value {
 
 #[tokio::test]
 async fn commit_alone_opens_the_commit_form_within_the_deadline() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let response = app
         .post_signed(
@@ -64,7 +64,7 @@ async fn commit_alone_opens_the_commit_form_within_the_deadline() {
 
 #[tokio::test]
 async fn when_slack_will_not_open_the_form_the_help_is_shown() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let response = app
         .post_signed(
             "/slack/commands",
@@ -81,7 +81,7 @@ async fn when_slack_will_not_open_the_form_the_help_is_shown() {
 
 #[tokio::test]
 async fn a_commit_form_with_mistakes_is_answered_beside_each_field_and_nothing_is_saved() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let response = submit(
         &app,
@@ -110,7 +110,7 @@ async fn a_commit_form_with_mistakes_is_answered_beside_each_field_and_nothing_i
 
 #[tokio::test]
 async fn a_valid_commit_form_is_recorded_and_confirmed_in_a_dm() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let response = submit(
         &app,
@@ -148,7 +148,7 @@ async fn a_valid_commit_form_is_recorded_and_confirmed_in_a_dm() {
 
 #[tokio::test]
 async fn the_practice_form_shows_the_rubric_of_the_skill_picked() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.post_signed(
         "/slack/commands",
         FORM,
@@ -186,7 +186,7 @@ async fn the_practice_form_shows_the_rubric_of_the_skill_picked() {
 
 #[tokio::test]
 async fn a_practice_form_with_rubric_scores_is_recorded() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let response = submit(&app, "practice_form", json!({
         "skill": pick("objections"),
@@ -229,7 +229,11 @@ async fn a_practice_form_with_rubric_scores_is_recorded() {
 async fn a_form_that_cannot_be_recorded_stays_open_with_the_error_and_nothing_is_saved() {
     use sqlx::Connection;
     // SQLite's: another process holds the database's write lock past Slack's deadline.
-    let app = spawn_app_at_on(Backend::Sqlite, wednesday_week_one()).await;
+    let app = TestApp::builder()
+        .on(Backend::Sqlite)
+        .at(wednesday_week_one())
+        .spawn()
+        .await;
     let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
         .await
         .unwrap();

@@ -55,77 +55,174 @@ pub struct TestApp {
     /// The config file it was started from.
     pub config_path: PathBuf,
     pub database_url: DatabaseUrl,
+    /// The config it runs, as loaded.
+    pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
-pub async fn spawn_app() -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    spawn_app_in(dir, FakeSlack::start().await).await
+/// How a test starts the app: `TestApp::builder().at(t).config(..).spawn().await`. By default
+/// the shipped example config on a new database (the suite's backend) and a new fake Slack, at
+/// [`wednesday_week_one`], over HTTP with the test secrets.
+pub struct TestAppBuilder {
+    at: DateTime<Utc>,
+    config: Option<String>,
+    files: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+    socket: bool,
+    backend: Backend,
+    dir: Option<Arc<TempDir>>,
+    slack: Option<FakeSlack>,
+    beside: Option<(PathBuf, DatabaseUrl)>,
 }
 
-/// Starts the app on the database in `dir`: a second call after `stop` is a restart.
-pub async fn spawn_app_in(dir: Arc<TempDir>, slack: FakeSlack) -> TestApp {
-    spawn_app_with(dir, slack, wednesday_week_one(), &[]).await
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            at: wednesday_week_one(),
+            config: None,
+            files: Vec::new(),
+            env: Vec::new(),
+            socket: false,
+            backend: Backend::for_the_suite(),
+            dir: None,
+            slack: None,
+            beside: None,
+        }
+    }
 }
 
-/// A second replica beside `first`: its config, database and Slack, its clock's time, and a
-/// process state of its own.
-pub async fn spawn_beside(first: &TestApp) -> TestApp {
-    let config = config_on(&first.config_path, &first.database_url, &first.slack, &[]);
-    let secrets = Secrets {
-        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
-        bot_token: Some(SecretString::from(BOT_TOKEN)),
-        app_token: None,
-    };
-    start(
-        first.dir.clone(),
-        first.slack.clone(),
-        first.clock.now(),
-        config,
-        secrets,
-    )
-    .await
-    .expect("a second replica builds")
+impl TestAppBuilder {
+    /// The clock's time at start.
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.at = now;
+        self
+    }
+
+    /// A config of the test's own, written to the app's folder as `config.toml`.
+    pub fn config(mut self, toml: &str) -> Self {
+        self.config = Some(toml.to_string());
+        self
+    }
+
+    /// More files beside the config (a `people.csv`).
+    pub fn files(mut self, files: &[(&str, &str)]) -> Self {
+        self.files
+            .extend(files.iter().map(|(n, t)| (n.to_string(), t.to_string())));
+        self
+    }
+
+    /// `SKO__…` overrides, as an operator would set them.
+    pub fn env(mut self, env: &[(&str, &str)]) -> Self {
+        self.env
+            .extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
+    }
+
+    /// Socket Mode: the bot and app tokens, no signing secret.
+    pub fn socket(mut self) -> Self {
+        self.socket = true;
+        self
+    }
+
+    /// On this database rather than the suite's.
+    pub fn on(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    pub fn slack(mut self, slack: FakeSlack) -> Self {
+        self.slack = Some(slack);
+        self
+    }
+
+    /// In `dir`, on the database there: after `stop`, a restart.
+    pub fn dir(mut self, dir: Arc<TempDir>) -> Self {
+        self.dir = Some(dir);
+        self
+    }
+
+    /// A second replica beside `first`: its config, database, folder and Slack, its clock's
+    /// time, and a process state of its own.
+    pub fn beside(mut self, first: &TestApp) -> Self {
+        self.at = first.clock.now();
+        self.dir = Some(first.dir.clone());
+        self.slack = Some(first.slack.clone());
+        self.beside = Some((first.config_path.clone(), first.database_url.clone()));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        self.try_spawn().await.expect("the app builds")
+    }
+
+    /// The app, or why it refused to start.
+    pub async fn try_spawn(self) -> anyhow::Result<TestApp> {
+        LazyLock::force(&TRACING);
+        let dir = match self.dir {
+            Some(dir) => dir,
+            None => Arc::new(tempfile::tempdir().unwrap()),
+        };
+        let slack = match self.slack {
+            Some(slack) => slack,
+            None => FakeSlack::start().await,
+        };
+        let (path, url) = match self.beside {
+            Some(first) => first,
+            None => {
+                let path = match &self.config {
+                    Some(toml) => {
+                        let path = dir.path().join("config.toml");
+                        std::fs::write(&path, toml).unwrap();
+                        path
+                    }
+                    None => example_config_path(),
+                };
+                (path, database_url(&dir.path().join("sko.db"), self.backend))
+            }
+        };
+        for (name, text) in &self.files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let mut env = self.env;
+        if self.socket {
+            env.push(("SKO__SLACK__MODE".into(), "socket".into()));
+        }
+        let config = config_on(&path, &url, &slack, &env);
+        let secrets = if self.socket {
+            Secrets {
+                signing_secret: None,
+                app_token: Some(SecretString::from(APP_TOKEN)),
+                ..test_secrets()
+            }
+        } else {
+            test_secrets()
+        };
+        let clock = Arc::new(ManualClock::new(self.at));
+        let app = Application::build(config.clone(), secrets, clock.clone()).await?;
+        let scheduler = app.scheduler().expect("a bot token gives a scheduler");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async {
+            let _ = rx.await;
+        }));
+        Ok(TestApp {
+            scheduler,
+            address,
+            client: reqwest::Client::new(),
+            slack,
+            clock,
+            dir,
+            config_path: path,
+            database_url: url,
+            config,
+            shutdown: Some(tx),
+            server: Some(server),
+        })
+    }
 }
 
-/// Starts the app at `now` with extra `SKO__…` overrides.
-pub async fn spawn_app_with(
-    dir: Arc<TempDir>,
-    slack: FakeSlack,
-    now: DateTime<Utc>,
-    env: &[(&str, &str)],
-) -> TestApp {
-    let secrets = Secrets {
-        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
-        bot_token: Some(SecretString::from(BOT_TOKEN)),
-        app_token: None,
-    };
-    spawn(dir, slack, now, env, secrets).await
-}
-
-/// Starts the app at `now` on a new database and a new fake Slack.
-pub async fn spawn_app_at(now: DateTime<Utc>, env: &[(&str, &str)]) -> TestApp {
-    spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        FakeSlack::start().await,
-        now,
-        env,
-    )
-    .await
-}
-
-/// As [`spawn_app_at`], on a new database of `backend`.
-pub async fn spawn_app_at_on(backend: Backend, now: DateTime<Utc>) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let slack = FakeSlack::start().await;
-    let url = database_url(&dir.path().join("sko.db"), backend);
-    let config = config_on(&example_config_path(), &url, &slack, &[]);
-    start(dir, slack, now, config, test_secrets())
-        .await
-        .expect("the app builds")
-}
-
+/// The secrets every test app runs with: Slack's example signing secret and test tokens.
 fn test_secrets() -> Secrets {
     Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
@@ -212,121 +309,13 @@ pub fn database_url(file: &Path, backend: Backend) -> DatabaseUrl {
     }
 }
 
-/// Starts the app in Socket Mode: only the bot and app tokens, no signing secret.
-pub async fn spawn_socket_app(slack: FakeSlack) -> TestApp {
-    let secrets = Secrets {
-        signing_secret: None,
-        bot_token: Some(SecretString::from(BOT_TOKEN)),
-        app_token: Some(SecretString::from(APP_TOKEN)),
-    };
-    spawn(
-        Arc::new(tempfile::tempdir().unwrap()),
-        slack,
-        wednesday_week_one(),
-        &[("SKO__SLACK__MODE", "socket")],
-        secrets,
-    )
-    .await
-}
-
-/// Starts the app at `now` on a config of the test's own (written to the test's folder), a
-/// new database and `slack`.
-pub async fn spawn_app_from(config: &str, slack: FakeSlack, now: DateTime<Utc>) -> TestApp {
-    try_spawn_app_from(config, slack, now)
-        .await
-        .expect("the app builds")
-}
-
-/// As [`spawn_app_from`], or why the app refused to start.
-pub async fn try_spawn_app_from(
-    config: &str,
-    slack: FakeSlack,
-    now: DateTime<Utc>,
-) -> anyhow::Result<TestApp> {
-    try_spawn_app_with_files(config, &[], slack, now).await
-}
-
-/// As [`try_spawn_app_from`], with more files (a `roster.csv`) beside the config.
-pub async fn try_spawn_app_with_files(
-    config: &str,
-    files: &[(&str, &str)],
-    slack: FakeSlack,
-    now: DateTime<Utc>,
-) -> anyhow::Result<TestApp> {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let config = test_config_at(&path, &dir.path().join("sko.db"), &slack, &[]);
-    start(dir, slack, now, config, test_secrets()).await
-}
-
-async fn spawn(
-    dir: Arc<TempDir>,
-    slack: FakeSlack,
-    now: DateTime<Utc>,
-    env: &[(&str, &str)],
-    secrets: Secrets,
-) -> TestApp {
-    let config = test_config(&dir.path().join("sko.db"), &slack, env);
-    start(dir, slack, now, config, secrets)
-        .await
-        .expect("the app builds")
-}
-
-async fn start(
-    dir: Arc<TempDir>,
-    slack: FakeSlack,
-    now: DateTime<Utc>,
-    config: Config,
-    secrets: Secrets,
-) -> anyhow::Result<TestApp> {
-    LazyLock::force(&TRACING);
-    let clock = Arc::new(ManualClock::new(now));
-    let config_path = config.source.clone().unwrap_or_else(example_config_path);
-    let database_url = config.database.url.clone();
-    let app = Application::build(config, secrets, clock.clone()).await?;
-    let scheduler = app.scheduler().expect("a bot token gives a scheduler");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until_stopped(async {
-        let _ = rx.await;
-    }));
-    Ok(TestApp {
-        scheduler,
-        address,
-        client: reqwest::Client::new(),
-        slack,
-        clock,
-        dir,
-        config_path,
-        database_url,
-        shutdown: Some(tx),
-        server: Some(server),
-    })
-}
-
-/// The shipped example config, pointed at this test's database and fake Slack through the
-/// same environment overrides an operator would use.
-pub fn test_config(db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
-    test_config_at(&example_config_path(), db, slack, extra)
-}
-
-/// The config at `path`, pointed at this test's database (`db`, or what stands for it on the
-/// suite's database) and fake Slack.
-pub fn test_config_at(path: &Path, db: &Path, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
-    config_on(
-        path,
-        &database_url(db, Backend::for_the_suite()),
-        slack,
-        extra,
-    )
-}
-
 /// The config at `path`, pointed at the database at `url` and the fake Slack.
-fn config_on(path: &Path, url: &DatabaseUrl, slack: &FakeSlack, extra: &[(&str, &str)]) -> Config {
+fn config_on(
+    path: &Path,
+    url: &DatabaseUrl,
+    slack: &FakeSlack,
+    extra: &[(String, String)],
+) -> Config {
     let mut env = vec![
         ("SKO__SERVER__LISTEN".to_string(), "127.0.0.1:0".to_string()),
         ("SKO__DATABASE__URL".to_string(), url.expose().to_string()),
@@ -341,7 +330,7 @@ fn config_on(path: &Path, url: &DatabaseUrl, slack: &FakeSlack, extra: &[(&str, 
             "100".to_string(),
         ),
     ];
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env.extend(extra.iter().cloned());
     Config::load_with_env(path, env).unwrap_or_else(|e| panic!("{} loads: {e}", path.display()))
 }
 
@@ -482,8 +471,6 @@ impl TestApp {
         req.send().await.expect("the app answers")
     }
 
-    /// Stops the app the way SIGTERM does and waits for in-flight work; returns its database
-    /// folder and fake Slack for a restart.
     /// One scheduler tick at the clock's current time.
     pub async fn tick(&self) -> TickReport {
         self.scheduler
@@ -546,6 +533,8 @@ impl TestApp {
         response.text().await.unwrap()
     }
 
+    /// Stops the app the way SIGTERM does and waits for in-flight work; returns its database
+    /// folder and fake Slack for a restart.
     pub async fn stop(mut self) -> (Arc<TempDir>, FakeSlack) {
         self.shutdown.take().unwrap().send(()).unwrap();
         self.server

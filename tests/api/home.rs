@@ -39,7 +39,7 @@ async fn click_home(app: &TestApp, user: &str, action_id: &str, value: &str) {
 
 #[tokio::test]
 async fn a_rep_sees_their_week_with_done_buttons_and_can_close_a_commitment_in_one_click() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
     app.reply(
@@ -75,7 +75,7 @@ async fn a_rep_sees_their_week_with_done_buttons_and_can_close_a_commitment_in_o
 
 #[tokio::test]
 async fn a_forged_done_click_can_only_ever_touch_the_clickers_own_commitments() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls").await;
     let before = app.slack.calls_to("views.publish").len();
 
@@ -92,7 +92,7 @@ async fn a_forged_done_click_can_only_ever_touch_the_clickers_own_commitments() 
 
 #[tokio::test]
 async fn pause_and_resume_from_the_home_tab() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let before = app.slack.calls_to("views.publish").len();
     click_home(&app, REP, "pause_week", "7").await;
     let paused = app
@@ -123,7 +123,7 @@ async fn pause_and_resume_from_the_home_tab() {
 
 #[tokio::test]
 async fn a_manager_sees_their_team_and_who_is_quiet() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/practice", "discovery live").await;
     let text = blocks_text(&home_of(&app, "U0MGREAST", "Ev0H2").await);
     assert!(text.contains("*Your team this week* — 6 reps"), "{text}");
@@ -136,7 +136,7 @@ async fn a_manager_sees_their_team_and_who_is_quiet() {
 
 #[tokio::test]
 async fn an_admin_sees_delivery_health() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let text = blocks_text(&home_of(&app, "U0ADMIN01", "Ev0H3").await);
     assert!(text.contains("*Delivery health*"), "{text}");
     assert!(text.contains("sent · 0 pending · 0 failed"), "{text}");
@@ -144,7 +144,7 @@ async fn an_admin_sees_delivery_health() {
 
 #[tokio::test]
 async fn a_rep_with_eighty_commitments_gets_a_home_within_slacks_limits() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     for i in 1..=80 {
         app.reply(REP, "/commit", &format!("{i} calls")).await;
     }

@@ -10,7 +10,10 @@ const PAIR_ONE: &str = "GU0EAST001_U0WEST001";
 
 /// Tuesday 12 Jan, 10:01 New York: the check-ins of the pairs led from New York go out.
 async fn app_after_tuesday_checkins() -> TestApp {
-    let app = spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap(), &[]).await;
+    let app = TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 1, 0).unwrap())
+        .spawn()
+        .await;
     app.tick().await;
     app
 }

@@ -8,20 +8,20 @@ use super::helpers::*;
 
 #[tokio::test]
 async fn healthz_answers_when_the_database_does() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let response = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]
 async fn data_survives_a_restart_on_the_same_database() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
     app.reply(REP, "/practice", "discovery live").await;
     let (dir, slack) = app.stop().await;
 
-    let app = spawn_app_in(dir, slack).await;
+    let app = TestApp::builder().dir(dir).slack(slack).spawn().await;
 
     let list = app.reply(REP, "/commit", "list").await;
     assert!(list.contains("*#1* 20 discovery calls by Friday"), "{list}");

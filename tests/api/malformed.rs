@@ -37,7 +37,7 @@ fn bodies(seed: u64, count: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn signed_garbage_never_gets_a_server_error() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     for path in ["/slack/commands", "/slack/events", "/slack/interactivity"] {
         for (i, body) in bodies(7, 300).into_iter().enumerate() {
             let content_type = if i % 2 == 0 {

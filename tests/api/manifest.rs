@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use sko_reinforce::commands::COMMANDS;
+use sko_reinforce::commands::SlashCommand;
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn manifest() -> Yaml {
@@ -28,7 +28,7 @@ fn every_manifest_command_has_a_handler_and_every_handler_is_declared() {
         .iter()
         .map(|c| c["command"].as_str().unwrap())
         .collect();
-    let handled: BTreeSet<&str> = COMMANDS.iter().copied().collect();
+    let handled: BTreeSet<&str> = SlashCommand::ALL.iter().map(|c| c.name()).collect();
     assert_eq!(declared, handled);
     for c in m["features"]["slash_commands"].as_vec().unwrap() {
         assert_eq!(path_of(c["url"].as_str().unwrap()), "/slack/commands");

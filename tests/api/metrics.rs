@@ -8,7 +8,7 @@ use super::helpers::*;
 #[tokio::test]
 async fn metrics_count_requests_deliveries_slack_errors_and_the_outbox() {
     let now = Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap();
-    let app = spawn_app_at(now, &[]).await;
+    let app = TestApp::builder().at(now).spawn().await;
     app.reply(REP, "/commit", "20 calls").await;
     app.reply(REP, "/commit", "list").await;
     app.post_raw(

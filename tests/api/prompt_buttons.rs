@@ -8,7 +8,7 @@ use super::helpers::*;
 /// Monday 11 Jan, 08:31 New York, with one open commitment for Dana: her sprint prompt is out.
 async fn app_after_monday_prompt() -> TestApp {
     let now = Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap();
-    let app = spawn_app_at(now, &[]).await;
+    let app = TestApp::builder().at(now).spawn().await;
     app.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
     app.tick().await;
@@ -162,7 +162,7 @@ async fn snooze_brings_the_prompt_back_tomorrow_for_its_own_recipient_only() {
 async fn a_pulse_is_answered_with_one_click() {
     // Tuesday 9 Feb (day 30), 09:31 New York.
     let now = Utc.with_ymd_and_hms(2027, 2, 9, 14, 31, 0).unwrap();
-    let app = spawn_app_at(now, &[]).await;
+    let app = TestApp::builder().at(now).spawn().await;
     app.tick().await;
     let buttons = buttons_in(&app, "DU0EAST001", "Day 30");
     let labels: Vec<&str> = buttons

@@ -36,8 +36,12 @@ async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_
     backend: Backend,
 ) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
-    let b = spawn_beside(&a).await;
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
 
     assert_eq!(a.tick().await.sent, 4, "the first to ask holds the lease");
     let standby = b.tick().await;
@@ -83,8 +87,12 @@ async fn a_clean_stop_hands_the_lease_over_at_once() {
 
 async fn a_clean_stop_hands_the_lease_over_at_once_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
-    let b = spawn_beside(&a).await;
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
     a.tick().await;
     assert_eq!(b.tick().await, Default::default());
 
@@ -112,8 +120,12 @@ async fn a_holder_that_lost_the_lease_writes_no_plan() {
 
 async fn a_holder_that_lost_the_lease_writes_no_plan_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
-    let b = spawn_beside(&a).await;
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
     a.tick().await;
     // `a` stalls past its lease (a long pause, a partition) and `b` takes over.
     b.clock.advance(chrono::Duration::seconds(13));
@@ -139,8 +151,12 @@ async fn either_replica_answers_commands_on_the_same_data() {
 
 async fn either_replica_answers_commands_on_the_same_data_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
-    let b = spawn_beside(&a).await;
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
 
     a.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
@@ -160,8 +176,12 @@ async fn an_event_delivered_to_both_replicas_is_handled_once() {
 
 async fn an_event_delivered_to_both_replicas_is_handled_once_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = spawn_app_at_on(backend, monday_0831_new_york()).await;
-    let b = spawn_beside(&a).await;
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
     let opened = app_home_opened("Ev0BOTH", REP);
 
     assert_eq!(a.event(&opened, None).await.status(), 200);
@@ -185,7 +205,11 @@ async fn an_event_delivered_to_both_replicas_is_handled_once_on(backend: Backend
 async fn a_process_restarted_after_a_crash_takes_over_at_once_on_sqlite_only() {
     for backend in Backend::each() {
         eprintln!("on {backend:?}"); // shown when it fails
-        let app = spawn_app_at_on(backend, monday_0831_new_york()).await;
+        let app = TestApp::builder()
+            .on(backend)
+            .at(monday_0831_new_york())
+            .spawn()
+            .await;
         // A lease held until well after now by an earlier process on this host that has
         // ended (SIGKILLed: it gave nothing up).
         let ended = std::process::Command::new("true").spawn().unwrap();

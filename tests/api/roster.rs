@@ -64,14 +64,14 @@ async fn slack_knowing(names: &[&str]) -> FakeSlack {
 
 /// The app at the kickoff morning, with `reps` (and the admin and manager) in `people.csv`.
 async fn start_with(slack: FakeSlack, reps: &[&str]) -> TestApp {
-    try_spawn_app_with_files(
-        CONFIG,
-        &[("people.csv", &roster(reps))],
-        slack,
-        kickoff_morning(),
-    )
-    .await
-    .unwrap()
+    TestApp::builder()
+        .config(CONFIG)
+        .files(&[("people.csv", &roster(reps))])
+        .slack(slack)
+        .at(kickoff_morning())
+        .try_spawn()
+        .await
+        .unwrap()
 }
 
 /// Monday 11 January 2027, 07:00 in New York: the kickoff, before its first prompt.
@@ -127,7 +127,12 @@ fn checkin_groups(app: &TestApp) -> Vec<Vec<String>> {
 async fn people_listed_by_email_are_found_in_slack_and_the_unknown_are_named() {
     let slack = slack_knowing(&["Ana", "Ben"]).await;
     let csv = roster(&["Ana", "Ben", "Ghost"]);
-    let app = try_spawn_app_with_files(CONFIG, &[("people.csv", &csv)], slack, kickoff_morning())
+    let app = TestApp::builder()
+        .config(CONFIG)
+        .files(&[("people.csv", &csv)])
+        .slack(slack)
+        .at(kickoff_morning())
+        .try_spawn()
         .await
         .unwrap();
 
@@ -174,7 +179,12 @@ async fn lookups_keep_within_the_method_tier_and_leave_the_rest_to_later_rounds(
     let slack = slack_knowing(&names).await;
     slack.enforce_tiers();
     let csv = roster(&names);
-    let app = try_spawn_app_with_files(CONFIG, &[("people.csv", &csv)], slack, kickoff_morning())
+    let app = TestApp::builder()
+        .config(CONFIG)
+        .files(&[("people.csv", &csv)])
+        .slack(slack)
+        .at(kickoff_morning())
+        .try_spawn()
         .await
         .unwrap();
 
@@ -355,7 +365,7 @@ async fn a_slack_status_that_says_away_pauses_until_it_expires() {
 async fn a_replica_standing_by_answers_the_people_the_lease_holder_found() {
     let slack = slack_knowing(&["Ana"]).await;
     let a = start_with(slack, &["Ana"]).await;
-    let b = spawn_beside(&a).await;
+    let b = TestApp::builder().beside(&a).spawn().await;
     a.tick().await;
     let before = b.reply(&id("Ana"), "/commit", "one call").await;
     assert!(

@@ -23,7 +23,7 @@ async fn assert_nothing_recorded(app: &TestApp) {
 
 #[tokio::test]
 async fn unsigned_forged_stale_and_tampered_commands_are_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let body = command_body(REP, "/commit", "20 forged calls");
     let ts = now_ts();
     let cases = [
@@ -70,7 +70,7 @@ async fn unsigned_forged_stale_and_tampered_commands_are_refused() {
 
 #[tokio::test]
 async fn every_slack_endpoint_checks_the_signature() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     for path in ["/slack/commands", "/slack/events", "/slack/interactivity"] {
         let ts = now_ts();
         let response = app
@@ -87,7 +87,7 @@ async fn every_slack_endpoint_checks_the_signature() {
 
 #[tokio::test]
 async fn a_signature_header_without_timestamp_is_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let body = command_body(REP, "/commit", "20 calls");
     let response = app
         .client
@@ -104,7 +104,7 @@ async fn a_signature_header_without_timestamp_is_refused() {
 
 #[tokio::test]
 async fn oversized_bodies_get_413() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let body = command_body(REP, "/commit", &"x".repeat(70_000));
 
     let response = app.post_signed("/slack/commands", FORM, body).await;
@@ -115,7 +115,7 @@ async fn oversized_bodies_get_413() {
 
 #[tokio::test]
 async fn malformed_but_signed_payloads_get_400_not_500() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let cases = [
         (
             "/slack/commands",
@@ -167,7 +167,7 @@ async fn malformed_but_signed_payloads_get_400_not_500() {
 
 #[tokio::test]
 async fn slacks_ssl_check_is_acknowledged() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     let response = app
         .post_signed("/slack/commands", FORM, "ssl_check=1&token=x".into())
         .await;

@@ -8,7 +8,7 @@ const ADMIN: &str = "U0ADMIN01";
 
 #[tokio::test]
 async fn status_shows_the_week_partner_next_check_in_and_streak() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     // A running bot has planned the days ahead; the status reads them there.
     app.plan_ahead().await;
 
@@ -46,7 +46,7 @@ async fn status_shows_the_week_partner_next_check_in_and_streak() {
 
 #[tokio::test]
 async fn a_pause_stops_the_reps_messages_tells_the_partner_and_triples_them_up() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
 
     let reply = app.reply(REP, "/sko", "pause until 2027-02-01").await;
     assert!(
@@ -97,7 +97,7 @@ async fn a_pause_stops_the_reps_messages_tells_the_partner_and_triples_them_up()
 
 #[tokio::test]
 async fn a_pause_needs_a_future_date_within_ninety_days() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     for (text, problem) in [
         ("pause until 2027-01-01", "not in the future"),
         ("pause for 20 weeks", "more than 90 days"),
@@ -111,7 +111,7 @@ async fn a_pause_needs_a_future_date_within_ninety_days() {
 
 #[tokio::test]
 async fn only_admins_reload_and_preview() {
-    let app = spawn_app().await;
+    let app = TestApp::builder().spawn().await;
     app.plan_ahead().await;
     for text in ["reload", "preview <@U0EAST001|dana>"] {
         let refused = app.reply(REP, "/sko", text).await;

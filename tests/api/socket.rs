@@ -78,7 +78,7 @@ fn slash_envelope(id: &str, user: &str, command: &str, text: &str) -> Value {
 async fn socket_mode_answers_slash_commands_in_the_ack_with_only_two_tokens() {
     let fake = FakeSlack::start().await;
     let mut slack = SocketSlack::start(&fake).await;
-    let app = spawn_socket_app(fake).await;
+    let app = TestApp::builder().slack(fake).socket().spawn().await;
 
     let ack = slack
         .ack_for(slash_envelope(
@@ -138,7 +138,7 @@ async fn socket_mode_answers_slash_commands_in_the_ack_with_only_two_tokens() {
 async fn socket_mode_events_share_the_dedupe_with_http_mode() {
     let fake = FakeSlack::start().await;
     let mut slack = SocketSlack::start(&fake).await;
-    let app = spawn_socket_app(fake).await;
+    let app = TestApp::builder().slack(fake).socket().spawn().await;
     let event = |envelope: &str, retry: u32| {
         json!({
             "envelope_id": envelope, "type": "events_api", "accepts_response_payload": false,

@@ -10,7 +10,10 @@ const WINS: &str = "C0SKOWINS";
 
 /// Tuesday 12 Jan, 10:00 in New York: no scheduled post goes to the wins channel that day.
 async fn app_on_tuesday() -> TestApp {
-    spawn_app_at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 0, 0).unwrap(), &[]).await
+    TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 12, 15, 0, 0).unwrap())
+        .spawn()
+        .await
 }
 
 fn wins_posted(app: &TestApp) -> Vec<String> {

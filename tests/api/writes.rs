@@ -44,12 +44,12 @@ fn tuesday_morning() -> DateTime<Utc> {
 
 #[tokio::test]
 async fn a_command_a_form_and_a_reload_are_recorded_while_a_large_re_plan_is_under_way() {
-    let app = spawn_app_from(
-        &roster_config((9, 0), &[]),
-        FakeSlack::start().await,
-        tuesday_morning(),
-    )
-    .await;
+    let app = TestApp::builder()
+        .config(&roster_config((9, 0), &[]))
+        .slack(FakeSlack::start().await)
+        .at(tuesday_morning())
+        .spawn()
+        .await;
     app.plan_ahead().await;
     // Every rep's prompt moves from 09:00 to 09:30: the next plan skips and adds a row for
     // each rep and day planned.

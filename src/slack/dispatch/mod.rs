@@ -17,7 +17,7 @@ use tokio_util::task::TaskTracker;
 use super::gateway::SlackGateway;
 use super::{home, modals};
 use crate::clock::Clock;
-use crate::commands::{self, APOLOGY, Context, Invocation, Reply};
+use crate::commands::{self, APOLOGY, Context, Invocation, Reply, SlashCommand};
 use crate::config::LiveProgram;
 use crate::reload::Reloader;
 use crate::store::Store;
@@ -66,12 +66,15 @@ impl Dispatcher {
     /// the command's `response_url`, so Slack never sees a timeout.
     #[tracing::instrument(skip_all, fields(command = %cmd.command.0, user = %cmd.user_id))]
     pub async fn command(&self, cmd: SlackCommandEvent) -> CommandAnswer {
+        let Some(command) = SlashCommand::parse(&cmd.command.0) else {
+            return CommandAnswer::Reply(commands::unknown_command(&cmd.command.0));
+        };
         let empty = cmd.text.as_deref().is_none_or(|t| t.trim().is_empty());
-        if empty && self.open_form(&cmd.command.0, &cmd.trigger_id.0).await {
+        if empty && self.open_form(command, &cmd.trigger_id.0).await {
             return CommandAnswer::FormOpened;
         }
         let inv = Invocation {
-            command: cmd.command.0,
+            command,
             user_id: cmd.user_id.0,
             text: cmd.text.unwrap_or_default(),
         };
@@ -103,12 +106,14 @@ impl Dispatcher {
 
     /// `/commit` or `/practice` alone opens its form; false (so the help is shown instead)
     /// when there is no form or Slack would not open it in time.
-    async fn open_form(&self, command: &str, trigger_id: &str) -> bool {
+    async fn open_form(&self, command: SlashCommand, trigger_id: &str) -> bool {
         let program = self.program.load_full();
         let view = match command {
-            "/commit" => modals::commit_view(),
-            "/practice" if !program.skills.is_empty() => modals::practice_view(&program, None),
-            _ => return false,
+            SlashCommand::Commit => modals::commit_view(),
+            SlashCommand::Practice if !program.skills.is_empty() => {
+                modals::practice_view(&program, None)
+            }
+            SlashCommand::Practice | SlashCommand::Sko => return false,
         };
         match tokio::time::timeout(ANSWER_WITHIN, self.gateway.open_view(trigger_id, view)).await {
             Ok(Ok(())) => true,
