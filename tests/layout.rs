@@ -21,9 +21,31 @@ fn sources(dir: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// The code before a file's `#[cfg(test)]` module.
+/// The code before a file's own test module: the first `#[cfg(test)]` that opens a `mod …
+/// {` block. A test-only item or a test module in a file of its own (`mod contract_tests;`)
+/// is code of the file and counted.
 fn before_tests(text: &str) -> &str {
-    text.find("\n#[cfg(test)]").map_or(text, |at| &text[..at])
+    const MARK: &str = "\n#[cfg(test)]\n";
+    let mut from = 0;
+    while let Some(found) = text[from..].find(MARK) {
+        let at = from + found;
+        let next = text[at + MARK.len()..].lines().next().unwrap_or_default();
+        if next.starts_with("mod ") && next.trim_end().ends_with('{') {
+            return &text[..at];
+        }
+        from = at + MARK.len();
+    }
+    text
+}
+
+#[test]
+fn a_test_module_declared_at_the_top_does_not_hide_the_file() {
+    let text =
+        "#[cfg(test)]\nmod contract_tests;\n\nfn real() {}\n\n#[cfg(test)]\nmod tests {\n}\n";
+    assert_eq!(
+        before_tests(&format!("\n{text}")),
+        "\n#[cfg(test)]\nmod contract_tests;\n\nfn real() {}\n"
+    );
 }
 
 /// The domain modules `text` names, as `super::x` or `crate::domain::x`.
