@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use sko_reinforce::config::Config;
+use sko_reinforce::domain::activity::Activity;
 use sko_reinforce::domain::checkin::{Checkin, CheckinAnswer, Group};
 use sko_reinforce::domain::commitment::{Commitment, CommitmentKind, CommitmentStatus};
-use sko_reinforce::domain::compose::{Activity, compose};
+use sko_reinforce::domain::compose::compose;
 use sko_reinforce::domain::lane::Lane;
 use sko_reinforce::domain::practice::{PracticeContext, PracticeLog};
 use sko_reinforce::domain::program::Program;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use chrono::DateTime;
 
-use crate::domain::compose::Activity;
+use crate::domain::activity::Activity;
 use crate::domain::program::Program;
 use crate::store::Store;
 

@@ -15,7 +15,6 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::{Clock, ManualClock};
-use crate::commands::render::day;
 use crate::config::SenderConfig;
 use crate::domain::absence::SlackStatus;
 use crate::domain::charts::Chart;
@@ -23,6 +22,7 @@ use crate::domain::message::Message;
 use crate::domain::program::{Program, Role};
 use crate::domain::sample;
 use crate::domain::schedule::{Member, PairSchedule, Recipient, RecipientKind};
+use crate::domain::words::day;
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
 use crate::scheduler::sender::{Failure, Messenger, SendError};

@@ -1,12 +1,13 @@
 //! `/commit`: record, list, close, edit and drop commitments.
 
-use super::render::{capped, commitment_line, day, escape, unescape, week};
+use super::render::{capped, commitment_line, escape, unescape, week};
 use super::{Caller, Refusal, Reply, grammar_reply, reply_from, roster_note};
 use crate::domain::commitment::{
     self, CommitCommand, Commitment, CommitmentDraft, CommitmentInput, CommitmentKind,
     CommitmentStatus,
 };
 use crate::domain::program::Program;
+use crate::domain::words::day;
 use crate::store::Store;
 
 const LIST_MAX: usize = 20;

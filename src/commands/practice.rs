@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 
-use super::render::{capped, day, escape, unescape, week};
+use super::render::{capped, escape, unescape, week};
 use super::{Caller, Reply, grammar_reply, roster_note};
 use crate::domain::message::{Action, Button};
 use crate::domain::practice::{
@@ -10,6 +10,7 @@ use crate::domain::practice::{
 };
 use crate::domain::program::{Channel, Program};
 use crate::domain::schedule::{Occurrence, Recipient, Source};
+use crate::domain::words::day;
 use crate::store::Store;
 
 const LIST_MAX: usize = 25;

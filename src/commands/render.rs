@@ -1,20 +1,8 @@
 //! Wording shared by the commands: dates, weeks, commitment lines.
 
-use chrono::{Datelike, NaiveDate};
-
 use crate::domain::commitment::{Commitment, truncate};
 use crate::domain::program::Program;
-
-/// "Fri 15 Jan": short enough for a phone, unambiguous across locales.
-pub fn day(date: NaiveDate) -> String {
-    format!("{} {} {}", date.weekday(), date.day(), month(date))
-}
-
-fn month(date: NaiveDate) -> &'static str {
-    [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][date.month0() as usize]
-}
+use crate::domain::words::day;
 
 /// "week 2 (Refinement)", or the plain week outside the sprints.
 pub fn week(program: &Program, week: Option<u32>) -> Option<String> {
@@ -75,13 +63,5 @@ mod tests {
         let out = capped(&items, 20, |i| i.to_string());
         assert!(out.ends_with("…and 10 more"));
         assert_eq!(out.lines().count(), 21);
-    }
-
-    #[test]
-    fn days_read_short() {
-        assert_eq!(
-            day(NaiveDate::from_ymd_opt(2027, 1, 15).unwrap()),
-            "Fri 15 Jan"
-        );
     }
 }

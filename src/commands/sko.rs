@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 
 use chrono::{Duration, NaiveDate};
 
-use super::render::{day, escape, week};
+use super::render::{escape, week};
 use super::{Caller, Context, Refusal, Reply, grammar_reply, grammar_text, notify, reply_from};
 use crate::domain::commitment::CommitmentStatus;
 use crate::domain::compose::{Involved, compose};
 use crate::domain::program::{Program, Role};
 use crate::domain::schedule::{Occurrence, Source};
 use crate::domain::sko::{self, PauseSpec, SkoCommand, check_pause};
+use crate::domain::words::day;
 use crate::reload::NotReloaded;
 use crate::scheduler::{pair_schedule, partners_of};
 use crate::store::Store;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::digest::RepRecord;
+use super::digest::{RepRecord, checkpoints_reached};
 use super::practice::PracticeContext;
 use super::program::Program;
 
@@ -96,34 +96,19 @@ pub fn team_practice(
         .collect()
 }
 
-/// How far back practice counts as "still practising" at a checkpoint.
-const ADOPTION_DAYS: i64 = 14;
-
 /// At each checkpoint reached by `now`, the share of reps who practised each skill in the two
 /// weeks before it.
 pub fn adoption(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<(u32, Vec<f64>)> {
-    let s = &program.settings;
-    program
-        .checkpoints
-        .iter()
-        .filter_map(|cp| {
-            let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
-            let end = s.end_of_day(day);
-            (end - Duration::days(1) < now).then_some((cp.day, end))
-        })
-        .map(|(day, end)| {
-            let start = end - Duration::days(ADOPTION_DAYS);
+    checkpoints_reached(program, now)
+        .into_iter()
+        .map(|cp| {
             let shares = program
                 .skills
                 .iter()
                 .map(|skill| {
                     let practising = reps
                         .iter()
-                        .filter(|r| {
-                            r.practice.iter().any(|p| {
-                                p.skill_id == skill.id && p.logged_at > start && p.logged_at <= end
-                            })
-                        })
+                        .filter(|r| cp.practising(r, Some(&skill.id)))
                         .count();
                     if reps.is_empty() {
                         0.0
@@ -132,7 +117,7 @@ pub fn adoption(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Ve
                     }
                 })
                 .collect();
-            (day, shares)
+            (cp.day, shares)
         })
         .collect()
 }

@@ -7,11 +7,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::commitment::{Commitment, CommitmentStatus};
-use super::practice::{PracticeContext, PracticeLog};
+use super::practice::{PracticeContext, PracticeLog, RECENT_DAYS};
 use super::program::{Program, Skill};
 
-/// How far back rubric scores count when choosing what to coach next.
-const RECENT_DAYS: i64 = 14;
 /// A criterion scoring below this on average is worth a coaching conversation.
 const COACH_BELOW: f64 = 4.0;
 

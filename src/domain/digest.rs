@@ -13,7 +13,7 @@ use super::absence::Absence;
 use super::checkin::CheckinAnswer;
 use super::coaching::{CoachNext, DealNote, Promise, coach_next, latest_deal_note, promises};
 use super::commitment::{Commitment, CommitmentStatus};
-use super::practice::{PracticeContext, PracticeLog};
+use super::practice::{PracticeContext, PracticeLog, RECENT_DAYS};
 use super::program::Program;
 
 /// One check-in a pair was due to hold, and whether it happened.
@@ -100,8 +100,48 @@ pub struct ManagerDigest {
 }
 
 const WEEK: i64 = 7;
-/// How far back rubric scores count when choosing what to coach next.
-pub const RECENT_DAYS: i64 = 14;
+
+/// A checkpoint reached, and the `RECENT_DAYS` up to the end of its day (where the program
+/// runs) in which practice counts as still practising: the one rule that the program
+/// report's figures and the adoption chart both read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointWindow {
+    pub day: u32,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl CheckpointWindow {
+    /// Whether `rep` practised `skill` (or any skill) in the window.
+    pub fn practising(&self, rep: &RepRecord, skill: Option<&str>) -> bool {
+        rep.practice.iter().any(|p| {
+            p.logged_at > self.start
+                && p.logged_at <= self.end
+                && skill.is_none_or(|s| p.skill_id == s)
+        })
+    }
+}
+
+/// The checkpoints whose day has begun by `now`, where the program runs.
+pub fn checkpoints_reached(program: &Program, now: DateTime<Utc>) -> Vec<CheckpointWindow> {
+    let s = &program.settings;
+    let today = now.with_timezone(&s.timezone).date_naive();
+    program
+        .checkpoints
+        .iter()
+        .filter_map(|cp| {
+            let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
+            (day <= today).then(|| {
+                let end = s.end_of_day(day);
+                CheckpointWindow {
+                    day: cp.day,
+                    start: end - Duration::days(RECENT_DAYS),
+                    end,
+                }
+            })
+        })
+        .collect()
+}
 
 fn totals(r: &RepRecord, from: DateTime<Utc>, to: DateTime<Utc>) -> Totals {
     // (from, to]: what happened at the very moment of asking counts, and nothing twice.

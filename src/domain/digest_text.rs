@@ -4,14 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::absence::Absence;
 use super::coaching::{CoachNext, Promise};
-use super::digest::{ManagerDigest, RECENT_DAYS, RepRecord};
+use super::digest::{ManagerDigest, RepRecord, checkpoints_reached};
 use super::message::mentions;
 use super::mrkdwn::{escape, quote};
+use super::practice::RECENT_DAYS;
 use super::program::Program;
+use super::words::day;
 
 fn change(now: usize, before: usize) -> String {
     match now as i64 - before as i64 {
@@ -122,7 +124,7 @@ pub fn render_manager_digest(
         if let Some(n) = &r.deal_note {
             lines.push(format!(
                 "Latest live deal ({}, {}): “{}”",
-                short_day(n.day),
+                day(n.day),
                 escape(&n.skill),
                 quote(&n.note, NOTE_CHARS)
             ));
@@ -159,9 +161,9 @@ fn promise_lines(promises: &[Promise], today: NaiveDate) -> Vec<String> {
         .take(PROMISES_SHOWN)
         .map(|p| {
             let due = match p.due {
-                Some(d) if p.overdue => format!(" — :warning: overdue, due {}", short_day(d)),
+                Some(d) if p.overdue => format!(" — :warning: overdue, due {}", day(d)),
                 Some(d) if d == today => " — due today".to_string(),
-                Some(d) => format!(" — due {}", short_day(d)),
+                Some(d) => format!(" — due {}", day(d)),
                 None => String::new(),
             };
             format!("• #{} “{}”{due}", p.seq, quote(&p.text, PROMISE_CHARS))
@@ -190,14 +192,10 @@ pub fn coach_line(c: &CoachNext) -> String {
     }
 }
 
-fn short_day(d: NaiveDate) -> String {
-    d.format("%a %-d %b").to_string()
-}
-
 /// "until Thu 14 Jan", or that no return date is set.
 fn away_until(a: Absence) -> String {
     match a.back {
-        Some(back) => format!("until {}", back.format("%a %-d %b")),
+        Some(back) => format!("until {}", day(back)),
         None => "(no return date set)".into(),
     }
 }
@@ -205,7 +203,6 @@ fn away_until(a: Absence) -> String {
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
 /// rates, overall and by team.
 pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
-    let today = now.with_timezone(&program.settings.timezone).date_naive();
     let mut out = vec![format!("*Program report — {}*", program.settings.name)];
     let mut teams: BTreeMap<&str, Vec<&RepRecord>> = BTreeMap::new();
     for r in reps {
@@ -219,21 +216,9 @@ pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
             .checked_div(whole)
             .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
     };
-    let mut reached = false;
-    for cp in &program.checkpoints {
-        let day = program.settings.kickoff + Duration::days(i64::from(cp.day) - 1);
-        if day > today {
-            continue;
-        }
-        reached = true;
-        // The checkpoint day ends at midnight where the program runs, not in UTC.
-        let end = program.settings.end_of_day(day);
-        let start = end - Duration::days(RECENT_DAYS);
-        let practising = |r: &RepRecord, skill: Option<&str>| {
-            r.practice.iter().any(|p| {
-                p.logged_at > start && p.logged_at <= end && skill.is_none_or(|s| p.skill_id == s)
-            })
-        };
+    let reached = checkpoints_reached(program, now);
+    for cp in &reached {
+        let practising = |r: &RepRecord, skill: Option<&str>| cp.practising(r, skill);
         let skills: Vec<String> = program
             .skills
             .iter()
@@ -286,7 +271,7 @@ pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
             share(using, answers.len())
         ));
     }
-    if !reached {
+    if reached.is_empty() {
         out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
     }
     let rate = |members: &[&RepRecord]| {

@@ -2,6 +2,7 @@
 //! reps create. Everything here is a function of its inputs and is unit-tested beside itself.
 
 pub mod absence;
+pub mod activity;
 pub mod charts;
 pub mod checkin;
 pub mod coaching;
@@ -28,6 +29,7 @@ pub mod schedule;
 pub mod sko;
 pub mod validation;
 pub mod wall_clock;
+pub mod words;
 
 /// Why a command's text could not be understood, worded for the rep who typed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,10 @@ use super::mention::{self, Mention};
 use super::program::Skill;
 use super::{GrammarError, MAX_TEXT_CHARS, commitment::truncate};
 
+/// How far back practice counts as recent: who is still practising at a checkpoint, and the
+/// rubric scores that choose what to coach next.
+pub const RECENT_DAYS: i64 = 14;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PracticeContext {
     Roleplay,

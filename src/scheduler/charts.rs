@@ -4,7 +4,7 @@
 use tokio_util::sync::CancellationToken;
 
 use super::{Scheduler, TickReport};
-use crate::domain::compose::Activity;
+use crate::domain::activity::Activity;
 use crate::domain::program::Program;
 use crate::scheduler::sender::{Messenger, Method};
 use crate::store::{Delivery, SchedulerStore};

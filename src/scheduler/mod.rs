@@ -28,7 +28,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
-use crate::domain::compose::{Activity, Involved, compose};
+use crate::domain::activity::Activity;
+use crate::domain::compose::{Involved, compose};
 use crate::domain::message::Message;
 use crate::domain::program::Program;
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Recipient, Source};

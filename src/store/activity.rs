@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Store, on_db};
 use crate::domain::absence::SlackStatus;
+use crate::domain::activity::Activity;
 use crate::domain::checkin::Group;
-use crate::domain::compose::{Activity, Involved};
+use crate::domain::compose::Involved;
 
 /// The records a message is composed from, and the one the scheduler makes (a check-in sent).
 pub trait RecordStore {

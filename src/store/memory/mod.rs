@@ -15,9 +15,10 @@ use super::{
     RosterStore, Settled,
 };
 use crate::domain::absence::SlackStatus;
+use crate::domain::activity::Activity;
 use crate::domain::checkin::{Checkin, Group};
 use crate::domain::commitment::{Commitment, CommitmentStatus};
-use crate::domain::compose::{Activity, Involved};
+use crate::domain::compose::Involved;
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
