@@ -223,7 +223,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         {
             self.settle_interrupted(d, &mut report).await?;
         }
-        let sending = self.send_due(&live, now, stop, &mut report);
+        let sending = self.send_due(&live, now, fence, stop, &mut report);
         self.reporting_progress(sending, now).await?;
         for (outcome, n) in [
             ("sent", report.sent),
@@ -245,6 +245,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         &self,
         live: &Arc<Program>,
         now: DateTime<Utc>,
+        fence: Fence<'_>,
         stop: &CancellationToken,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
@@ -262,7 +263,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             }
             let pairs = match &mut pairs {
                 Some(p) => &*p,
-                None => pairs.insert(self.pairs_of(live).await?),
+                None => pairs.insert(self.pairs_of(live, fence).await?),
             };
             // The records of everyone this batch is about, read once.
             let involved =

@@ -77,7 +77,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         let members = self
             .members_of(live, state.map_or(0, |s| s.changes), now)
             .await?;
-        let pairs = self.pairs_of(live).await?;
+        let pairs = self.pairs_of(live, fence).await?;
         let planner = Planner::new(program, &members, &pairs);
         let mut occurrences = Vec::new();
         let mut marks = Vec::with_capacity(windows.len());
@@ -115,7 +115,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             .unwrap_or(now)
             .max(now - grace);
         let members = self.members_of(live, state.changes, now).await?;
-        let pairs = self.pairs_of(live).await?;
+        let pairs = self.pairs_of(live, fence).await?;
         let planner = Planner::new(program, &members, &pairs);
         let mut occurrences = Vec::new();
         let mut marks = Vec::new();
@@ -164,10 +164,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         Ok(members)
     }
 
-    /// The pairs of `program`, made or read once while it is in force.
+    /// The pairs of `program`, made or read once while it is in force; automatic pairs just
+    /// made or refitted are kept, under the lease.
     pub(super) async fn pairs_of(
         &self,
         program: &Arc<Program>,
+        fence: Fence<'_>,
     ) -> anyhow::Result<Arc<PairSchedule>> {
         let cached = |slot: &Option<(Arc<Program>, Arc<PairSchedule>)>| {
             slot.as_ref()
@@ -177,7 +179,11 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         if let Some(pairs) = cached(&self.pairs.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(pairs);
         }
-        let pairs = Arc::new(pair_schedule(&self.store, program, self.clock.now()).await?);
+        let (pairs, unkept) = made_pairs(&self.store, program, self.clock.now()).await?;
+        if unkept {
+            self.store.store_pairs(&pairs, fence).await?;
+        }
+        let pairs = Arc::new(pairs);
         *self.pairs.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((program.clone(), pairs.clone()));
         Ok(pairs)
@@ -271,12 +277,22 @@ pub async fn partners_of(
 }
 
 /// The pairs for the roster in force on `today`: config pairs as written and automatic pairs
-/// as made and kept (so restarts keep them), each fitted to who joined or left since.
+/// as made and kept (so restarts keep them), each fitted to who joined or left since. Read
+/// only: a view shows the pairs the scheduler will keep.
 pub async fn pair_schedule(
     store: &impl SchedulerStore,
     program: &Program,
     now: DateTime<Utc>,
 ) -> anyhow::Result<PairSchedule> {
+    Ok(made_pairs(store, program, now).await?.0)
+}
+
+/// The pairs, and whether they are automatic pairs that differ from those kept.
+async fn made_pairs(
+    store: &impl SchedulerStore,
+    program: &Program,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(PairSchedule, bool)> {
     let members = members(store, program, now).await?;
     let today = now.with_timezone(&program.settings.timezone).date_naive();
     let stored = match program.pairing.mode {
@@ -284,10 +300,7 @@ pub async fn pair_schedule(
         PairingMode::Config => None,
     };
     let pairs = PairSchedule::for_roster(program, &members, stored.as_ref(), today);
-    if program.pairing.mode == PairingMode::Auto
-        && stored.as_ref().map(PairSchedule::weeks) != Some(pairs.weeks())
-    {
-        store.store_pairs(&pairs).await?;
-    }
-    Ok(pairs)
+    let unkept = program.pairing.mode == PairingMode::Auto
+        && stored.as_ref().map(PairSchedule::weeks) != Some(pairs.weeks());
+    Ok((pairs, unkept))
 }

@@ -329,9 +329,17 @@ async fn remembers_on(db: &str, store: &impl SchedulerStore) {
 
     let pairs = PairSchedule::new([(1, vec![pair.to_vec()])].into());
     assert!(store.stored_pairs().await.unwrap().is_none(), "{db}");
-    store.store_pairs(&pairs).await.unwrap();
+    let epoch = leased(store, t).await;
+    let fence = Fence { holder: "a", epoch };
+    store.store_pairs(&pairs, fence).await.unwrap();
     let remade = PairSchedule::new([(1, vec![vec!["U0AAA".into(), "U0CCC".into()]])].into());
-    store.store_pairs(&remade).await.unwrap();
+    store.store_pairs(&remade, fence).await.unwrap();
+    // Only the replica that plans makes pairs.
+    let stale = Fence {
+        holder: "a",
+        epoch: epoch + 1,
+    };
+    assert!(store.store_pairs(&pairs, stale).await.is_err(), "{db}");
     assert_eq!(
         store
             .stored_pairs()
@@ -525,7 +533,11 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
             .unwrap();
 
         let pairs = PairSchedule::new([(1, vec![pair.to_vec()])].into());
-        store.store_pairs(&pairs).await.unwrap();
+        let fence = Fence {
+            holder: "a",
+            epoch: leased(&store, t).await,
+        };
+        store.store_pairs(&pairs, fence).await.unwrap();
         assert_eq!(
             store.stored_group_of("U0AAA", 3).await.unwrap(),
             Some(pair.clone()),

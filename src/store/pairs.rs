@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 
-use super::{Store, on_db};
+use super::lease::check_fence;
+use super::{Fence, Store, on_db};
 use crate::domain::checkin::Group;
 use crate::domain::schedule::PairSchedule;
 
@@ -47,8 +48,13 @@ impl Store {
 pub trait PairStore {
     fn stored_pairs(&self) -> impl Future<Output = anyhow::Result<Option<PairSchedule>>> + Send;
 
-    /// Replaces the pairs kept with `pairs`.
-    fn store_pairs(&self, pairs: &PairSchedule) -> impl Future<Output = anyhow::Result<()>> + Send;
+    /// Replaces the pairs kept with `pairs`, under the lease `fence` (as planning is): only
+    /// the replica that plans makes pairs.
+    fn store_pairs(
+        &self,
+        pairs: &PairSchedule,
+        fence: Fence<'_>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 impl PairStore for Store {
@@ -72,9 +78,10 @@ impl PairStore for Store {
         Ok(Some(PairSchedule::new(weeks)))
     }
 
-    async fn store_pairs(&self, pairs: &PairSchedule) -> anyhow::Result<()> {
+    async fn store_pairs(&self, pairs: &PairSchedule, fence: Fence<'_>) -> anyhow::Result<()> {
         on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
+            check_fence!(tx, fence);
             sqlx::query("DELETE FROM pairs").execute(&mut *tx).await?;
             for (week, groups) in pairs.weeks() {
                 for g in groups {

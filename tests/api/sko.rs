@@ -144,3 +144,42 @@ async fn only_admins_reload_and_preview() {
             .contains("not in this program's roster")
     );
 }
+
+#[tokio::test]
+async fn a_preview_shows_automatic_pairs_but_never_writes_them() {
+    use sko_reinforce::store::{PairStore, Store};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let example = std::fs::read_to_string(format!("{root}/config.example.toml")).unwrap();
+    // The example with its listed pairs taken out: the bot makes them.
+    let auto = example
+        .split("\n\n")
+        .filter(|block| !block.starts_with("[[pairs]]"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        .replace("[pairing]\nmode = \"config\"", "[pairing]\nmode = \"auto\"");
+    let roster = std::fs::read_to_string(format!("{root}/people.example.csv")).unwrap();
+    let app = TestApp::builder()
+        .config(&auto)
+        .files(&[("people.example.csv", &roster)])
+        .spawn()
+        .await;
+    let pairs_kept = || async {
+        let store = Store::open(&app.database_url).await.unwrap();
+        let kept = store.stored_pairs().await.unwrap();
+        store.close().await;
+        kept
+    };
+
+    // Before any tick no replica holds the lease: the preview makes the pairs to read
+    // them, and keeps none.
+    let preview = app.reply(ADMIN, "/sko", "preview <@U0EAST001|dana>").await;
+    assert!(preview.contains("<@U0EAST001>"), "{preview}");
+    assert!(pairs_kept().await.is_none(), "a preview wrote the pairs");
+
+    // The scheduler, holding the lease, makes and keeps them.
+    app.tick().await;
+    assert!(
+        pairs_kept().await.is_some(),
+        "the scheduler keeps its pairs"
+    );
+}

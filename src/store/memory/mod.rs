@@ -522,8 +522,10 @@ impl PairStore for MemoryStore {
         Ok(self.inner().pairs.clone())
     }
 
-    async fn store_pairs(&self, pairs: &PairSchedule) -> Result<()> {
-        self.inner().pairs = Some(pairs.clone());
+    async fn store_pairs(&self, pairs: &PairSchedule, fence: Fence<'_>) -> Result<()> {
+        let mut s = self.inner();
+        s.check_fence(fence)?;
+        s.pairs = Some(pairs.clone());
         Ok(())
     }
 }
