@@ -172,7 +172,6 @@ fn views_at(reps: usize) {
         store.sync_roster(&program.people, now).await.unwrap();
         let members = Member::roster(&program, |_| None);
         let pairs = PairSchedule::for_program(&program, &members);
-        store.store_pairs(&pairs).await.unwrap();
         let planned =
             Planner::new(&program, &members, &pairs).all_occurrences(now, now + Days::days(8));
         // Planned as the scheduler plans, under the lease.
@@ -193,6 +192,7 @@ fn views_at(reps: usize) {
             holder: "bench",
             epoch,
         };
+        store.store_pairs(&pairs, fence).await.unwrap();
         let marks: Vec<_> = Lane::all(&program)
             .into_iter()
             .map(|lane| (lane, now + Days::days(8)))
