@@ -1,4 +1,4 @@
-//! Wording shared by the commands: dates, weeks, commitment lines.
+//! Wording shared by the commands: weeks, commitment lines, lists capped for a phone.
 
 use crate::domain::commitment::{Commitment, truncate};
 use crate::domain::program::Program;

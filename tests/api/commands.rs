@@ -352,20 +352,9 @@ async fn due_days_and_weeks_follow_the_reps_own_calendar() {
 
 #[tokio::test]
 async fn a_command_that_meets_a_database_locked_by_another_process_is_told_nothing_was_saved() {
-    use sqlx::Connection;
     // SQLite's: another process holds the write lock for longer than a command may wait.
-    let app = TestApp::builder()
-        .on(Backend::Sqlite)
-        .at(wednesday_week_one())
-        .spawn()
-        .await;
-    let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
-        .await
-        .unwrap();
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut blocker)
-        .await
-        .unwrap();
+    let app = TestApp::builder().on(Backend::Sqlite).spawn().await;
+    let mut blocker = write_lock_held_elsewhere(&app).await;
 
     let started = std::time::Instant::now();
     let reply = app

@@ -124,7 +124,6 @@ async fn a_ten_second_trigger_is_sent_every_ten_seconds_as_the_preview_shows() {
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
     let app = TestApp::builder()
         .config(&every_ten_seconds("reps"))
-        .slack(FakeSlack::start().await)
         .at(noon)
         .spawn()
         .await;
@@ -192,7 +191,6 @@ async fn a_channel_name_slack_does_not_know_stops_the_start_naming_the_trigger()
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
     let refused = TestApp::builder()
         .config(&every_ten_seconds("channel:#no-such"))
-        .slack(FakeSlack::start().await)
         .at(noon)
         .try_spawn()
         .await;
@@ -284,7 +282,6 @@ async fn a_dense_trigger_is_planned_its_next_minutes_and_a_weekly_message_its_ne
     let noon = Utc.with_ymd_and_hms(2027, 1, 12, 12, 0, 0).unwrap();
     let app = TestApp::builder()
         .config(&every_ten_seconds("reps"))
-        .slack(FakeSlack::start().await)
         .at(noon)
         .spawn()
         .await;

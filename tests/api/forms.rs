@@ -227,20 +227,9 @@ async fn a_practice_form_with_rubric_scores_is_recorded() {
 
 #[tokio::test]
 async fn a_form_that_cannot_be_recorded_stays_open_with_the_error_and_nothing_is_saved() {
-    use sqlx::Connection;
     // SQLite's: another process holds the database's write lock past Slack's deadline.
-    let app = TestApp::builder()
-        .on(Backend::Sqlite)
-        .at(wednesday_week_one())
-        .spawn()
-        .await;
-    let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
-        .await
-        .unwrap();
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut blocker)
-        .await
-        .unwrap();
+    let app = TestApp::builder().on(Backend::Sqlite).spawn().await;
+    let mut blocker = write_lock_held_elsewhere(&app).await;
 
     let started = std::time::Instant::now();
     let response = submit(

@@ -547,6 +547,20 @@ impl TestApp {
     }
 }
 
+/// SQLite's write lock, taken and held by a connection of the test's own, as another process
+/// would: released when the connection is dropped.
+pub async fn write_lock_held_elsewhere(app: &TestApp) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    let mut blocker = sqlx::SqliteConnection::connect(app.database_url.expose())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    blocker
+}
+
 pub fn app_home_opened(event_id: &str, user: &str) -> serde_json::Value {
     serde_json::json!({
         "token": "XXYYZZ",

@@ -15,6 +15,18 @@ fn monday_0831_new_york() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 1, 11, 13, 31, 0).unwrap()
 }
 
+/// Two replicas of the example program on one `backend` database, at Monday 08:31 in New
+/// York: `a` started first.
+async fn two_replicas(backend: Backend) -> (TestApp, TestApp) {
+    let a = TestApp::builder()
+        .on(backend)
+        .at(monday_0831_new_york())
+        .spawn()
+        .await;
+    let b = TestApp::builder().beside(&a).spawn().await;
+    (a, b)
+}
+
 fn each_once(app: &TestApp) -> usize {
     let per_key = app.slack.posts_per_key();
     assert!(
@@ -36,12 +48,7 @@ async fn only_the_lease_holder_plans_and_sends_and_a_standby_takes_over_when_it_
     backend: Backend,
 ) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = TestApp::builder()
-        .on(backend)
-        .at(monday_0831_new_york())
-        .spawn()
-        .await;
-    let b = TestApp::builder().beside(&a).spawn().await;
+    let (a, b) = two_replicas(backend).await;
 
     assert_eq!(a.tick().await.sent, 4, "the first to ask holds the lease");
     let standby = b.tick().await;
@@ -87,12 +94,7 @@ async fn a_clean_stop_hands_the_lease_over_at_once() {
 
 async fn a_clean_stop_hands_the_lease_over_at_once_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = TestApp::builder()
-        .on(backend)
-        .at(monday_0831_new_york())
-        .spawn()
-        .await;
-    let b = TestApp::builder().beside(&a).spawn().await;
+    let (a, b) = two_replicas(backend).await;
     a.tick().await;
     assert_eq!(b.tick().await, Default::default());
 
@@ -120,12 +122,7 @@ async fn a_holder_that_lost_the_lease_writes_no_plan() {
 
 async fn a_holder_that_lost_the_lease_writes_no_plan_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = TestApp::builder()
-        .on(backend)
-        .at(monday_0831_new_york())
-        .spawn()
-        .await;
-    let b = TestApp::builder().beside(&a).spawn().await;
+    let (a, b) = two_replicas(backend).await;
     a.tick().await;
     // `a` stalls past its lease (a long pause, a partition) and `b` takes over.
     b.clock.advance(chrono::Duration::seconds(13));
@@ -151,12 +148,7 @@ async fn either_replica_answers_commands_on_the_same_data() {
 
 async fn either_replica_answers_commands_on_the_same_data_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = TestApp::builder()
-        .on(backend)
-        .at(monday_0831_new_york())
-        .spawn()
-        .await;
-    let b = TestApp::builder().beside(&a).spawn().await;
+    let (a, b) = two_replicas(backend).await;
 
     a.reply(REP, "/commit", "20 discovery calls by Friday")
         .await;
@@ -176,12 +168,7 @@ async fn an_event_delivered_to_both_replicas_is_handled_once() {
 
 async fn an_event_delivered_to_both_replicas_is_handled_once_on(backend: Backend) {
     eprintln!("on {backend:?}"); // shown when it fails
-    let a = TestApp::builder()
-        .on(backend)
-        .at(monday_0831_new_york())
-        .spawn()
-        .await;
-    let b = TestApp::builder().beside(&a).spawn().await;
+    let (a, b) = two_replicas(backend).await;
     let opened = app_home_opened("Ev0BOTH", REP);
 
     assert_eq!(a.event(&opened, None).await.status(), 200);

@@ -69,9 +69,8 @@ async fn start_with(slack: FakeSlack, reps: &[&str]) -> TestApp {
         .files(&[("people.csv", &roster(reps))])
         .slack(slack)
         .at(kickoff_morning())
-        .try_spawn()
+        .spawn()
         .await
-        .unwrap()
 }
 
 /// Monday 11 January 2027, 07:00 in New York: the kickoff, before its first prompt.
@@ -126,15 +125,7 @@ fn checkin_groups(app: &TestApp) -> Vec<Vec<String>> {
 #[tokio::test]
 async fn people_listed_by_email_are_found_in_slack_and_the_unknown_are_named() {
     let slack = slack_knowing(&["Ana", "Ben"]).await;
-    let csv = roster(&["Ana", "Ben", "Ghost"]);
-    let app = TestApp::builder()
-        .config(CONFIG)
-        .files(&[("people.csv", &csv)])
-        .slack(slack)
-        .at(kickoff_morning())
-        .try_spawn()
-        .await
-        .unwrap();
+    let app = start_with(slack, &["Ana", "Ben", "Ghost"]).await;
 
     app.housekeep().await;
     assert_eq!(
@@ -178,15 +169,7 @@ async fn lookups_keep_within_the_method_tier_and_leave_the_rest_to_later_rounds(
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let slack = slack_knowing(&names).await;
     slack.enforce_tiers();
-    let csv = roster(&names);
-    let app = TestApp::builder()
-        .config(CONFIG)
-        .files(&[("people.csv", &csv)])
-        .slack(slack)
-        .at(kickoff_morning())
-        .try_spawn()
-        .await
-        .unwrap();
+    let app = start_with(slack, &names).await;
 
     app.housekeep().await;
     let first_round = app.slack.calls_to("users.lookupByEmail").len();

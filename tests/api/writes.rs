@@ -7,7 +7,6 @@ use serde_json::json;
 use sko_reinforce::store::{DeliveryStatus, Store};
 use tokio_util::sync::CancellationToken;
 
-use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
 const REPS: usize = 5_000;
@@ -46,7 +45,6 @@ fn tuesday_morning() -> DateTime<Utc> {
 async fn a_command_a_form_and_a_reload_are_recorded_while_a_large_re_plan_is_under_way() {
     let app = TestApp::builder()
         .config(&roster_config((9, 0), &[]))
-        .slack(FakeSlack::start().await)
         .at(tuesday_morning())
         .spawn()
         .await;
