@@ -18,11 +18,11 @@ use crate::clock::{Clock, ManualClock};
 use crate::config::SenderConfig;
 use crate::domain::absence::SlackStatus;
 use crate::domain::charts::Chart;
-use crate::domain::message::Message;
+use crate::domain::message::{Button, Message};
 use crate::domain::program::{Program, Role};
 use crate::domain::sample;
 use crate::domain::schedule::{Member, PairSchedule, Recipient, RecipientKind};
-use crate::domain::words::day;
+use crate::domain::words::{self, day};
 use crate::metrics::Metrics;
 use crate::scheduler::Scheduler;
 use crate::scheduler::sender::{Failure, Messenger, SendError};
@@ -43,7 +43,7 @@ pub struct Delivered {
     /// Shared by the members of a group DM, who each receive it.
     pub text: Arc<str>,
     /// One-click answers under the message.
-    pub buttons: Vec<&'static str>,
+    pub buttons: Vec<String>,
 }
 
 /// What to preview: `days` days from `from` (the recipients' local dates).
@@ -161,7 +161,7 @@ pub async fn run_into(
 /// for each of them (a group DM reaches each member).
 fn received(
     mut d: Delivery,
-    buttons: Vec<&'static str>,
+    buttons: Vec<String>,
     window: std::ops::Range<NaiveDate>,
     out: &mut Vec<Delivered>,
 ) {
@@ -194,7 +194,7 @@ fn received(
 /// and takes every post, keeping the buttons each one carried.
 #[derive(Clone, Default)]
 struct SimulatedSlack {
-    buttons: Arc<Mutex<HashMap<String, Vec<&'static str>>>>,
+    buttons: Arc<Mutex<HashMap<String, Vec<String>>>>,
     /// Where shared files (the charts) are written; nowhere when `None`.
     charts: Option<PathBuf>,
 }
@@ -210,7 +210,7 @@ impl Messenger for SimulatedSlack {
         message: &Message,
         key: &str,
     ) -> Result<String, SendError> {
-        let labels = message.buttons.iter().map(|b| b.action.label()).collect();
+        let labels = message.buttons.iter().map(Button::label).collect();
         let mut buttons = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
         buttons.insert(key.to_string(), labels);
         Ok(format!("{}.000000", buttons.len()))
@@ -341,18 +341,20 @@ pub fn text(
         out
     };
     let count = |role: Role, one: &str| {
-        let n = program.people.iter().filter(|p| p.role == role).count();
-        format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+        words::count(
+            program.people.iter().filter(|p| p.role == role).count(),
+            one,
+        )
     };
     writeln!(out, "{} — simulated {days} days from {}", s.name, day(from))?;
     writeln!(
         out,
-        "{} people ({}, {}, {}) · {} messages · kickoff {} · times are each recipient's own",
-        program.people.len(),
+        "{} ({}, {}, {}) · {} · kickoff {} · times are each recipient's own",
+        words::count_as(program.people.len(), "person", "people"),
         count(Role::Rep, "rep"),
         count(Role::Manager, "manager"),
         count(Role::Admin, "admin"),
-        messages.len(),
+        words::count(messages.len(), "message"),
         day(s.kickoff)
     )?;
     let mut by_week: BTreeMap<u32, Vec<&Delivered>> = BTreeMap::new();
@@ -376,8 +378,8 @@ pub fn text(
         };
         writeln!(
             out,
-            "\n═══ {title}\n    {} messages: {}",
-            list.len(),
+            "\n═══ {title}\n    {}: {}",
+            words::count(list.len(), "message"),
             summary.join(", ")
         )?;
         for m in list {

@@ -175,19 +175,28 @@ fn a_manager_digest_covers_only_their_own_reps() {
     let messages = jsonl(&[]);
     // The digests themselves; each is followed by its chart, a file with a title.
     let is_chart = |m: &Value| m["source"] == "team-chart" || m["source"] == "adoption-chart";
-    let priya: Vec<&Value> = of(&messages, "U0MGREAST", "digest")
-        .into_iter()
-        .filter(|m| !is_chart(m))
-        .collect();
-    assert!(!priya.is_empty());
-    assert_eq!(
+    let from = |source: &str| -> Vec<&Value> {
         of(&messages, "U0MGREAST", "digest")
             .into_iter()
-            .filter(|m| is_chart(m))
-            .count(),
+            .filter(|m| m["source"] == source)
+            .collect()
+    };
+    let priya = from("digest");
+    assert!(!priya.is_empty());
+    assert_eq!(
+        from("team-chart").len(),
         priya.len(),
         "one chart with each digest"
     );
+    // The close reports her team, by team, with the adoption chart.
+    let close = from("close");
+    assert_eq!(close.len(), 1);
+    let close = close[0]["text"].as_str().unwrap();
+    assert!(
+        close.contains("by team: East") && !close.contains("West"),
+        "{close}"
+    );
+    assert_eq!(from("adoption-chart").len(), 1);
     for d in &priya {
         let text = d["text"].as_str().unwrap();
         assert!(
@@ -200,7 +209,10 @@ fn a_manager_digest_covers_only_their_own_reps() {
         of(&messages, "U0ADMIN01", "digest")
             .iter()
             .filter(|m| !is_chart(m))
-            .all(|m| m["text"].as_str().unwrap().starts_with("*Program report"))
+            .all(
+                |m| m["text"].as_str().unwrap().starts_with("*Program report")
+                    || m["source"] == "close"
+            )
     );
     assert!(
         of(&messages, "U0EAST001", "digest").is_empty(),
@@ -351,7 +363,7 @@ fn charts_are_written_as_png_files_when_asked() {
     let text = simulate(&[
         "--sample-activity",
         "--days",
-        "28",
+        "40",
         "--charts",
         charts.to_str().unwrap(),
     ]);
@@ -368,10 +380,14 @@ fn charts_are_written_as_png_files_when_asked() {
         files.contains(&"2027-01-25-team-practice-U0MGREAST.png".to_string()),
         "{files:?}"
     );
-    assert!(
-        files
-            .iter()
-            .any(|f| f.contains("adoption-by-skill-U0ADMIN01")),
+    // The adoption chart only once a checkpoint (day 30, Tue 9 Feb) has figures.
+    let adoption: Vec<&String> = files
+        .iter()
+        .filter(|f| f.contains("adoption-by-skill-U0ADMIN01"))
+        .collect();
+    assert_eq!(
+        adoption,
+        ["2027-02-16-adoption-by-skill-U0ADMIN01.png"],
         "{files:?}"
     );
     for f in &files {
@@ -379,5 +395,6 @@ fn charts_are_written_as_png_files_when_asked() {
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{f} is a PNG");
     }
     // Without --charts, nothing is written and the preview is the same.
-    assert_eq!(simulate(&["--sample-activity", "--days", "28"]), text);
+    let without = simulate(&["--sample-activity", "--days", "40"]);
+    assert!(without == text, "the preview changed with --charts");
 }

@@ -98,8 +98,8 @@ async fn team_text(
     let digest = manager_digest(program, &records, now, tz);
     let quiet = digest.reps.iter().filter(|r| r.quiet).count();
     let mut lines = vec![format!(
-        "*Your team this week* — {} reps, {quiet} quiet",
-        digest.reps.len()
+        "*Your team this week* — {}, {quiet} quiet",
+        crate::domain::words::count(digest.reps.len(), "rep")
     )];
     for r in &digest.reps {
         lines.push(format!(

@@ -10,7 +10,7 @@ use super::commitment::{Commitment, CommitmentKind};
 use super::digest::{self, CheckinRecord, RepRecord};
 use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
-use super::program::{Person, Program, SPRINT_WEEKS};
+use super::program::{Person, Program, Role, SPRINT_WEEKS};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use super::words;
 
@@ -65,6 +65,7 @@ fn reads_checkins(source: &Source) -> bool {
             | Source::ProgramReport
             | Source::TeamChart
             | Source::AdoptionChart
+            | Source::Close
     )
 }
 
@@ -87,6 +88,10 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
         }
         (Source::Digest | Source::TeamChart, Recipient::Person(manager)) => program
             .reps(Some(manager))
+            .into_iter()
+            .map(|p| p.slack_id.clone())
+            .collect(),
+        (Source::Close, Recipient::Person(id)) => close_scope(program, id)
             .into_iter()
             .map(|p| p.slack_id.clone())
             .collect(),
@@ -153,14 +158,13 @@ pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option
         _ => return None,
     };
     let records = records(program, activity, &program.reps(manager), occ.at);
-    if !has_a_week_to_report(program, &records, occ) {
-        return None;
-    }
     Some(match title {
+        // Only once a checkpoint has figures: never empty axes.
         Some(title) => Chart::Adoption {
             title,
             skills: program.skills.iter().map(|s| s.name.clone()).collect(),
-            checkpoints: charts::adoption(program, &records, occ.at),
+            checkpoints: Some(charts::adoption(program, &records, occ.at))
+                .filter(|reached| !reached.is_empty() && !records.is_empty())?,
         },
         None => Chart::TeamPractice {
             title: "Your team's practice by week".into(),
@@ -238,29 +242,34 @@ pub fn compose(
             message::pressure(program.person(id).and_then(|p| p.first_name()), &plans)
         }
         (Source::Digest, Recipient::Person(manager)) => {
-            let records = records(program, activity, &program.reps(Some(manager)), occ.at);
-            if !has_a_week_to_report(program, &records, occ) {
+            let reps = program.reps(Some(manager));
+            // A manager without reps has nothing to be told.
+            if reps.is_empty() {
                 return None;
             }
+            let records = records(program, activity, &reps, occ.at);
             let tz = program
                 .person(manager)
                 .and_then(|m| m.timezone)
                 .unwrap_or(program.settings.timezone);
             let d = digest::manager_digest(program, &records, occ.at, tz);
-            // It looks back over the past seven days: name the week those mostly fell in.
+            // Planned after the week it reports, which it is titled by.
             let today = occ.local.date_naive();
-            let reviewed = program
-                .settings
-                .program_week(today - Duration::days(3))
-                .or(Some(occ.program_week));
-            digest_text::render_manager_digest(program, &d, reviewed, today)
+            let reported = program.settings.week_ended_before(today);
+            digest_text::render_manager_digest(program, &d, reported, today)
         }
         (Source::ProgramReport, _) => {
             let records = records(program, activity, &program.reps(None), occ.at);
-            if !has_a_week_to_report(program, &records, occ) {
+            digest_text::program_report(program, &records, occ.at)
+        }
+        (Source::Close, Recipient::Person(id)) => {
+            let reps = close_scope(program, id);
+            if reps.is_empty() {
                 return None;
             }
-            digest_text::program_report(program, &records, occ.at)
+            let records = records(program, activity, &reps, occ.at);
+            let admin = program.person(id).is_some_and(|p| p.role == Role::Admin);
+            digest_text::close(program, &records, occ.at, admin)
         }
         // A chart is uploaded as a file; its title is what a preview lists.
         (Source::TeamChart | Source::AdoptionChart, _) => {
@@ -271,19 +280,13 @@ pub fn compose(
     Some(Message::text(text))
 }
 
-/// A digest looks back over the week before it: it has something to say once a whole working
-/// day of the program lies behind it, or once any rep did something in that week.
-fn has_a_week_to_report(program: &Program, records: &[RepRecord], occ: &Occurrence) -> bool {
-    let s = &program.settings;
-    let today = occ.local.date_naive();
-    let worked = (0..(today - s.kickoff).num_days())
-        .any(|d| s.is_working_day(s.kickoff + Duration::days(d)));
-    let week = (occ.at - Duration::days(7))..occ.at;
-    worked
-        || records.iter().any(|r| {
-            r.commitments.iter().any(|c| week.contains(&c.created_at))
-                || r.practice.iter().any(|p| week.contains(&p.logged_at))
-        })
+/// Whose result the close gives `id`: an admin's is every rep's, a manager's their team's.
+fn close_scope<'p>(program: &'p Program, id: &str) -> Vec<&'p Person> {
+    match program.person(id).map(|p| p.role) {
+        Some(Role::Admin) => program.reps(None),
+        Some(Role::Manager) => program.reps(Some(id)),
+        _ => Vec::new(),
+    }
 }
 
 /// Prompts and pulses to one person carry their one-click answers.

@@ -13,13 +13,15 @@ use super::message::mentions;
 use super::mrkdwn::{escape, quote};
 use super::practice::RECENT_DAYS;
 use super::program::Program;
-use super::words::day;
+use super::words::{count, day, days_ago, noun_for};
 
-fn change(now: usize, before: usize) -> String {
-    match now as i64 - before as i64 {
-        0 => "same as last week".into(),
-        d if d > 0 => format!("+{d} vs last week"),
-        d => format!("{d} vs last week"),
+/// " (+2 vs last week)": how a figure compares with the week before, if there was one.
+fn change(now: usize, before: Option<usize>) -> String {
+    match before.map(|b| now as i64 - b as i64) {
+        None => String::new(),
+        Some(0) => " (same as last week)".into(),
+        Some(d) if d > 0 => format!(" (+{d} vs last week)"),
+        Some(d) => format!(" ({d} vs last week)"),
     }
 }
 
@@ -39,15 +41,17 @@ pub fn render_manager_digest(
     };
     let t = &digest.this_week;
     let l = &digest.last_week;
+    // The first week has no week before it in the program to compare with.
+    let compared = |now: usize, before: usize| change(now, (week != Some(1)).then_some(before));
     let mut out = vec![
         heading,
         format!(
-            "Team this week: {} commitments made ({}), {} done · {} practice reps ({}), {} in live deals · check-ins {}/{} kept",
-            t.made,
-            change(t.made, l.made),
+            "Team this week: {} made{}, {} done · {}{}, {} in live deals · check-ins {}/{} kept",
+            count(t.made, "commitment"),
+            compared(t.made, l.made),
             t.done,
-            t.practice,
-            change(t.practice, l.practice),
+            count(t.practice, "practice rep"),
+            compared(t.practice, l.practice),
             t.live,
             t.checkins_kept,
             t.checkins_due
@@ -60,9 +64,10 @@ pub fn render_manager_digest(
         .map(|r| r.slack_id.clone())
         .collect();
     if let Some(names) = mentions(&quiet) {
+        let quiet = program.settings.quiet_after_working_days;
         out.push(format!(
-            ":zzz: Quiet for {}+ working days: {names}. A two-minute check-in now saves the habit.",
-            program.settings.quiet_after_working_days
+            ":zzz: Quiet for {quiet}+ {}: {names}. A two-minute check-in now saves the habit.",
+            noun_for(quiet as usize, "working day")
         ));
     }
     let away: Vec<String> = digest
@@ -105,7 +110,7 @@ pub fn render_manager_digest(
         };
         let last = match r.last_active {
             Some(d) if d == today => "active today".to_string(),
-            Some(d) => format!("last active {} days ago", (today - d).num_days()),
+            Some(d) => format!("last active {}", days_ago((today - d).num_days())),
             None => "no activity yet".to_string(),
         };
         let last = match r.away {
@@ -200,10 +205,38 @@ fn away_until(a: Absence) -> String {
     }
 }
 
+/// The admins' weekly report: [`report_figures`] under its heading.
+pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
+    let heading = format!("*Program report — {}*", program.settings.name);
+    format!("{heading}\n{}", report_figures(program, reps, now))
+}
+
+/// The close, on the program's last day: its result for `reps` (a manager's team, or every
+/// rep for an admin), and to admins that nothing more of it will be sent.
+pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: bool) -> String {
+    let s = &program.settings;
+    let mut out = vec![
+        format!(
+            "*{} — the result of {} days* (kickoff {})",
+            s.name,
+            s.days,
+            day(s.kickoff)
+        ),
+        report_figures(program, reps, now),
+    ];
+    if admin {
+        out.push(format!(
+            "The program has ended: nothing more of it will be sent. Its data stays for `sko-reinforce export` ({}).",
+            "commitments, practice, checkins, deliveries, pulses"
+        ));
+    }
+    out.join("\n")
+}
+
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
 /// rates, overall and by team.
-pub fn program_report(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
-    let mut out = vec![format!("*Program report — {}*", program.settings.name)];
+fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
+    let mut out = Vec::new();
     let mut teams: BTreeMap<&str, Vec<&RepRecord>> = BTreeMap::new();
     for r in reps {
         teams

@@ -158,9 +158,15 @@ pub const PULSE_ANSWERS: [(&str, &str); 4] = [
     ("not_yet", "Not yet"),
 ];
 
-/// The label a button shows: its action's, or for a pulse the answer's own words, or the
-/// commitment it closes.
-pub fn button_label(button: &Button) -> String {
+impl Button {
+    /// What the button shows, in Slack and in a preview alike: its action's words, or for a
+    /// pulse the answer's own, or the commitment it closes.
+    pub fn label(&self) -> String {
+        button_label(self)
+    }
+}
+
+fn button_label(button: &Button) -> String {
     match button.action {
         Action::PulseAnswer => {
             let answer = button

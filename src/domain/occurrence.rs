@@ -49,8 +49,10 @@ pub enum Source {
     Pressure,
     /// The chart sent a second after a manager's digest: the team's practice by week.
     TeamChart,
-    /// The chart sent a second after the admins' report: adoption by skill.
+    /// The chart sent a second after the admins' report and the close: adoption by skill.
     AdoptionChart,
+    /// The program's result, on its last day, to admins and managers.
+    Close,
     /// The practice `user` logged at this instant (Unix microseconds), shared as a win.
     Win {
         user: String,
@@ -66,9 +68,11 @@ impl Source {
         match self {
             Source::Trigger(_) => MessageKind::Prompt,
             Source::Checkin | Source::CheckinFollowUp => MessageKind::Checkin,
-            Source::Digest | Source::ProgramReport | Source::TeamChart | Source::AdoptionChart => {
-                MessageKind::Digest
-            }
+            Source::Digest
+            | Source::ProgramReport
+            | Source::TeamChart
+            | Source::AdoptionChart
+            | Source::Close => MessageKind::Digest,
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
             Source::Win { .. } => MessageKind::Win,
@@ -85,6 +89,7 @@ impl Source {
             "program-report" => Source::ProgramReport,
             "team-chart" => Source::TeamChart,
             "adoption-chart" => Source::AdoptionChart,
+            "close" => Source::Close,
             "pressure" => Source::Pressure,
             other => match other.split_once(':')? {
                 ("trigger", name) => Source::Trigger(name.to_string()),
@@ -112,6 +117,7 @@ impl Source {
             Source::ProgramReport => "program-report".into(),
             Source::TeamChart => "team-chart".into(),
             Source::AdoptionChart => "adoption-chart".into(),
+            Source::Close => "close".into(),
             Source::Checkpoint(day) => format!("checkpoint:{day}"),
             Source::Pressure => "pressure".into(),
             Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),

@@ -180,6 +180,25 @@ impl ProgramSettings {
         Some((0..=block).filter(|b| has_working_day(*b)).count() as u32)
     }
 
+    /// The program week that ended last before `date`: the one a weekly look back on `date`
+    /// reports. `None` until the first week has ended, and from the day after the program,
+    /// whose last days the close reports.
+    pub fn week_ended_before(&self, date: NaiveDate) -> Option<u32> {
+        let offset = (date - self.kickoff).num_days();
+        if offset < 7 || offset >= i64::from(self.days) {
+            return None;
+        }
+        // A block of seven days without a working day is no week: the one before it is.
+        (0..offset / 7)
+            .rev()
+            .find_map(|block| self.program_week(self.kickoff + Duration::days(block * 7)))
+    }
+
+    /// The program's last day.
+    pub fn last_day(&self) -> NaiveDate {
+        self.kickoff + Duration::days(i64::from(self.days) - 1)
+    }
+
     /// Midnight of the kickoff day in the program's timezone.
     pub fn kickoff_instant(&self) -> chrono::DateTime<chrono::Utc> {
         let midnight = self
@@ -522,6 +541,34 @@ impl Program {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_look_back_reports_the_week_that_ended_and_none_after_the_program() {
+        let mut s: ProgramSettings = toml::from_str(
+            "name = \"x\"\nkickoff = \"2027-01-11\"\ntimezone = \"America/New_York\"\ndays = 90",
+        )
+        .unwrap();
+        let day = |n: i64| s.kickoff + Duration::days(n - 1);
+        assert_eq!(
+            s.week_ended_before(day(1)),
+            None,
+            "kickoff day: nothing ended"
+        );
+        assert_eq!(s.week_ended_before(day(7)), None, "week 1's last day");
+        assert_eq!(s.week_ended_before(day(8)), Some(1));
+        assert_eq!(s.week_ended_before(day(9)), Some(1));
+        assert_eq!(s.week_ended_before(day(85)), Some(12));
+        assert_eq!(
+            s.week_ended_before(day(90)),
+            Some(12),
+            "the close reports the rest"
+        );
+        assert_eq!(s.week_ended_before(day(91)), None, "after the program");
+        // A week without a working day is no week: the one before it is reported.
+        s.holidays = (15..22).map(day).collect();
+        assert_eq!(s.week_ended_before(day(22)), Some(2));
+        assert_eq!(s.week_ended_before(day(15)), Some(2));
+    }
 
     fn settings() -> ProgramSettings {
         ProgramSettings {

@@ -32,6 +32,9 @@ enum DayOff {
 }
 const FOLLOW_UP_WORKING_DAYS: usize = 2;
 
+/// When the close goes, local time: after a last-day pulse's morning, before people leave.
+const CLOSE_AT: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap();
+
 pub struct Planner<'a> {
     program: &'a Program,
     members: &'a [Member],
@@ -84,6 +87,9 @@ struct ToRole<'c> {
     source: Source,
     /// The program week a local day counts as, or `None` when nothing goes out that day.
     week_of: &'c dyn Fn(NaiveDate) -> Option<u32>,
+    /// A look back: sent once a week, at the first time after its week ended, and moved off a
+    /// day off still about that week.
+    looks_back: bool,
     /// What happens to a time that falls on one of the person's days off.
     day_off: DayOff,
 }
@@ -183,21 +189,22 @@ impl Planner<'_> {
             role,
             source,
             week_of: &week_of,
+            looks_back: false,
             day_off: DayOff::Skip,
         };
         self.to_role(out, &stream, from, to);
     }
 
-    /// Weekly looks back, from the first digest time after the kickoff (whether there is
-    /// anything to report yet is for the digest to say) until a week after the program, each
-    /// followed a second later by its chart. One due on a day off moves to the next working
-    /// day at the same local time.
+    /// Weekly looks back at the week that ended, from the first digest time after the first
+    /// week until the program's last day, and the close on that day; each followed a second
+    /// later by its chart. One due on a day off moves to the next working day at the same
+    /// local time.
     fn reports(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
         let earliest = from.max(self.program.settings.kickoff_instant());
         if earliest >= to {
             return;
         }
-        let looking_back = |d: NaiveDate| self.program_week(d, WRAP_UP_DAYS);
+        let looking_back = |d: NaiveDate| self.program.settings.week_ended_before(d);
         let start = out.len();
         for (role, source) in [
             (Role::Manager, Source::Digest),
@@ -208,10 +215,12 @@ impl Planner<'_> {
                 role,
                 source,
                 week_of: &looking_back,
+                looks_back: true,
                 day_off: DayOff::NextWorkingDay,
             };
             self.to_role(out, &stream, earliest, to);
         }
+        self.close(out, earliest, to);
         // Each chart is planned with its report (even when that second falls just past the
         // window, so it is never lost between two).
         let charts: Vec<Occurrence> = out[start..]
@@ -271,21 +280,32 @@ impl Planner<'_> {
         };
         for (tz, members) in &self.by_tz {
             let times = wall_clock_times(stream.cron, *tz, earliest, to);
-            for (naive, at) in &times {
+            for (i, (naive, at)) in times.iter().enumerate() {
                 let date = naive.date();
                 let Some(week) = (stream.week_of)(date) else {
                     continue;
                 };
+                // A look back reports its week once: at the first time after the week ended.
+                // Times are listed from a fortnight back, so the one before is in the list.
+                let before = i.checked_sub(1).map(|j| times[j].0.date());
+                if stream.looks_back && before.and_then(stream.week_of) == Some(week) {
+                    continue;
+                }
                 for m in members.iter().filter(|m| m.role == stream.role) {
-                    let (at, week) = if self.member_works(m, date) {
-                        (*at, week)
+                    let (at, sent_on) = if self.member_works(m, date) {
+                        (*at, date)
                     } else if stream.day_off == DayOff::NextWorkingDay
                         && let Some(moved) = self.next_working_day(m, date)
                     {
-                        let week = (stream.week_of)(moved).unwrap_or(week);
-                        (resolve(*tz, moved.and_time(naive.time())), week)
+                        (resolve(*tz, moved.and_time(naive.time())), moved)
                     } else {
                         continue;
+                    };
+                    // The week it is sent in (a look back's own is the week before).
+                    let week = if stream.looks_back {
+                        self.program_week(sent_on, WRAP_UP_DAYS).unwrap_or(week)
+                    } else {
+                        (stream.week_of)(sent_on).unwrap_or(week)
                     };
                     if at >= from && at < to {
                         out.push(occurrence(
@@ -419,6 +439,10 @@ impl Planner<'_> {
                     worked += 1;
                 }
             }
+            // Nothing of the program goes after its last day but its close.
+            if date > self.program.settings.last_day() {
+                continue;
+            }
             let Some(week) = self.program_week(date, WRAP_UP_DAYS) else {
                 continue;
             };
@@ -430,6 +454,32 @@ impl Planner<'_> {
                     at,
                     lead.timezone,
                     week,
+                ));
+            }
+        }
+    }
+
+    /// The close: the program's result to every admin and manager on its last day (or their
+    /// next working day), at [`CLOSE_AT`], after that day's pulse.
+    fn close(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let s = &self.program.settings;
+        let last = s.last_day();
+        for m in self
+            .members
+            .iter()
+            .filter(|m| matches!(m.role, Role::Admin | Role::Manager))
+        {
+            let Some(date) = self.checkpoint_day(m, last) else {
+                continue;
+            };
+            let at = resolve(m.timezone, date.and_time(CLOSE_AT));
+            if at >= from && at < to {
+                out.push(occurrence(
+                    Source::Close,
+                    Recipient::Person(m.slack_id.clone()),
+                    at,
+                    m.timezone,
+                    s.weeks(),
                 ));
             }
         }
@@ -858,33 +908,45 @@ mod tests {
     }
 
     #[test]
-    fn digests_go_to_managers_and_reports_to_admins_one_week_past_the_end() {
+    fn digests_report_each_week_once_after_it_ended_and_the_close_comes_on_the_last_day() {
         let p = program(vec![]);
         let all = plan(&p, &PairSchedule::default());
         let digests = for_source(&all, &Source::Digest, "U0MGR");
         let days: Vec<NaiveDate> = digests.iter().map(|o| o.local.date_naive()).collect();
         assert_eq!(
-            days.len(),
-            14,
-            "every Monday from kickoff day (week 1 gets its digest), plus the Monday after the end: {days:?}"
+            days.first(),
+            Some(&d(2027, 1, 19)),
+            "none on kickoff day: week 1's, on MLK Day, moves to Tuesday"
         );
-        assert_eq!(
-            days[0],
-            d(2027, 1, 11),
-            "the first digest time after kickoff"
-        );
-        assert_eq!(
-            days[1],
-            d(2027, 1, 19),
-            "MLK Day's digest moves to Tuesday, same time"
-        );
+        assert_eq!(days.last(), Some(&d(2027, 4, 5)), "week 12's; none after");
+        let weeks: Vec<u32> = digests.iter().map(|o| o.program_week).collect();
+        // Sent in the week after the one each reports: weeks 1 to 12, each once.
+        assert_eq!(weeks, (2..=13).collect::<Vec<_>>());
         assert!(digests.iter().all(|o| o.local.hour() == 8));
         assert!(
             all.iter()
                 .filter(|o| o.source == Source::Digest)
                 .all(|o| o.recipient.key() == "U0MGR")
         );
-        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 14);
+        assert_eq!(for_source(&all, &Source::ProgramReport, "U0ADM").len(), 12);
+
+        // The close, on day 90 (Fri 9 Apr) after its pulse, to the manager and the admin.
+        for who in ["U0MGR", "U0ADM"] {
+            let close = for_source(&all, &Source::Close, who);
+            assert_eq!(close.len(), 1, "{who}");
+            assert_eq!(close[0].local.date_naive(), d(2027, 4, 9));
+            assert_eq!(close[0].local.hour(), 16);
+        }
+        let last_day_ends = Utc.with_ymd_and_hms(2027, 4, 10, 12, 0, 0).unwrap();
+        let after: Vec<_> = all
+            .iter()
+            .filter(|o| o.at > last_day_ends && o.source != Source::AdoptionChart)
+            .map(|o| o.key())
+            .collect();
+        assert!(
+            after.is_empty(),
+            "nothing of the program after it: {after:?}"
+        );
     }
 
     #[test]
@@ -902,18 +964,19 @@ mod tests {
     }
 
     #[test]
-    fn a_daily_digest_moved_onto_the_next_one_is_sent_once() {
+    fn a_daily_digest_reports_each_week_once() {
         let mut p = program(vec![]);
         p.digest.cron = "0 0 8 * * *".parse().unwrap();
         let all = plan(&p, &PairSchedule::default());
         let digests = for_source(&all, &Source::Digest, "U0MGR");
-        let days: HashSet<NaiveDate> = digests.iter().map(|o| o.local.date_naive()).collect();
-        assert_eq!(days.len(), digests.len(), "one a day");
-        assert!(
-            digests
-                .iter()
-                .all(|o| o.local.weekday().number_from_monday() <= 5),
-            "weekend digests arrive on Monday"
+        let weeks: Vec<u32> = digests.iter().map(|o| o.program_week).collect();
+        // Sent in the week after the one each reports: weeks 1 to 12, each once.
+        assert_eq!(weeks, (2..=13).collect::<Vec<_>>());
+        assert_eq!(weeks, (2..=13).collect::<Vec<_>>(), "{digests:#?}");
+        assert_eq!(
+            digests[0].local.date_naive(),
+            d(2027, 1, 19),
+            "the first time after week 1 ended, a weekend and a holiday moved past"
         );
     }
 

@@ -385,9 +385,9 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
 fn nothing_to_say(source: &Source) -> &'static str {
     match source {
         Source::CheckinFollowUp => "the pair already answered or practised together",
-        Source::Digest | Source::ProgramReport | Source::TeamChart | Source::AdoptionChart => {
-            "nothing to report yet: no working day or activity in the week before"
-        }
+        Source::Digest | Source::Close => "no reps to report on",
+        Source::ProgramReport | Source::TeamChart => "nothing to report",
+        Source::AdoptionChart => "no checkpoint has figures yet",
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
         Source::Win { .. } => "the practice it shares is no longer recorded",

@@ -4,7 +4,7 @@
 
 use slack_morphism::prelude::*;
 
-use crate::domain::message::{Button, Message, button_label};
+use crate::domain::message::{Button, Message};
 
 const SECTION_CHARS: usize = 3_000;
 const MESSAGE_BLOCKS: usize = 50;
@@ -39,7 +39,7 @@ fn section(text: String) -> SlackBlock {
 
 fn button(b: &Button) -> SlackActionBlockElement {
     SlackActionBlockElement::Button(
-        SlackBlockButtonElement::new(pt!(button_label(b)))
+        SlackBlockButtonElement::new(pt!(b.label()))
             .with_action_id(b.action.id().into())
             .with_value(b.value.clone()),
     )
