@@ -14,6 +14,7 @@ pub enum What {
     Practice,
     Checkins,
     Deliveries,
+    Pulses,
 }
 
 pub async fn write(
@@ -32,6 +33,64 @@ pub async fn write(
         )
     };
     match what {
+        What::Pulses => {
+            csv.write_record([
+                "answered_at",
+                "rep",
+                "day",
+                "frequency",
+                "skill",
+                "confidence",
+            ])?;
+            let answers = store.pulse_answers().await?;
+            let confidence = store.all_confidence().await?;
+            let frequency = |user: &str, day: u32| {
+                answers
+                    .iter()
+                    .find(|(u, d, _, _)| u == user && *d == i64::from(day))
+                    .map(|(_, _, a, _)| a.clone())
+                    .unwrap_or_default()
+            };
+            let mut rows: Vec<[String; 6]> = confidence
+                .iter()
+                .map(|c| {
+                    [
+                        c.answered_at.to_rfc3339(),
+                        c.user_id.clone(),
+                        c.day.to_string(),
+                        frequency(&c.user_id, c.day),
+                        c.skill_id.clone(),
+                        c.value.to_string(),
+                    ]
+                })
+                .collect();
+            // A frequency answered without any rating stands on its own row.
+            rows.extend(
+                answers
+                    .iter()
+                    .filter(|(u, d, _, _)| {
+                        !confidence
+                            .iter()
+                            .any(|c| &c.user_id == u && i64::from(c.day) == *d)
+                    })
+                    .map(|(u, d, a, at)| {
+                        [
+                            at.to_rfc3339(),
+                            u.clone(),
+                            d.to_string(),
+                            a.clone(),
+                            String::new(),
+                            String::new(),
+                        ]
+                    }),
+            );
+            rows.sort_by(|a, b| {
+                (a[2].len(), &a[2], &a[1], &a[4]).cmp(&(b[2].len(), &b[2], &b[1], &b[4]))
+            });
+            for row in rows {
+                csv.write_record(row)?;
+            }
+        }
         What::Commitments => {
             csv.write_record([
                 "user_id",

@@ -135,10 +135,10 @@ fn each_rep_gets_their_own_prompts_on_their_own_clock() {
         "six pairs, both partners, and the pair the two in people.example.csv make"
     );
     assert!(refinement.iter().all(|m| m["week"] == 2));
-    // Day 30/60/90 pulses reach every rep.
+    // The kickoff's baseline and the day 30/60/90 pulses reach every rep.
     assert_eq!(
         messages.iter().filter(|m| m["kind"] == "pulse").count(),
-        3 * 14
+        4 * 14
     );
     // The wins channel gets one post each sprint Friday.
     assert_eq!(

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Caller, Refusal};
+use super::{Caller, Refusal, Reply};
 use crate::domain::commitment::CommitmentStatus;
 use crate::domain::message::{Action, PULSE_ANSWERS, mentions, parse_checkin_value};
 use crate::domain::program::Program;
@@ -151,4 +151,34 @@ pub async fn answer_pulse(
         return Err(Refusal::Declined(format!("Already recorded: {label}.")));
     }
     Ok(format!("*<@{user}>:* {label} ✓"))
+}
+
+/// The "Rate my skills" form of the day-`day` checkpoint: a rep's confidence in each skill
+/// they rated, all recorded or none. A day that is no checkpoint records nothing.
+pub async fn rate_skills(
+    store: &Store,
+    program: &Program,
+    caller: &Caller<'_>,
+    day: u32,
+    ratings: &[(String, u8)],
+) -> anyhow::Result<Reply> {
+    if !program.checkpoints.iter().any(|c| c.day == day) {
+        return Ok(Reply::new(format!(
+            "Day {day} is no checkpoint of this program; nothing was recorded."
+        )));
+    }
+    store
+        .record_confidence(caller.user_id, day, ratings, caller.now)
+        .await?;
+    let named: Vec<String> = ratings
+        .iter()
+        .map(|(id, value)| {
+            let name = program.skills.iter().find(|s| &s.id == id);
+            format!("{} {value}", name.map_or(id.as_str(), |s| s.name.as_str()))
+        })
+        .collect();
+    Ok(Reply::new(format!(
+        "Saved your confidence at day {day}: {}. Thank you; it is asked again at the next checkpoint.",
+        named.join(" · ")
+    )))
 }

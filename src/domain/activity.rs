@@ -11,6 +11,7 @@ use super::commitment::{Commitment, CommitmentStatus};
 use super::digest::{checkin_met, checkin_window};
 use super::practice::PracticeLog;
 use super::program::{Person, Program};
+use super::pulse::Confidence;
 
 /// The records of the people a batch of messages is about, indexed by person so that a digest
 /// over a year of a large team's data reads only what it reports.
@@ -25,6 +26,8 @@ pub struct Activity {
     checkins_by_member: HashMap<String, Vec<usize>>,
     /// Pulse answers by person: (checkpoint day, answer).
     pulses: HashMap<String, Vec<(u32, String)>>,
+    /// Confidence by person, per skill and checkpoint.
+    confidence: HashMap<String, Vec<Confidence>>,
     /// The date each person who paused is back.
     pauses: HashMap<String, NaiveDate>,
     /// Each person's Slack status, from which the absence rules read an absence.
@@ -66,12 +69,19 @@ impl Activity {
             checkins,
             checkins_by_member,
             pulses: answers,
+            confidence: HashMap::new(),
             pauses: HashMap::new(),
             statuses: HashMap::new(),
         }
     }
 
     /// The same records, with who paused and what their Slack status says.
+    /// With the reps' confidence answers.
+    pub fn with_confidence(mut self, confidence: Vec<Confidence>) -> Self {
+        self.confidence = by_person(confidence, |c| &c.user_id);
+        self
+    }
+
     pub fn with_absences(
         mut self,
         pauses: HashMap<String, NaiveDate>,
@@ -159,6 +169,10 @@ impl Activity {
 
     pub fn pulses_of(&self, id: &str) -> &[(u32, String)] {
         self.pulses.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn confidence_of(&self, id: &str) -> &[Confidence] {
+        self.confidence.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn open_commitments(&self, id: &str) -> Vec<Commitment> {

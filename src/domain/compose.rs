@@ -267,9 +267,13 @@ pub fn compose(
             if reps.is_empty() {
                 return None;
             }
-            let records = records(program, activity, &reps, occ.at);
+            // The result of the whole program, its last checkpoint included even when the close
+            // came forward off a day off.
+            let s = &program.settings;
+            let until = occ.at.max(s.end_of_day(s.last_day()));
+            let records = records(program, activity, &reps, until);
             let admin = program.person(id).is_some_and(|p| p.role == Role::Admin);
-            digest_text::close(program, &records, occ.at, admin)
+            digest_text::close(program, &records, until, admin)
         }
         // A chart is uploaded as a file; its title is what a preview lists.
         (Source::TeamChart | Source::AdoptionChart, _) => {
@@ -323,7 +327,7 @@ fn with_buttons(
             let template = &program.checkpoints.iter().find(|c| c.day == *day)?.text;
             Some(Message {
                 text: message::fill(template, &facts()),
-                buttons: message::pulse_buttons(*day),
+                buttons: message::pulse_buttons(*day, !program.skills.is_empty()),
             })
         }
         _ => None,
@@ -399,6 +403,7 @@ pub fn records<'a>(
                 practice: activity.practice_of(id),
                 checkins,
                 pulses: activity.pulses_of(id),
+                confidence: activity.confidence_of(id),
                 away: activity.absence(program, rep, until),
             }
         })

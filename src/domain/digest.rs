@@ -15,6 +15,7 @@ use super::coaching::{CoachNext, DealNote, Promise, coach_next, latest_deal_note
 use super::commitment::{Commitment, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog, RECENT_DAYS};
 use super::program::Program;
+use super::pulse::Confidence;
 
 /// One check-in a pair was due to hold, and whether it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub struct RepRecord<'a> {
     pub checkins: Vec<CheckinRecord>,
     /// Pulse answers: (checkpoint day, answer).
     pub pulses: &'a [(u32, String)],
+    /// Confidence in each skill, as answered at the checkpoints.
+    pub confidence: &'a [Confidence],
     /// Away now (roster, pause or Slack status), and until when.
     pub away: Option<Absence>,
 }
@@ -122,13 +125,17 @@ impl CheckpointWindow {
     }
 }
 
-/// The checkpoints whose day has begun by `now`, where the program runs.
+/// The checkpoints whose day has begun by `now`, where the program runs, from the first that
+/// a whole window of the program lies behind.
 pub fn checkpoints_reached(program: &Program, now: DateTime<Utc>) -> Vec<CheckpointWindow> {
     let s = &program.settings;
     let today = now.with_timezone(&s.timezone).date_naive();
     program
         .checkpoints
         .iter()
+        // A checkpoint before a full window of the program (the kickoff's baseline) measures
+        // no adoption: it asks confidence.
+        .filter(|cp| i64::from(cp.day) >= RECENT_DAYS)
         .filter_map(|cp| {
             let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
             (day <= today).then(|| {
@@ -407,6 +414,7 @@ pub(crate) mod fixtures {
             practice: &[],
             checkins: vec![],
             pulses: &[],
+            confidence: &[],
             away: None,
         }
     }

@@ -11,8 +11,9 @@ use super::coaching::{CoachNext, Promise};
 use super::digest::{ManagerDigest, RepRecord, checkpoints_reached};
 use super::message::mentions;
 use super::mrkdwn::{escape, quote};
-use super::practice::RECENT_DAYS;
+use super::practice::{PracticeLog, RECENT_DAYS};
 use super::program::Program;
+use super::pulse::{Confidence, FEWEST, HIGHEST, calibration, widest_gap};
 use super::words::{count, day, days_ago, noun_for};
 
 /// " (+2 vs last week)": how a figure compares with the week before, if there was one.
@@ -233,6 +234,34 @@ pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: b
     out.join("\n")
 }
 
+/// Each skill's confidence (the reps' latest answers) beside its rubric scores, and the skill
+/// where they part most; nothing until someone has rated a skill.
+fn confidence_lines(program: &Program, reps: &[RepRecord]) -> Vec<String> {
+    let answers: Vec<&Confidence> = reps.iter().flat_map(|r| r.confidence).collect();
+    if answers.is_empty() {
+        return Vec::new();
+    }
+    let practice: Vec<&PracticeLog> = reps.iter().flat_map(|r| r.practice).collect();
+    let cal = calibration(&program.skills, &answers, &practice);
+    let figure = |f: Option<(f64, usize)>, scale: u8, of: &str| match f {
+        Some((mean, n)) => format!("{mean:.1}/{scale} ({})", count(n, of)),
+        None => format!("too few {of}s to show (fewer than {FEWEST})"),
+    };
+    let mut out = vec!["Confidence (latest answer, 1–10) beside rubric scores (1–5):".to_string()];
+    for c in &cal {
+        out.push(format!(
+            "   {}: confidence {} · rubric {}",
+            c.skill,
+            figure(c.confidence, HIGHEST, "rep"),
+            figure(c.rubric, 5, "score")
+        ));
+    }
+    if let Some(gap) = widest_gap(&cal) {
+        out.push(format!("   Widest gap: {gap}."));
+    }
+    out
+}
+
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
 /// rates, overall and by team.
 fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
@@ -304,6 +333,7 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
             share(using, answers.len())
         ));
     }
+    out.extend(confidence_lines(program, reps));
     if reached.is_empty() {
         out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
     }

@@ -49,6 +49,9 @@ pub enum Action {
     Snooze,
     /// Under a pulse: how often I still use it (the value is `day|answer`).
     PulseAnswer,
+    /// Under a pulse: open the form that rates my confidence in each skill (the value is the
+    /// checkpoint's day).
+    RateSkills,
     /// Under a live deal's confirmation: post it to the wins channel (the value is when it was
     /// logged, in Unix microseconds; it is looked up among the clicker's own practice).
     ShareWin,
@@ -60,7 +63,7 @@ impl Action {
         Action::CheckinRescheduled,
         Action::CheckinMissed,
     ];
-    const ALL: [Action; 10] = [
+    const ALL: [Action; 11] = [
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
@@ -70,6 +73,7 @@ impl Action {
         Action::LogPractice,
         Action::Snooze,
         Action::PulseAnswer,
+        Action::RateSkills,
         Action::ShareWin,
     ];
 
@@ -85,6 +89,7 @@ impl Action {
             Action::LogPractice => "log_practice",
             Action::Snooze => "snooze",
             Action::PulseAnswer => "pulse_answer",
+            Action::RateSkills => "rate_skills",
             Action::ShareWin => "share_win",
         }
     }
@@ -104,6 +109,7 @@ impl Action {
             Action::LogPractice => "Log practice",
             Action::Snooze => "Snooze until tomorrow",
             Action::PulseAnswer => "Answer",
+            Action::RateSkills => "Rate my skills",
             Action::ShareWin => "Share with the team",
         }
     }
@@ -202,15 +208,21 @@ pub fn prompt_buttons(named_commitments: &[u32], key: &str) -> Vec<Button> {
     buttons
 }
 
-/// The answers under a day-`day` pulse.
-pub fn pulse_buttons(day: u32) -> Vec<Button> {
-    PULSE_ANSWERS
+/// The answers under a day-`day` pulse: how often (not on the kickoff day, the baseline,
+/// when nothing is in use yet), and *Rate my skills* when the program has skills.
+pub fn pulse_buttons(day: u32, has_skills: bool) -> Vec<Button> {
+    let how_often = PULSE_ANSWERS
         .iter()
+        .filter(|_| day > 1)
         .map(|(v, _)| Button {
             action: Action::PulseAnswer,
             value: format!("{day}|{v}"),
-        })
-        .collect()
+        });
+    let rate = has_skills.then(|| Button {
+        action: Action::RateSkills,
+        value: day.to_string(),
+    });
+    how_often.chain(rate).collect()
 }
 
 /// Placeholders a trigger's text may use.

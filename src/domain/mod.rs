@@ -24,6 +24,7 @@ pub mod pairing;
 pub mod people;
 pub mod practice;
 pub mod program;
+pub mod pulse;
 pub mod sample;
 pub mod schedule;
 pub mod sko;

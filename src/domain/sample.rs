@@ -3,11 +3,12 @@
 //! the same roster always behaves the same way. Three kinds of rep, as the field sees them
 //! after a kickoff: most keep at it, some fade after the second week, a few never start.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc, Weekday};
 
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::{Program, Role};
+use super::pulse::Confidence;
 use super::schedule::{Member, PairSchedule};
 use super::wall_clock::resolve;
 
@@ -49,6 +50,8 @@ pub enum Event {
         answer: &'static str,
         at: DateTime<Utc>,
     },
+    /// The "Rate my skills" form at a checkpoint: one answer per skill, at one instant.
+    Rate(Vec<Confidence>),
 }
 
 impl Event {
@@ -57,6 +60,9 @@ impl Event {
             Event::Commit(c) => c.created_at,
             Event::Practise(p) => p.logged_at,
             Event::Done { at, .. } | Event::Pulse { at, .. } => *at,
+            Event::Rate(answers) => answers
+                .first()
+                .map_or(DateTime::UNIX_EPOCH, |a| a.answered_at),
         }
     }
 }
@@ -177,22 +183,54 @@ pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Ve
         }
         for cp in &program.checkpoints {
             let date = s.kickoff + Duration::days(i64::from(cp.day) - 1);
+            // Answered the day of the pulse (the working day before, as the pulse itself moves
+            // when it falls on a day off at the end), an hour or so after it came.
+            let mut answered = date;
+            while !s.is_working_day(answered) && answered > s.kickoff {
+                answered -= Duration::days(1);
+            }
+            let hour = cp.at.hour() + 1;
+            // The diligent start modest and grow sure; the fading stay sure of themselves.
+            let confidence = |skill: usize| -> u8 {
+                let grown = u8::try_from(cp.day / 30).unwrap_or(3);
+                let base = match habit {
+                    Habit::Diligent => 4 + grown,
+                    Habit::Fading => 7 + grown.min(1),
+                    Habit::Quiet => 6,
+                };
+                (base + u8::try_from(skill % 2).unwrap_or(0)).min(10)
+            };
+            if habit != Habit::Quiet || cp.day == 1 {
+                out.push(Event::Rate(
+                    program
+                        .skills
+                        .iter()
+                        .enumerate()
+                        .map(|(n, skill)| Confidence {
+                            user_id: rep.slack_id.clone(),
+                            day: cp.day,
+                            skill_id: skill.id.clone(),
+                            value: confidence(n),
+                            answered_at: at(answered, hour),
+                        })
+                        .collect(),
+                ));
+            }
+            // The kickoff's baseline asks confidence only: nothing is in use yet.
+            if cp.day == 1 {
+                continue;
+            }
             let answer = match (habit, cp.day > 30) {
                 (Habit::Diligent, _) => "every",
                 (Habit::Fading, false) => "most",
                 (Habit::Fading, true) => "some",
                 (Habit::Quiet, _) => continue,
             };
-            // Answered the working day after the pulse, in the afternoon.
-            let mut answered = date + Duration::days(1);
-            while !s.is_working_day(answered) {
-                answered += Duration::days(1);
-            }
             out.push(Event::Pulse {
                 user: rep.slack_id.clone(),
                 day: cp.day,
                 answer,
-                at: at(answered, 15),
+                at: at(answered, hour),
             });
         }
     }

@@ -7,9 +7,11 @@ use slack_morphism::prelude::*;
 
 use crate::domain::forms::{CommitForm, PracticeForm};
 use crate::domain::program::{Program, Skill};
+use crate::domain::pulse::{HIGHEST, LOWEST};
 
 pub const COMMIT_FORM: &str = "commit_form";
 pub const PRACTICE_FORM: &str = "practice_form";
+pub const CONFIDENCE_FORM: &str = "confidence_form";
 /// The practice form's skill picker: changing it shows that skill's rubric.
 pub const SKILL_PICKER: &str = "practice_skill";
 
@@ -116,6 +118,50 @@ pub fn practice_view(program: &Program, skill: Option<&str>) -> SlackView {
         "close": { "type": "plain_text", "text": "Cancel" },
         "blocks": blocks
     }))
+}
+
+/// "Rate my skills" at the day-`day` checkpoint: one 1–10 select per skill, each optional.
+pub fn confidence_view(program: &Program, day: u32) -> SlackView {
+    let scale: Vec<Value> = (LOWEST..=HIGHEST)
+        .map(|n| option(&n.to_string(), &n.to_string()))
+        .collect();
+    let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn",
+        "text": "How confident are you in each skill today? 1 = new to you, 10 = second nature. Your manager sees the team's average beside its practice scores, never your answer alone." } })];
+    blocks.extend(program.skills.iter().map(|s| {
+        input(
+            &s.id,
+            &crate::domain::commitment::truncate(&s.name, 140),
+            true,
+            json!({ "type": "static_select", "action_id": "value", "options": scale }),
+        )
+    }));
+    view(json!({
+        "type": "modal",
+        "callback_id": CONFIDENCE_FORM,
+        "private_metadata": day.to_string(),
+        "title": { "type": "plain_text", "text": format!("Day {day}: my skills") },
+        "submit": { "type": "plain_text", "text": "Save" },
+        "close": { "type": "plain_text", "text": "Cancel" },
+        "blocks": blocks
+    }))
+}
+
+/// What the confidence form holds: its checkpoint day, and each skill's pick.
+pub fn confidence_form(
+    view: &SlackStatefulView,
+    program: &Program,
+) -> (Option<u32>, Vec<(String, Option<String>)>) {
+    let mut v = values(view);
+    let day = match &view.view {
+        SlackView::Modal(m) => m.private_metadata.as_ref().and_then(|d| d.parse().ok()),
+        SlackView::Home(_) => None,
+    };
+    let picked = program
+        .skills
+        .iter()
+        .map(|s| (s.id.clone(), v.remove(&s.id)))
+        .collect();
+    (day, picked)
 }
 
 /// The submitted values, by block id: the text, date, option value or user picked.

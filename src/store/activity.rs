@@ -122,7 +122,9 @@ impl RecordStore for Store {
                 )
             })
             .collect();
+        let confidence = self.confidence_of_people(&ids).await?;
         Ok(Activity::new(commitments, practice, checkins, pulses)
+            .with_confidence(confidence)
             .with_absences(pauses.into_iter().collect(), statuses))
     }
 }

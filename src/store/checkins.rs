@@ -106,10 +106,10 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Everyone's pulse answers: (user, day, answer).
-    pub async fn pulse_answers(&self) -> anyhow::Result<Vec<(String, i64, String)>> {
+    /// Everyone's pulse answers: (user, day, answer, when).
+    pub async fn pulse_answers(&self) -> anyhow::Result<Vec<(String, i64, String, DateTime<Utc>)>> {
         Ok(on_db!(read self, |pool| sqlx::query_as(
-            "SELECT user_id, day, answer FROM pulse_answers ORDER BY day, user_id"
+            "SELECT user_id, day, answer, answered_at FROM pulse_answers ORDER BY day, user_id"
         )
         .fetch_all(pool)
         .await?))

@@ -12,6 +12,7 @@ mod activity;
 mod channels;
 mod checkins;
 mod commitments;
+mod confidence;
 #[cfg(test)]
 mod contract_tests;
 mod database_url;

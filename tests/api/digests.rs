@@ -1,7 +1,5 @@
 //! Managers' digests and admins' exports, from activity recorded through real commands.
 
-use std::process::Command;
-
 use chrono::{TimeZone, Utc};
 
 use super::helpers::*;
@@ -108,25 +106,6 @@ async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
     assert_eq!(app.slack.shared_files().len(), 1);
 }
 
-fn export(app: &TestApp, what: &str) -> Vec<csv::StringRecord> {
-    let out = Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
-        .args(["export", "--config"])
-        .arg(example_config_path())
-        .args(["--what", what])
-        .env("SKO__DATABASE__URL", app.database_url.expose())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    csv::Reader::from_reader(out.stdout.as_slice())
-        .records()
-        .map(Result::unwrap)
-        .collect()
-}
-
 #[tokio::test]
 async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
     let app = app_with_a_week_of_activity().await;
@@ -134,7 +113,7 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
         .set(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 0).unwrap());
     app.tick().await;
 
-    let commitments = export(&app, "commitments");
+    let commitments = app.export("commitments");
     assert_eq!(commitments.len(), 1);
     let c = &commitments[0];
     assert_eq!(
@@ -152,7 +131,7 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
         )
     );
 
-    let practice = export(&app, "practice");
+    let practice = app.export("practice");
     assert_eq!(practice.len(), 3);
     assert_eq!(
         (
@@ -164,7 +143,7 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
         ("discovery", "live", "U0WEST001", "4")
     );
 
-    let deliveries = export(&app, "deliveries");
+    let deliveries = app.export("deliveries");
     assert!(
         deliveries
             .iter()
@@ -172,7 +151,7 @@ async fn admins_export_commitments_practice_checkins_and_deliveries_as_csv() {
         "{deliveries:?}"
     );
 
-    let checkins = export(&app, "checkins");
+    let checkins = app.export("checkins");
     assert!(checkins.is_empty(), "no check-in was due yet");
 }
 

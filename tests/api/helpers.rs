@@ -526,6 +526,32 @@ impl TestApp {
         all
     }
 
+    /// `sko-reinforce export --what <what>` on this app's database, as an admin runs it: the
+    /// CSV as written.
+    pub fn export_csv(&self, what: &str) -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
+            .args(["export", "--config"])
+            .arg(example_config_path())
+            .args(["--what", what])
+            .env("SKO__DATABASE__URL", self.database_url.expose())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The export's rows, past its header.
+    pub fn export(&self, what: &str) -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(self.export_csv(what).as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     /// `GET /metrics`, as Prometheus scrapes it.
     pub async fn metrics(&self) -> String {
         let response = self.client.get(self.url("/metrics")).send().await.unwrap();

@@ -171,7 +171,13 @@ async fn a_pulse_is_answered_with_one_click() {
         .collect();
     assert_eq!(
         labels,
-        ["Every call", "Most calls", "Some calls", "Not yet"]
+        [
+            "Every call",
+            "Most calls",
+            "Some calls",
+            "Not yet",
+            "Rate my skills"
+        ]
     );
 
     // A forged value: a day that is no checkpoint of this program.
@@ -197,8 +203,110 @@ async fn a_pulse_is_answered_with_one_click() {
     let store = sko_reinforce::store::Store::open(&app.database_url)
         .await
         .unwrap();
-    assert_eq!(
-        store.pulse_answers().await.unwrap(),
-        [(REP.to_string(), 30, "most".to_string())]
+    let answers: Vec<(String, i64, String)> = store
+        .pulse_answers()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(user, day, answer, _)| (user, day, answer))
+        .collect();
+    assert_eq!(answers, [(REP.to_string(), 30, "most".to_string())]);
+}
+
+/// The "Rate my skills" form submitted by `user` for the day-`day` checkpoint.
+async fn rate(app: &TestApp, user: &str, day: &str, picks: &[(&str, &str)]) -> reqwest::Response {
+    let values: serde_json::Map<String, Value> = picks
+        .iter()
+        .map(|(skill, v)| {
+            (
+                skill.to_string(),
+                json!({ "value": { "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": v }, "value": v } } }),
+            )
+        })
+        .collect();
+    let payload = json!({
+        "type": "view_submission", "team": { "id": "T0001", "domain": "example" }, "user": { "id": user, "team_id": "T0001" },
+        "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
+        "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": "confidence_form", "hash": "h",
+                  "private_metadata": day,
+                  "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
+    });
+    app.interact(&payload).await
+}
+
+#[tokio::test]
+async fn a_pulse_asks_confidence_per_skill_in_a_form_and_the_export_shows_it() {
+    // Tuesday 9 Feb (day 30), 09:31 New York.
+    let now = Utc.with_ymd_and_hms(2027, 2, 9, 14, 31, 0).unwrap();
+    let app = TestApp::builder().at(now).spawn().await;
+    app.tick().await;
+    let buttons = buttons_in(&app, "DU0EAST001", "Day 30");
+    let rate_button = buttons
+        .iter()
+        .find(|b| b["text"]["text"] == "Rate my skills")
+        .expect("Rate my skills under the pulse");
+
+    click(&app, REP, rate_button, "rate").await;
+    let opened = app.slack.wait_for("views.open", 1).await;
+    let view = &opened[0].body["view"];
+    assert_eq!(view["callback_id"], "confidence_form");
+    assert_eq!(view["private_metadata"], "30");
+    let blocks = view["blocks"].to_string();
+    for skill in ["discovery", "objections", "competitive", "next-steps"] {
+        assert!(
+            blocks.contains(&format!("\"block_id\":\"{skill}\"")),
+            "{skill}: {blocks}"
+        );
+    }
+    assert!(
+        blocks.contains("\"value\":\"10\""),
+        "a 1–10 scale: {blocks}"
     );
+
+    // Out of the scale: the form says so beside the field, and nothing is kept.
+    let refused = rate(&app, REP, "30", &[("discovery", "7"), ("objections", "11")]).await;
+    let errors: Value = refused.json().await.unwrap();
+    assert_eq!(errors["response_action"], "errors", "{errors}");
+    assert!(
+        errors["errors"]["objections"]
+            .as_str()
+            .unwrap()
+            .contains("1 to 10")
+    );
+    // A day that is no checkpoint records nothing either.
+    assert_eq!(
+        rate(&app, REP, "45", &[("discovery", "7")]).await.status(),
+        200
+    );
+
+    app.clock.advance(Duration::seconds(5));
+    let saved = rate(&app, REP, "30", &[("discovery", "7"), ("objections", "5")]).await;
+    assert_eq!(saved.status(), 200);
+    assert_eq!(
+        saved.text().await.unwrap(),
+        "",
+        "the form closes: it was saved"
+    );
+    let notices = app.notices_delivered().await;
+    assert!(
+        notices.iter().any(|n| n.text.starts_with("Saved your confidence at day 30: Discovery: 4-question pain framework 7 · Objection handling 5.")),
+        "{notices:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.text.starts_with("Day 45 is no checkpoint")),
+        "{notices:?}"
+    );
+
+    let csv = app.export_csv("pulses");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("answered_at,rep,day,frequency,skill,confidence")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].ends_with(",U0EAST001,30,,discovery,7"), "{csv}");
+    assert!(rows[1].ends_with(",U0EAST001,30,,objections,5"), "{csv}");
 }

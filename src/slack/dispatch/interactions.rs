@@ -10,6 +10,7 @@ use crate::domain::commitment::CommitmentDraft;
 use crate::domain::forms;
 use crate::domain::message::Action;
 use crate::domain::practice::PracticeDraft;
+use crate::domain::pulse;
 use crate::slack::modals;
 
 /// How long a form's write may take: Slack closes the form or shows our errors only if we
@@ -24,6 +25,10 @@ const NOT_SAVED: &str = "Not saved: the bot could not record this just now. Your
 enum Draft {
     Commitment(CommitmentDraft),
     Practice(PracticeDraft),
+    Confidence {
+        day: u32,
+        ratings: Vec<(String, u8)>,
+    },
 }
 
 impl Dispatcher {
@@ -66,6 +71,11 @@ impl Dispatcher {
                 self.open_practice_form(event.trigger_id.0.clone());
                 continue;
             }
+            if kind == Action::RateSkills {
+                let day = action.value.as_deref().and_then(|d| d.parse().ok());
+                self.open_confidence_form(event.trigger_id.0.clone(), day);
+                continue;
+            }
             let value = action.value.as_deref().unwrap_or_default();
             let outcome = self.click(&user, kind, value).await;
             if in_home {
@@ -99,7 +109,9 @@ impl Dispatcher {
             Action::CheckinMet | Action::CheckinRescheduled | Action::CheckinMissed => {
                 clicks::answer_checkin(store, user, action, value, now).await
             }
-            Action::LogPractice => Err(Refusal::declined("That button opens a form.")),
+            Action::LogPractice | Action::RateSkills => {
+                Err(Refusal::declined("That button opens a form."))
+            }
         }
     }
 
@@ -158,7 +170,7 @@ impl Dispatcher {
             modals::COMMIT_FORM => {
                 match forms::commit_draft(&modals::commit_form(&event.view), today) {
                     Err(fields) => return modals::errors(fields),
-                    Ok(draft) => (Draft::Commitment(draft), "text"),
+                    Ok(draft) => (Draft::Commitment(draft), "text".to_string()),
                 }
             }
             modals::PRACTICE_FORM => match forms::practice_draft(
@@ -167,8 +179,25 @@ impl Dispatcher {
                 &user,
             ) {
                 Err(fields) => return modals::errors(fields),
-                Ok(draft) => (Draft::Practice(draft), "skill"),
+                Ok(draft) => (Draft::Practice(draft), "skill".to_string()),
             },
+            modals::CONFIDENCE_FORM => {
+                let (day, picked) = modals::confidence_form(&event.view, &program);
+                let Some(day) = day else {
+                    tracing::warn!(%user, "a confidence form without its checkpoint day");
+                    return SlackInteractionResponse::Empty;
+                };
+                match pulse::confidence_draft(&picked, &program.skills) {
+                    Err(fields) => return modals::errors(fields),
+                    Ok(ratings) => (
+                        Draft::Confidence { day, ratings },
+                        program
+                            .skills
+                            .first()
+                            .map_or_else(String::new, |s| s.id.clone()),
+                    ),
+                }
+            }
             other => {
                 tracing::info!(callback = other, "a form this version does not know");
                 return SlackInteractionResponse::Empty;
@@ -186,6 +215,9 @@ impl Dispatcher {
                 Draft::Practice(draft) => {
                     commands::practice::log(&this.store, &program, &caller, draft).await
                 }
+                Draft::Confidence { day, ratings } => {
+                    clicks::rate_skills(&this.store, &program, &caller, day, &ratings).await
+                }
             }?;
             let why = format!("form:{callback}:{user}");
             if let Err(e) = commands::notify(&this.store, &program, &user, &why, &recorded.text, now).await {
@@ -197,17 +229,17 @@ impl Dispatcher {
             Ok(Ok(Ok(()))) => SlackInteractionResponse::Empty,
             Ok(Ok(Err(e))) => {
                 tracing::error!(error = %format_args!("{e:#}"), "could not record a form; told the person in the form");
-                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+                modals::errors(vec![(first_field.clone(), NOT_SAVED.to_string())])
             }
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "recording a form panicked; told the person in the form");
-                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+                modals::errors(vec![(first_field.clone(), NOT_SAVED.to_string())])
             }
             Err(_) => {
                 tracing::warn!(
                     "a form was not recorded within Slack's deadline; told the person in the form"
                 );
-                modals::errors(vec![(first_field.to_string(), NOT_SAVED.to_string())])
+                modals::errors(vec![(first_field.clone(), NOT_SAVED.to_string())])
             }
         }
     }
@@ -219,6 +251,23 @@ impl Dispatcher {
             let view = modals::practice_view(&this.program.load_full(), None);
             if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
                 tracing::error!(error = %format_args!("{e:#}"), "could not open the practice form");
+            }
+        });
+    }
+
+    /// *Rate my skills* under a pulse opens the confidence form of its checkpoint; a value
+    /// that names no checkpoint opens nothing.
+    fn open_confidence_form(&self, trigger_id: String, day: Option<u32>) {
+        let program = self.program.load_full();
+        let Some(day) = day.filter(|d| program.checkpoints.iter().any(|c| c.day == *d)) else {
+            tracing::warn!("a Rate my skills click names no checkpoint; nothing opened");
+            return;
+        };
+        let this = self.clone();
+        self.tasks.spawn(async move {
+            let view = modals::confidence_view(&program, day);
+            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not open the confidence form");
             }
         });
     }

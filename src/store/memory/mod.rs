@@ -93,6 +93,11 @@ impl MemoryStore {
                 .entry(user)
                 .or_default()
                 .push((day, answer.to_string())),
+            Event::Rate(answers) => {
+                for a in answers {
+                    s.confidence.entry(a.user_id.clone()).or_default().push(a);
+                }
+            }
         }
     }
 }
@@ -582,6 +587,9 @@ impl RecordStore for MemoryStore {
             .filter_map(|p| Some((p, s.pulses.get(p)?)))
             .flat_map(|(p, answers)| answers.iter().map(|(d, a)| (p.clone(), *d, a.clone())))
             .collect();
-        Ok(Activity::new(commitments, practice, checkins, pulses).with_absences(pauses, statuses))
+        let confidence = of_people(&s.confidence, people);
+        Ok(Activity::new(commitments, practice, checkins, pulses)
+            .with_confidence(confidence)
+            .with_absences(pauses, statuses))
     }
 }

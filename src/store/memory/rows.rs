@@ -13,6 +13,7 @@ use crate::domain::checkin::{Checkin, Group};
 use crate::domain::commitment::Commitment;
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
+use crate::domain::pulse::Confidence;
 use crate::domain::schedule::{Occurrence, PairSchedule};
 
 type Result<T> = anyhow::Result<T>;
@@ -52,6 +53,7 @@ pub(super) struct Inner {
     pub(super) commitments: HashMap<String, Vec<Commitment>>,
     pub(super) practice: HashMap<String, Vec<PracticeLog>>,
     pub(super) pulses: HashMap<String, Vec<(u32, String)>>,
+    pub(super) confidence: HashMap<String, Vec<Confidence>>,
 }
 
 impl Inner {
