@@ -25,7 +25,11 @@ fn the_example_is_a_realistic_ninety_day_program() {
         ["Application", "Refinement", "Optimization", "Integration"]
     );
     let days: Vec<u32> = p.checkpoints.iter().map(|c| c.day).collect();
-    assert_eq!(days, [1, 30, 60, 90], "the kickoff's baseline, then 30/60/90");
+    assert_eq!(
+        days,
+        [1, 30, 60, 90],
+        "the kickoff's baseline, then 30/60/90"
+    );
     assert!((3..=4).contains(&p.skills.len()));
     assert!(p.skills.iter().all(|s| !s.rubric.is_empty()));
     assert_eq!(p.settings.days, 90);

@@ -486,6 +486,31 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
         assert!(store.record_pulse("U0AAA", 30, "most", t).await.unwrap());
         assert!(!store.record_pulse("U0AAA", 30, "most", t).await.unwrap());
         assert!(store.record_pulse("U0AAA", 30, "every", t).await.unwrap());
+        let rated = |n: u8| vec![("discovery".to_string(), n), ("objections".to_string(), 4)];
+        store
+            .record_confidence("U0AAA", 30, &rated(6), t)
+            .await
+            .unwrap();
+        // Asked again: the later answer replaces the first, skill by skill.
+        let later = t + Duration::minutes(5);
+        store
+            .record_confidence("U0AAA", 30, &rated(8), later)
+            .await
+            .unwrap();
+        let mut kept: Vec<(String, u8)> = store
+            .confidence_of_people(&serde_json::to_string(&["U0AAA"]).unwrap())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.skill_id, c.value))
+            .collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            [("discovery".to_string(), 8), ("objections".to_string(), 4)],
+            "{db}"
+        );
+        assert_eq!(store.all_confidence().await.unwrap().len(), 2, "{db}");
         assert!(store.first_delivery("Ev1", "app_mention", t).await.unwrap());
         assert!(!store.first_delivery("Ev1", "app_mention", t).await.unwrap());
 
