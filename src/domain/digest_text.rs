@@ -234,20 +234,27 @@ pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: b
     out.join("\n")
 }
 
-/// Each skill's confidence (the reps' latest answers) beside its rubric scores, and the skill
-/// where they part most; nothing until someone has rated a skill.
-fn confidence_lines(program: &Program, reps: &[RepRecord]) -> Vec<String> {
+/// Each skill's confidence (the reps' latest answers) beside the rubric scores of its recent
+/// practice, and the skill where they part most; nothing until someone has rated a skill.
+fn confidence_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<String> {
     let answers: Vec<&Confidence> = reps.iter().flat_map(|r| r.confidence).collect();
     if answers.is_empty() {
         return Vec::new();
     }
-    let practice: Vec<&PracticeLog> = reps.iter().flat_map(|r| r.practice).collect();
+    let since = now - chrono::Duration::days(RECENT_DAYS);
+    let practice: Vec<&PracticeLog> = reps
+        .iter()
+        .flat_map(|r| r.practice)
+        .filter(|p| p.logged_at > since && p.logged_at <= now)
+        .collect();
     let cal = calibration(&program.skills, &answers, &practice);
     let figure = |f: Option<(f64, usize)>, scale: u8, of: &str| match f {
         Some((mean, n)) => format!("{mean:.1}/{scale} ({})", count(n, of)),
         None => format!("too few {of}s to show (fewer than {FEWEST})"),
     };
-    let mut out = vec!["Confidence (latest answer, 1–10) beside rubric scores (1–5):".to_string()];
+    let mut out = vec![format!(
+        "Confidence (latest answer, 1–10) beside rubric scores (1–5, last {RECENT_DAYS} days):"
+    )];
     for c in &cal {
         out.push(format!(
             "   {}: confidence {} · rubric {}",
@@ -333,10 +340,10 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
             share(using, answers.len())
         ));
     }
-    out.extend(confidence_lines(program, reps));
     if reached.is_empty() {
         out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
     }
+    out.extend(confidence_lines(program, reps, now));
     let rate = |members: &[&RepRecord]| {
         let due: usize = members
             .iter()
