@@ -15,6 +15,7 @@ pub enum What {
     Checkins,
     Deliveries,
     Pulses,
+    Coaching,
 }
 
 pub async fn write(
@@ -33,6 +34,19 @@ pub async fn write(
         )
     };
     match what {
+        What::Coaching => {
+            csv.write_record(["coached_at", "manager", "rep", "skill", "criterion", "note"])?;
+            for c in store.all_coaching().await? {
+                csv.write_record([
+                    c.coached_at.to_rfc3339(),
+                    c.manager_id,
+                    c.rep_id,
+                    c.skill_id.unwrap_or_default(),
+                    c.criterion.unwrap_or_default(),
+                    c.note,
+                ])?;
+            }
+        }
         What::Pulses => {
             csv.write_record([
                 "answered_at",

@@ -4,6 +4,7 @@
 //! `slack/`.
 
 pub mod clicks;
+pub mod coach;
 pub mod commit;
 pub mod home;
 pub mod practice;
@@ -25,13 +26,15 @@ use crate::store::Store;
 pub enum SlashCommand {
     Commit,
     Practice,
+    Coach,
     Sko,
 }
 
 impl SlashCommand {
-    pub const ALL: [SlashCommand; 3] = [
+    pub const ALL: [SlashCommand; 4] = [
         SlashCommand::Commit,
         SlashCommand::Practice,
+        SlashCommand::Coach,
         SlashCommand::Sko,
     ];
 
@@ -40,6 +43,7 @@ impl SlashCommand {
         match self {
             SlashCommand::Commit => "/commit",
             SlashCommand::Practice => "/practice",
+            SlashCommand::Coach => "/coach",
             SlashCommand::Sko => "/sko",
         }
     }
@@ -190,6 +194,7 @@ pub async fn run(ctx: &Context<'_>, now: DateTime<Utc>, inv: &Invocation) -> any
     let reply = match inv.command {
         SlashCommand::Commit => commit::run(store, program, &caller, &inv.text).await?,
         SlashCommand::Practice => practice::run(store, program, &caller, &inv.text).await?,
+        SlashCommand::Coach => coach::run(store, program, &caller, &inv.text).await?,
         SlashCommand::Sko => sko::run(ctx, &caller, &inv.text).await?,
     };
     Ok(reply)

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::absence::{Absence, SlackStatus};
 use super::checkin::{Checkin, CheckinAnswer};
+use super::coached::Coaching;
 use super::commitment::{Commitment, CommitmentStatus};
 use super::digest::{checkin_met, checkin_window};
 use super::practice::PracticeLog;
@@ -28,6 +29,8 @@ pub struct Activity {
     pulses: HashMap<String, Vec<(u32, String)>>,
     /// Confidence by person, per skill and checkpoint.
     confidence: HashMap<String, Vec<Confidence>>,
+    /// Coaching each rep was given, oldest first.
+    coaching: HashMap<String, Vec<Coaching>>,
     /// The date each person who paused is back.
     pauses: HashMap<String, NaiveDate>,
     /// Each person's Slack status, from which the absence rules read an absence.
@@ -70,12 +73,19 @@ impl Activity {
             checkins_by_member,
             pulses: answers,
             confidence: HashMap::new(),
+            coaching: HashMap::new(),
             pauses: HashMap::new(),
             statuses: HashMap::new(),
         }
     }
 
     /// The same records, with who paused and what their Slack status says.
+    /// With the coaching the reps were given.
+    pub fn with_coaching(mut self, coaching: Vec<Coaching>) -> Self {
+        self.coaching = by_person(coaching, |c| &c.rep_id);
+        self
+    }
+
     /// With the reps' confidence answers.
     pub fn with_confidence(mut self, confidence: Vec<Confidence>) -> Self {
         self.confidence = by_person(confidence, |c| &c.user_id);
@@ -169,6 +179,10 @@ impl Activity {
 
     pub fn pulses_of(&self, id: &str) -> &[(u32, String)] {
         self.pulses.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn coaching_of(&self, id: &str) -> &[Coaching] {
+        self.coaching.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn confidence_of(&self, id: &str) -> &[Confidence] {

@@ -404,6 +404,7 @@ pub fn records<'a>(
                 checkins,
                 pulses: activity.pulses_of(id),
                 confidence: activity.confidence_of(id),
+                coaching: activity.coaching_of(id),
                 away: activity.absence(program, rep, until),
             }
         })

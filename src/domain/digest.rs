@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::absence::Absence;
 use super::checkin::CheckinAnswer;
+use super::coached::Coaching;
 use super::coaching::{CoachNext, DealNote, Promise, coach_next, latest_deal_note, promises};
 use super::commitment::{Commitment, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog, RECENT_DAYS};
@@ -63,6 +64,8 @@ pub struct RepRecord<'a> {
     pub pulses: &'a [(u32, String)],
     /// Confidence in each skill, as answered at the checkpoints.
     pub confidence: &'a [Confidence],
+    /// Coaching the rep was given, oldest first.
+    pub coaching: &'a [Coaching],
     /// Away now (roster, pause or Slack status), and until when.
     pub away: Option<Absence>,
 }
@@ -93,6 +96,8 @@ pub struct RepSummary {
     pub promises: Vec<Promise>,
     pub deal_note: Option<DealNote>,
     pub coach_next: Option<CoachNext>,
+    /// The latest coaching logged for the rep, by then: the day and what it was on.
+    pub last_coached: Option<(NaiveDate, Option<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -275,6 +280,20 @@ pub fn manager_digest(
                 promises: promises(r.commitments, today),
                 deal_note: latest_deal_note(program, r.practice, now, tz),
                 coach_next: coach_next(program, r.practice, now),
+                last_coached: r.coaching.iter().rfind(|c| c.coached_at <= now).map(|c| {
+                    let skill = c.skill_id.as_deref().map(|id| {
+                        program
+                            .skills
+                            .iter()
+                            .find(|s| s.id == id)
+                            .map_or(id, |s| s.name.as_str())
+                            .to_string()
+                    });
+                    (
+                        c.coached_at.with_timezone(&tz).date_naive(),
+                        skill.or(c.criterion.clone()),
+                    )
+                }),
                 week,
             }
         })
@@ -415,6 +434,7 @@ pub(crate) mod fixtures {
             checkins: vec![],
             pulses: &[],
             confidence: &[],
+            coaching: &[],
             away: None,
         }
     }

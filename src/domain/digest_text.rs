@@ -12,7 +12,7 @@ use super::digest::{ManagerDigest, RepRecord, checkpoints_reached};
 use super::message::mentions;
 use super::mrkdwn::{escape, quote};
 use super::practice::{PracticeLog, RECENT_DAYS};
-use super::program::Program;
+use super::program::{Program, Role};
 use super::pulse::{Confidence, FEWEST, HIGHEST, calibration, widest_gap};
 use super::words::{count, day, days_ago, noun_for};
 
@@ -149,6 +149,11 @@ pub fn render_manager_digest(
             "Coach next: {}",
             r.coach_next.as_ref().map_or_else(|| "—".into(), coach_line)
         ));
+        lines.push(match &r.last_coached {
+            Some((on, Some(what))) => format!("Last coached: {} on {}", day(*on), escape(what)),
+            Some((on, None)) => format!("Last coached: {}", day(*on)),
+            None => "Not coached yet: `/coach` logs it".to_string(),
+        });
         out.push(lines.join("\n"));
     }
     out.join("\n")
@@ -232,6 +237,88 @@ pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: b
         ));
     }
     out.join("\n")
+}
+
+/// Coaching per manager: how many of their reps they coached in the last four weeks (over the
+/// whole program once it has ended), and who coached nobody for two weeks. A pressure week is
+/// named, so the report shows whether coaching holds when the quarter is tight.
+fn coaching_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<String> {
+    let s = &program.settings;
+    let ended = now >= s.end_of_day(s.last_day());
+    let since = if ended {
+        s.kickoff_instant()
+    } else {
+        now - chrono::Duration::weeks(4)
+    };
+    let quiet_since = now - chrono::Duration::weeks(2);
+    let today = now.with_timezone(&s.timezone).date_naive();
+    let mut per_manager = Vec::new();
+    let mut silent = Vec::new();
+    for manager in program.people.iter().filter(|p| p.role == Role::Manager) {
+        let team: Vec<&RepRecord> = reps
+            .iter()
+            .filter(|r| {
+                program
+                    .person(r.slack_id)
+                    .and_then(|p| p.manager.as_deref())
+                    == Some(&manager.slack_id)
+            })
+            .collect();
+        if team.is_empty() {
+            continue;
+        }
+        let coached_since = |from: DateTime<Utc>| {
+            team.iter()
+                .filter(|r| {
+                    r.coaching
+                        .iter()
+                        .any(|c| c.coached_at > from && c.coached_at <= now)
+                })
+                .count()
+        };
+        let talks: usize = team
+            .iter()
+            .map(|r| {
+                r.coaching
+                    .iter()
+                    .filter(|c| c.coached_at > since && c.coached_at <= now)
+                    .count()
+            })
+            .sum();
+        per_manager.push(format!(
+            "<@{}> {} of {} ({})",
+            manager.slack_id,
+            coached_since(since),
+            count(team.len(), "rep"),
+            count(talks, "conversation")
+        ));
+        if !ended && coached_since(quiet_since) == 0 {
+            silent.push(format!("<@{}>", manager.slack_id));
+        }
+    }
+    if per_manager.is_empty() {
+        return Vec::new();
+    }
+    let span = if ended {
+        "over the program"
+    } else {
+        "in the last 4 weeks"
+    };
+    let pressure = s
+        .program_week(today)
+        .filter(|w| s.pressure_weeks.contains(w))
+        .map_or(String::new(), |w| format!(" (week {w} is a pressure week)"));
+    let mut out = vec![format!(
+        "Coaching {span}{pressure}: reps coached by their manager — {}",
+        per_manager.join(" · ")
+    )];
+    if !silent.is_empty() {
+        out.push(format!(
+            "   No coaching logged for 2 weeks: {}.",
+            silent.join(", ")
+        ));
+    }
+    out
 }
 
 /// Each skill's confidence (the reps' latest answers) beside the rubric scores of its recent
@@ -344,6 +431,7 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
         out.push("No checkpoint reached yet; adoption figures start at day 30.".into());
     }
     out.extend(confidence_lines(program, reps, now));
+    out.extend(coaching_lines(program, reps, now));
     let rate = |members: &[&RepRecord]| {
         let due: usize = members
             .iter()

@@ -5,6 +5,7 @@ pub mod absence;
 pub mod activity;
 pub mod charts;
 pub mod checkin;
+pub mod coached;
 pub mod coaching;
 pub mod commitment;
 pub mod compose;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc, Weekday};
 
+use super::coached::Coaching;
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::{Program, Role};
@@ -52,6 +53,8 @@ pub enum Event {
     },
     /// The "Rate my skills" form at a checkpoint: one answer per skill, at one instant.
     Rate(Vec<Confidence>),
+    /// A manager's coaching conversation with the rep.
+    Coach(Coaching),
 }
 
 impl Event {
@@ -63,6 +66,7 @@ impl Event {
             Event::Rate(answers) => answers
                 .first()
                 .map_or(DateTime::UNIX_EPOCH, |a| a.answered_at),
+            Event::Coach(c) => c.coached_at,
         }
     }
 }
@@ -72,6 +76,11 @@ const COMMITMENTS: [&str; 4] = [
     "Quantify the cost of the problem with every buyer in late stage this week",
     "Role-play the top 3 objections with my partner before Thursday",
     "Use the new battlecard in 2 competitive deals by Friday",
+];
+const COACHING_NOTES: [&str; 3] = [
+    "Listened to your Acme call: the first pain question landed; you moved to the demo before the impact.",
+    "Role-played the price objection: acknowledge first, then one question before any number.",
+    "Your next steps were vague on two calls; end each with a dated step the buyer owns.",
 ];
 const DEAL_NOTES: [&str; 5] = [
     "Buyer named the cost of churn: about $40k a quarter. First time I got a number.",
@@ -91,6 +100,40 @@ pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Ve
         let at = |date: NaiveDate, hour: u32| {
             resolve(rep.timezone, date.and_hms_opt(hour, 15, 0).expect("a time"))
         };
+        // Each rep is coached every other week on a Thursday afternoon; the second manager
+        // lets it slip in the pressure weeks, as the seeds warn managers do.
+        let manager = program
+            .person(&rep.slack_id)
+            .and_then(|p| p.manager.clone());
+        let managers: Vec<&str> = program
+            .people
+            .iter()
+            .filter(|p| p.role == Role::Manager)
+            .map(|p| p.slack_id.as_str())
+            .collect();
+        if let Some(manager) = manager.filter(|_| !program.skills.is_empty()) {
+            let slipping = managers.iter().position(|m| *m == manager) == Some(1);
+            for week in 1..=s.weeks() {
+                let pressure = s.pressure_weeks.contains(&week);
+                if (week as usize + i) % 2 == 1 || (slipping && pressure) {
+                    continue;
+                }
+                let thursday = s.kickoff + Duration::days(7 * i64::from(week - 1) + 3);
+                if thursday > s.last_day() {
+                    continue;
+                }
+                let skill = &program.skills[(i + week as usize) % program.skills.len()];
+                out.push(Event::Coach(Coaching {
+                    manager_id: manager.clone(),
+                    rep_id: rep.slack_id.clone(),
+                    skill_id: Some(skill.id.clone()),
+                    criterion: skill.rubric.first().map(|c| c.criterion.clone()),
+                    note: COACHING_NOTES[(i + week as usize) % COACHING_NOTES.len()].to_string(),
+                    next_step: Some("Try it on your next two calls and log them.".into()),
+                    coached_at: at(thursday, 14),
+                }));
+            }
+        }
         let mut seq = 0;
         for week in 1..=s.weeks() {
             let monday = s.kickoff + Duration::days(7 * i64::from(week - 1));

@@ -123,8 +123,10 @@ impl RecordStore for Store {
             })
             .collect();
         let confidence = self.confidence_of_people(&ids).await?;
+        let coaching = self.coaching_of_people(&ids).await?;
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
+            .with_coaching(coaching)
             .with_absences(pauses.into_iter().collect(), statuses))
     }
 }

@@ -11,6 +11,7 @@
 mod activity;
 mod channels;
 mod checkins;
+mod coaching;
 mod commitments;
 mod confidence;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! over HTTP.
 
 mod chaos;
+mod coaching;
 mod commands;
 mod crash;
 mod delivery;

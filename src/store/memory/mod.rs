@@ -93,6 +93,7 @@ impl MemoryStore {
                 .entry(user)
                 .or_default()
                 .push((day, answer.to_string())),
+            Event::Coach(c) => s.coaching.entry(c.rep_id.clone()).or_default().push(c),
             Event::Rate(answers) => {
                 for a in answers {
                     s.confidence.entry(a.user_id.clone()).or_default().push(a);
@@ -588,8 +589,10 @@ impl RecordStore for MemoryStore {
             .flat_map(|(p, answers)| answers.iter().map(|(d, a)| (p.clone(), *d, a.clone())))
             .collect();
         let confidence = of_people(&s.confidence, people);
+        let coaching = of_people(&s.coaching, people);
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
+            .with_coaching(coaching)
             .with_absences(pauses, statuses))
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::super::{Delivery, DeliveryStatus, EmailLookup, Fence, Settled};
 use crate::domain::absence::SlackStatus;
 use crate::domain::checkin::{Checkin, Group};
+use crate::domain::coached::Coaching;
 use crate::domain::commitment::Commitment;
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
@@ -54,6 +55,7 @@ pub(super) struct Inner {
     pub(super) practice: HashMap<String, Vec<PracticeLog>>,
     pub(super) pulses: HashMap<String, Vec<(u32, String)>>,
     pub(super) confidence: HashMap<String, Vec<Confidence>>,
+    pub(super) coaching: HashMap<String, Vec<Coaching>>,
 }
 
 impl Inner {

@@ -1,0 +1,137 @@
+//! `/coach`: a manager logs a coaching conversation with one of their reps, who is told in a
+//! DM; nobody else may; the admin's report counts it per manager; the export lists it.
+
+use chrono::{TimeZone, Utc};
+
+use super::helpers::*;
+
+const PRIYA: &str = "U0MGREAST"; // Dana's manager
+const DIEGO: &str = "U0MGRWEST"; // Taylor's manager
+const ADMIN: &str = "U0ADMIN01";
+
+async fn coached(app: &TestApp) -> Vec<csv::StringRecord> {
+    app.export("coaching")
+}
+
+#[tokio::test]
+async fn a_manager_coaches_their_rep_who_is_told_and_the_export_lists_it() {
+    let app = TestApp::builder().spawn().await;
+
+    let reply = app
+        .reply(
+            PRIYA,
+            "/coach",
+            "<@U0EAST001|dana> discovery asked two pain questions <b>before</b> pitching; next: quantify the impact",
+        )
+        .await;
+    assert!(
+        reply.starts_with("Logged coaching with <@U0EAST001> on Discovery: 4-question pain framework: “asked two pain questions &lt;b&gt;before&lt;/b&gt; pitching”"),
+        "{reply}"
+    );
+    let dm = app
+        .notices_delivered()
+        .await
+        .into_iter()
+        .find(|n| n.channel == "DU0EAST001")
+        .expect("Dana is told");
+    assert!(
+        dm.text.starts_with("*<@U0MGREAST> coached you* on Discovery: 4-question pain framework: “asked two pain questions &lt;b&gt;before&lt;/b&gt; pitching”\nNext step: quantify the impact"),
+        "{}",
+        dm.text
+    );
+
+    let csv = app.export_csv("coaching");
+    assert_eq!(
+        csv.lines().next(),
+        Some("coached_at,manager,rep,skill,criterion,note")
+    );
+    let rows = coached(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][1], PRIYA);
+    assert_eq!(&rows[0][2], "U0EAST001");
+    assert_eq!(&rows[0][3], "discovery");
+    assert_eq!(
+        &rows[0][5],
+        "asked two pain questions <b>before</b> pitching"
+    );
+
+    // An admin may coach anyone.
+    let by_admin = app.reply(ADMIN, "/coach", "<@U0WEST001> great call").await;
+    assert!(
+        by_admin.starts_with("Logged coaching with <@U0WEST001>"),
+        "{by_admin}"
+    );
+    assert_eq!(coached(&app).await.len(), 2);
+}
+
+#[tokio::test]
+async fn someone_elses_manager_and_a_rep_are_refused_and_nothing_is_stored() {
+    let app = TestApp::builder().spawn().await;
+    for (who, text, refusal) in [
+        (
+            DIEGO,
+            "<@U0EAST001> good call",
+            "Only <@U0MGREAST>, <@U0EAST001>'s manager, or an admin",
+        ),
+        (
+            REP,
+            "<@U0WEST001> good call",
+            "Only <@U0MGRWEST>, <@U0WEST001>'s manager, or an admin",
+        ),
+        (
+            PRIYA,
+            "<@U0NOBODY> good call",
+            "is not a rep in this program's roster",
+        ),
+        (
+            PRIYA,
+            "<@U0MGRWEST> good call",
+            "is not a rep in this program's roster",
+        ),
+        (PRIYA, "dana good call", "Start with the rep you coached"),
+    ] {
+        let reply = app.reply(who, "/coach", text).await;
+        assert!(reply.contains(refusal), "{who} {text}: {reply}");
+    }
+    assert!(coached(&app).await.is_empty(), "nothing stored");
+    assert!(app.notices_delivered().await.is_empty(), "nobody told");
+    assert!(
+        app.reply(PRIYA, "/coach", "help")
+            .await
+            .starts_with("*/coach*")
+    );
+}
+
+#[tokio::test]
+async fn the_admins_report_counts_coaching_per_manager_and_names_who_coached_nobody() {
+    // Coached on Wednesday 20 Jan; the report of Monday 25 Jan, 08:01 New York.
+    let app = TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 20, 15, 0, 0).unwrap())
+        .spawn()
+        .await;
+    app.reply(PRIYA, "/coach", "<@U0EAST001> objections acknowledge first")
+        .await;
+    app.reply(PRIYA, "/coach", "<@U0EAST002> ask for the impact")
+        .await;
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 0).unwrap());
+    app.tick().await;
+    let report = app
+        .slack
+        .posts()
+        .into_iter()
+        .find(|p| p.channel == "DU0ADMIN01" && p.text.starts_with("*Program report"))
+        .expect("the admin's report");
+    assert!(
+        report.text.contains("Coaching in the last 4 weeks: reps coached by their manager — <@U0MGREAST> 2 of 6 reps (2 conversations) · <@U0MGRWEST> 0 of 6 reps (0 conversations)"),
+        "{}",
+        report.text
+    );
+    assert!(
+        report
+            .text
+            .contains("No coaching logged for 2 weeks: <@U0MGRWEST>."),
+        "{}",
+        report.text
+    );
+}
