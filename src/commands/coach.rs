@@ -5,7 +5,7 @@ use super::render::escape;
 use super::{Caller, Reply, grammar_reply, notify};
 use crate::domain::coached::{self, COACH_EXAMPLE, CoachCommand, Coaching, CoachingDraft};
 use crate::domain::mrkdwn::quote;
-use crate::domain::program::{Program, Role};
+use crate::domain::program::{Person, Program, Role};
 use crate::store::Store;
 
 pub async fn run(
@@ -29,26 +29,10 @@ pub async fn record(
     caller: &Caller<'_>,
     draft: CoachingDraft,
 ) -> anyhow::Result<Reply> {
-    let Some(rep) = program
-        .person(&draft.rep_id)
-        .filter(|p| p.role == Role::Rep)
-    else {
-        return Ok(Reply::new(format!(
-            "<@{}> is not a rep in this program's roster, so there is nobody to log coaching for. Nothing was saved.",
-            draft.rep_id
-        )));
+    let rep = match may_coach(program, caller, &draft.rep_id) {
+        Ok(rep) => rep,
+        Err(why) => return Ok(Reply::new(why)),
     };
-    let is_admin = caller.person.is_some_and(|p| p.role == Role::Admin);
-    if rep.manager.as_deref() != Some(caller.user_id) && !is_admin {
-        let manager = rep
-            .manager
-            .as_deref()
-            .map_or_else(|| "their manager".to_string(), |m| format!("<@{m}>"));
-        return Ok(Reply::new(format!(
-            "Only {manager}, <@{}>'s manager, or an admin can log coaching for them. Nothing was saved.",
-            rep.slack_id
-        )));
-    }
     let coaching = Coaching {
         manager_id: caller.user_id.to_string(),
         rep_id: rep.slack_id.clone(),
@@ -76,6 +60,31 @@ pub async fn record(
         coaching.rep_id,
         quote(&coaching.note, 200)
     )))
+}
+
+/// The rep `caller` may coach: only their own manager or an admin may. `Err` says why not.
+pub fn may_coach<'p>(
+    program: &'p Program,
+    caller: &Caller<'_>,
+    rep_id: &str,
+) -> Result<&'p Person, String> {
+    let Some(rep) = program.person(rep_id).filter(|p| p.role == Role::Rep) else {
+        return Err(format!(
+            "<@{rep_id}> is not a rep in this program's roster, so there is nobody to log coaching for. Nothing was saved."
+        ));
+    };
+    let is_admin = caller.person.is_some_and(|p| p.role == Role::Admin);
+    if rep.manager.as_deref() != Some(caller.user_id) && !is_admin {
+        let manager = rep
+            .manager
+            .as_deref()
+            .map_or_else(|| "their manager".to_string(), |m| format!("<@{m}>"));
+        return Err(format!(
+            "Only {manager}, <@{}>'s manager, or an admin can log coaching for them. Nothing was saved.",
+            rep.slack_id
+        ));
+    }
+    Ok(rep)
 }
 
 /// " on Discovery (Pain)", or nothing when no skill was named.

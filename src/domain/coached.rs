@@ -105,6 +105,50 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<CoachCommand, GrammarError>
     }))
 }
 
+/// Reads the coaching form (rep, skill, `skill|criterion`, note, next step): a rep and a note
+/// are needed; a criterion brings its skill. `Err` is the problems by field.
+pub fn coaching_draft(
+    [rep, skill, criterion, note, next_step]: [Option<String>; 5],
+    skills: &[Skill],
+) -> Result<CoachingDraft, super::forms::FieldErrors> {
+    let mut problems = Vec::new();
+    let rep = rep.filter(|r| mention::is_user_id(r));
+    if rep.is_none() {
+        problems.push(("rep".to_string(), "Pick the rep you coached.".to_string()));
+    }
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    match &note {
+        None => problems.push((
+            "note".into(),
+            "Add what you coached: the rep reads this.".into(),
+        )),
+        Some(n) if n.chars().count() > MAX_TEXT_CHARS => problems.push((
+            "note".into(),
+            format!("Keep the note under {MAX_TEXT_CHARS} characters."),
+        )),
+        Some(_) => {}
+    }
+    let (criterion_skill, criterion) = match criterion.as_deref().and_then(|c| c.split_once('|')) {
+        Some((s, c)) => (Some(s.to_string()), Some(c.to_string())),
+        None => (None, None),
+    };
+    let skill_id = skill
+        .or(criterion_skill)
+        .filter(|id| skills.iter().any(|s| &s.id == id));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(CoachingDraft {
+        rep_id: rep.unwrap_or_default(),
+        skill_id,
+        criterion,
+        note: note.unwrap_or_default(),
+        next_step: next_step
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -256,7 +256,27 @@ pub fn compose(
             // Planned after the week it reports, which it is titled by.
             let today = occ.local.date_naive();
             let reported = program.settings.week_ended_before(today);
-            digest_text::render_manager_digest(program, &d, reported, today)
+            let text = digest_text::render_manager_digest(program, &d, reported, today);
+            // A button for each rep to coach first, opening the form with what to coach.
+            let buttons = digest::to_coach(&d)
+                .into_iter()
+                .map(|(r, _)| {
+                    let name = program
+                        .person(&r.slack_id)
+                        .and_then(|p| p.first_name())
+                        .unwrap_or_default();
+                    let criterion = r
+                        .coach_next
+                        .as_ref()
+                        .and_then(|c| c.criterion.as_ref())
+                        .map(|(k, _)| k.as_str());
+                    message::Button {
+                        action: message::Action::LogCoaching,
+                        value: message::coaching_value(&r.slack_id, name, criterion),
+                    }
+                })
+                .collect();
+            return Some(Message { text, buttons });
         }
         (Source::ProgramReport, _) => {
             let records = records(program, activity, &program.reps(None), occ.at);

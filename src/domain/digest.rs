@@ -109,6 +109,44 @@ pub struct ManagerDigest {
 
 const WEEK: i64 = 7;
 
+/// How many reps a digest puts first, as the ones to coach this week.
+pub const TO_COACH: usize = 3;
+
+/// The few reps most in need of a conversation this week, each with why: quiet ones first,
+/// then a falling rubric, then the longest without coaching. Away reps are left alone.
+pub fn to_coach(digest: &ManagerDigest) -> Vec<(&RepSummary, Vec<String>)> {
+    // (rep, sort key: urgency then the day last coached, why)
+    type Ranked<'d> = (&'d RepSummary, (u8, Option<NaiveDate>), Vec<String>);
+    let mut ranked: Vec<Ranked> = digest
+        .reps
+        .iter()
+        .filter(|r| r.away.is_none())
+        .map(|r| {
+            let mut why = Vec::new();
+            if r.quiet {
+                why.push("quiet".to_string());
+            }
+            let falling = matches!((r.rubric_before, r.rubric_now), (Some(b), Some(n)) if n < b);
+            if falling {
+                why.push("rubric falling".to_string());
+            }
+            match &r.last_coached {
+                None => why.push("not coached yet".to_string()),
+                Some((on, _)) => why.push(format!("last coached {}", super::words::day(*on))),
+            }
+            let rank = u8::from(!r.quiet) * 2 + u8::from(!falling);
+            (r, (rank, r.last_coached.as_ref().map(|(on, _)| *on)), why)
+        })
+        .collect();
+    // Never coached sorts before any day: `None` < `Some`.
+    ranked.sort_by_key(|(_, key, _)| *key);
+    ranked
+        .into_iter()
+        .take(TO_COACH)
+        .map(|(r, _, why)| (r, why))
+        .collect()
+}
+
 /// A checkpoint reached, and the `RECENT_DAYS` up to the end of its day (where the program
 /// runs) in which practice counts as still practising: the one rule that the program
 /// report's figures and the adoption chart both read.

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::absence::Absence;
 use super::coaching::{CoachNext, Promise};
-use super::digest::{ManagerDigest, RepRecord, checkpoints_reached};
+use super::digest::{ManagerDigest, RepRecord, checkpoints_reached, to_coach};
 use super::message::mentions;
 use super::mrkdwn::{escape, quote};
 use super::practice::{PracticeLog, RECENT_DAYS};
@@ -84,6 +84,22 @@ pub fn render_manager_digest(
     }
     if digest.reps.is_empty() {
         out.push("No reps report to you in this program's roster.".into());
+    }
+    let first = to_coach(digest);
+    if !first.is_empty() {
+        out.push("*To coach this week* (the buttons below open the coaching form):".into());
+        for (r, why) in first {
+            let on = r
+                .coach_next
+                .as_ref()
+                .map_or_else(String::new, |c| match &c.criterion {
+                    Some((criterion, _)) => {
+                        format!(" → {}, *{}*", escape(&c.skill), escape(criterion))
+                    }
+                    None => format!(" → {}", escape(&c.skill)),
+                });
+            out.push(format!("• <@{}>: {}{on}", r.slack_id, why.join(", ")));
+        }
     }
     for r in &digest.reps {
         let skills = if r.by_skill.is_empty() {

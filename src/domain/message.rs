@@ -52,6 +52,9 @@ pub enum Action {
     /// Under a pulse: open the form that rates my confidence in each skill (the value is the
     /// checkpoint's day).
     RateSkills,
+    /// Under a manager's digest: open the coaching form for a rep (the value is
+    /// [`coaching_value`]: who, their name, the criterion to coach).
+    LogCoaching,
     /// Under a live deal's confirmation: post it to the wins channel (the value is when it was
     /// logged, in Unix microseconds; it is looked up among the clicker's own practice).
     ShareWin,
@@ -63,7 +66,7 @@ impl Action {
         Action::CheckinRescheduled,
         Action::CheckinMissed,
     ];
-    const ALL: [Action; 11] = [
+    const ALL: [Action; 12] = [
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
@@ -74,6 +77,7 @@ impl Action {
         Action::Snooze,
         Action::PulseAnswer,
         Action::RateSkills,
+        Action::LogCoaching,
         Action::ShareWin,
     ];
 
@@ -90,6 +94,7 @@ impl Action {
             Action::Snooze => "snooze",
             Action::PulseAnswer => "pulse_answer",
             Action::RateSkills => "rate_skills",
+            Action::LogCoaching => "log_coaching",
             Action::ShareWin => "share_win",
         }
     }
@@ -110,6 +115,7 @@ impl Action {
             Action::Snooze => "Snooze until tomorrow",
             Action::PulseAnswer => "Answer",
             Action::RateSkills => "Rate my skills",
+            Action::LogCoaching => "Log coaching",
             Action::ShareWin => "Share with the team",
         }
     }
@@ -123,6 +129,28 @@ impl Action {
             _ => None,
         }
     }
+}
+
+/// A "Log coaching" button's value: the rep, their first name (for the label), and the
+/// criterion to prefill. Only ever prefills a form, which checks who may coach whom.
+pub fn coaching_value(rep: &str, name: &str, criterion: Option<&str>) -> String {
+    format!(
+        "{rep}|{}|{}",
+        name.replace('|', " "),
+        criterion.unwrap_or_default()
+    )
+}
+
+pub fn parse_coaching_value(value: &str) -> Option<(String, String, Option<String>)> {
+    let mut parts = value.splitn(3, '|');
+    let rep = parts.next().filter(|r| super::mention::is_user_id(r))?;
+    let name = parts.next().unwrap_or_default();
+    let criterion = parts.next().filter(|c| !c.is_empty());
+    Some((
+        rep.to_string(),
+        name.to_string(),
+        criterion.map(str::to_string),
+    ))
 }
 
 /// A check-in's identity inside a button: its members and when it was due.
@@ -187,6 +215,10 @@ fn button_label(button: &Button) -> String {
                 .to_string()
         }
         Action::CommitmentDone => format!("Done #{}", button.value),
+        Action::LogCoaching => match parse_coaching_value(&button.value) {
+            Some((_, name, _)) if !name.is_empty() => format!("Coach {name}"),
+            _ => Action::LogCoaching.label().to_string(),
+        },
         other => other.label().to_string(),
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::pulse::{HIGHEST, LOWEST};
 pub const COMMIT_FORM: &str = "commit_form";
 pub const PRACTICE_FORM: &str = "practice_form";
 pub const CONFIDENCE_FORM: &str = "confidence_form";
+pub const COACH_FORM: &str = "coach_form";
 /// The practice form's skill picker: changing it shows that skill's rubric.
 pub const SKILL_PICKER: &str = "practice_skill";
 
@@ -118,6 +119,84 @@ pub fn practice_view(program: &Program, skill: Option<&str>) -> SlackView {
         "close": { "type": "plain_text", "text": "Cancel" },
         "blocks": blocks
     }))
+}
+
+/// The coaching form: the rep, skill, rubric criterion, note and next step; `rep` and
+/// `criterion` filled in when it was opened from a digest.
+pub fn coach_view(program: &Program, rep: Option<&str>, criterion: Option<&str>) -> SlackView {
+    let mut who = json!({ "type": "users_select", "action_id": "value" });
+    if let Some(rep) = rep {
+        who["initial_user"] = json!(rep);
+    }
+    let skills: Vec<Value> = program
+        .skills
+        .iter()
+        .map(|s| option(&s.id, &s.name))
+        .collect();
+    let mut skill = json!({ "type": "static_select", "action_id": "value", "options": skills });
+    let criteria: Vec<(String, Value)> = program
+        .skills
+        .iter()
+        .flat_map(|s| {
+            s.rubric.iter().map(move |c| {
+                let value = format!("{}|{}", s.id, c.criterion);
+                (
+                    c.criterion.clone(),
+                    option(&value, &format!("{} — {}", s.name, c.criterion)),
+                )
+            })
+        })
+        .collect();
+    let mut criterion_select = json!({ "type": "static_select", "action_id": "value",
+        "options": criteria.iter().map(|(_, o)| o.clone()).collect::<Vec<_>>() });
+    if let Some((_, picked)) = criteria
+        .iter()
+        .find(|(name, _)| Some(name.as_str()) == criterion)
+    {
+        criterion_select["initial_option"] = picked.clone();
+        let skill_id = picked["value"]
+            .as_str()
+            .unwrap_or_default()
+            .split('|')
+            .next()
+            .unwrap_or_default();
+        if let Some(s) = program.skills.iter().find(|s| s.id == skill_id) {
+            skill["initial_option"] = option(&s.id, &s.name);
+        }
+    }
+    let mut blocks = vec![
+        input("rep", "Rep", false, who),
+        input("skill", "Skill", true, skill),
+    ];
+    if !criteria.is_empty() {
+        blocks.push(input(
+            "criterion",
+            "Rubric criterion",
+            true,
+            criterion_select,
+        ));
+    }
+    blocks.push(input("note", "What you coached (the rep reads this)", false, json!({ "type": "plain_text_input", "action_id": "value", "multiline": true, "max_length": 1000 })));
+    blocks.push(input(
+        "next_step",
+        "Next step",
+        true,
+        json!({ "type": "plain_text_input", "action_id": "value", "max_length": 300 }),
+    ));
+    view(json!({
+        "type": "modal",
+        "callback_id": COACH_FORM,
+        "title": { "type": "plain_text", "text": "Log coaching" },
+        "submit": { "type": "plain_text", "text": "Log it" },
+        "close": { "type": "plain_text", "text": "Cancel" },
+        "blocks": blocks
+    }))
+}
+
+/// What the coaching form holds: rep, skill, criterion (`skill|criterion`), note, next step.
+pub fn coach_form(view: &SlackStatefulView) -> [Option<String>; 5] {
+    let mut v = values(view);
+    ["rep", "skill", "criterion", "note", "next_step"].map(|k| v.remove(k))
 }
 
 /// "Rate my skills" at the day-`day` checkpoint: one 1–10 select per skill, each optional.

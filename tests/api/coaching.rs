@@ -135,3 +135,123 @@ async fn the_admins_report_counts_coaching_per_manager_and_names_who_coached_nob
         report.text
     );
 }
+
+async fn submit_coaching(
+    app: &TestApp,
+    user: &str,
+    values: serde_json::Value,
+) -> reqwest::Response {
+    let payload = serde_json::json!({
+        "type": "view_submission", "team": { "id": "T0001", "domain": "example" }, "user": { "id": user, "team_id": "T0001" },
+        "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
+        "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": "coach_form", "hash": "h",
+                  "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
+    });
+    app.interact(&payload).await
+}
+
+#[tokio::test]
+async fn the_digest_leads_with_reps_to_coach_and_its_buttons_open_the_form_filled_in() {
+    let app = TestApp::builder()
+        .at(Utc.with_ymd_and_hms(2027, 1, 25, 13, 1, 0).unwrap())
+        .spawn()
+        .await;
+    app.tick().await;
+    let digest = app
+        .slack
+        .posts()
+        .into_iter()
+        .find(|p| p.channel == "DU0MGREAST" && p.text.starts_with("*Weekly digest"))
+        .expect("Priya's digest");
+    assert!(
+        digest.text.contains("*To coach this week*"),
+        "{}",
+        digest.text
+    );
+    let buttons = digest.buttons();
+    assert_eq!(buttons.len(), 3, "the three to coach first: {buttons:?}");
+    assert!(
+        buttons.iter().all(|b| b["action_id"] == "log_coaching"
+            && b["text"]["text"].as_str().unwrap().starts_with("Coach ")),
+        "{buttons:?}"
+    );
+
+    // The button opens the form for that rep, the criterion to coach filled in.
+    let button = &buttons[0];
+    let rep = button["value"]
+        .as_str()
+        .unwrap()
+        .split('|')
+        .next()
+        .unwrap()
+        .to_string();
+    let payload = serde_json::json!({
+        "type": "block_actions", "team": { "id": "T0001" }, "user": { "id": PRIYA, "team_id": "T0001" }, "api_app_id": "A0APP",
+        "token": "x", "trigger_id": "trigger-coach",
+        "container": { "type": "message", "message_ts": "1.2", "channel_id": "D0X", "is_ephemeral": false },
+        "message": { "type": "message", "ts": "1.2", "text": "digest" },
+        "response_url": format!("{}/response/coach", app.slack.base_url),
+        "actions": [{ "type": "button", "action_id": "log_coaching", "block_id": "b", "value": button["value"], "action_ts": "1.3" }]
+    });
+    assert_eq!(app.interact(&payload).await.status(), 200);
+    let opened = app.slack.wait_for("views.open", 1).await;
+    let view = &opened[0].body["view"];
+    assert_eq!(view["callback_id"], "coach_form");
+    assert_eq!(opened[0].body["trigger_id"], "trigger-coach");
+    assert!(
+        view["blocks"]
+            .to_string()
+            .contains(&format!("\"initial_user\":\"{rep}\"")),
+        "{view}"
+    );
+
+    // Submitted without a note: the form says so and stays open.
+    let pick =
+        |v: &str| serde_json::json!({ "value": { "type": "users_select", "selected_user": v } });
+    let text = |v: &str| serde_json::json!({ "value": { "type": "plain_text_input", "value": v } });
+    let missing = submit_coaching(&app, PRIYA, serde_json::json!({ "rep": pick(&rep) })).await;
+    let errors: serde_json::Value = missing.json().await.unwrap();
+    assert!(errors["errors"]["note"].is_string(), "{errors}");
+
+    let saved = submit_coaching(
+        &app,
+        PRIYA,
+        serde_json::json!({ "rep": pick(&rep), "note": text("Walked through your last call"), "next_step": text("Two calls with the impact question") }),
+    )
+    .await;
+    assert_eq!(
+        saved.text().await.unwrap(),
+        "",
+        "the form closes: it was saved"
+    );
+    let rows = app.export("coaching");
+    assert_eq!((&rows[0][1], &rows[0][2]), (PRIYA, rep.as_str()));
+    // Diego cannot coach Priya's rep through the form either.
+    let refused = submit_coaching(
+        &app,
+        DIEGO,
+        serde_json::json!({ "rep": pick(&rep), "note": text("x") }),
+    )
+    .await;
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        refused["errors"]["rep"]
+            .as_str()
+            .unwrap()
+            .starts_with("Only <@U0MGREAST>"),
+        "refused in the form: {refused}"
+    );
+    assert_eq!(app.export("coaching").len(), 1, "nothing stored for Diego");
+
+    // `/coach` alone opens the same form, empty.
+    let response = app
+        .post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            command_body(PRIYA, "/coach", ""),
+        )
+        .await;
+    assert_eq!(response.text().await.unwrap(), "");
+    let opened = app.slack.wait_for("views.open", 2).await;
+    assert_eq!(opened[1].body["view"]["callback_id"], "coach_form");
+}

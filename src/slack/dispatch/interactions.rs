@@ -6,9 +6,10 @@ use slack_morphism::prelude::*;
 
 use super::Dispatcher;
 use crate::commands::{self, Refusal, clicks};
+use crate::domain::coached::{self, CoachingDraft};
 use crate::domain::commitment::CommitmentDraft;
 use crate::domain::forms;
-use crate::domain::message::Action;
+use crate::domain::message::{Action, parse_coaching_value};
 use crate::domain::practice::PracticeDraft;
 use crate::domain::pulse;
 use crate::slack::modals;
@@ -29,6 +30,7 @@ enum Draft {
         day: u32,
         ratings: Vec<(String, u8)>,
     },
+    Coaching(CoachingDraft),
 }
 
 impl Dispatcher {
@@ -71,6 +73,12 @@ impl Dispatcher {
                 self.open_practice_form(event.trigger_id.0.clone());
                 continue;
             }
+            if kind == Action::LogCoaching {
+                let prefill = action.value.as_deref().and_then(parse_coaching_value);
+                let (rep, criterion) = prefill.map_or((None, None), |(rep, _, c)| (Some(rep), c));
+                self.open_coach_form(event.trigger_id.0.clone(), rep, criterion);
+                continue;
+            }
             if kind == Action::RateSkills {
                 let day = action.value.as_deref().and_then(|d| d.parse().ok());
                 self.open_confidence_form(event.trigger_id.0.clone(), day);
@@ -109,7 +117,7 @@ impl Dispatcher {
             Action::CheckinMet | Action::CheckinRescheduled | Action::CheckinMissed => {
                 clicks::answer_checkin(store, user, action, value, now).await
             }
-            Action::LogPractice | Action::RateSkills => {
+            Action::LogPractice | Action::RateSkills | Action::LogCoaching => {
                 Err(Refusal::declined("That button opens a form."))
             }
         }
@@ -181,6 +189,21 @@ impl Dispatcher {
                 Err(fields) => return modals::errors(fields),
                 Ok(draft) => (Draft::Practice(draft), "skill".to_string()),
             },
+            modals::COACH_FORM => {
+                match coached::coaching_draft(modals::coach_form(&event.view), &program.skills) {
+                    Err(fields) => return modals::errors(fields),
+                    Ok(draft) => {
+                        // Refused in the form itself, beside the rep: nothing closes as saved.
+                        let caller = commands::caller(&program, &user, now);
+                        if let Err(why) =
+                            commands::coach::may_coach(&program, &caller, &draft.rep_id)
+                        {
+                            return modals::errors(vec![("rep".to_string(), why)]);
+                        }
+                        (Draft::Coaching(draft), "note".to_string())
+                    }
+                }
+            }
             modals::CONFIDENCE_FORM => {
                 let (day, picked) = modals::confidence_form(&event.view, &program);
                 let Some(day) = day else {
@@ -214,6 +237,9 @@ impl Dispatcher {
                 }
                 Draft::Practice(draft) => {
                     commands::practice::log(&this.store, &program, &caller, draft).await
+                }
+                Draft::Coaching(draft) => {
+                    commands::coach::record(&this.store, &program, &caller, draft).await
                 }
                 Draft::Confidence { day, ratings } => {
                     clicks::rate_skills(&this.store, &program, &caller, day, &ratings).await
@@ -251,6 +277,26 @@ impl Dispatcher {
             let view = modals::practice_view(&this.program.load_full(), None);
             if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
                 tracing::error!(error = %format_args!("{e:#}"), "could not open the practice form");
+            }
+        });
+    }
+
+    /// *Log coaching* under a digest, or `/coach` alone, opens the coaching form.
+    pub(super) fn open_coach_form(
+        &self,
+        trigger_id: String,
+        rep: Option<String>,
+        criterion: Option<String>,
+    ) {
+        let this = self.clone();
+        self.tasks.spawn(async move {
+            let view = modals::coach_view(
+                &this.program.load_full(),
+                rep.as_deref(),
+                criterion.as_deref(),
+            );
+            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), "could not open the coaching form");
             }
         });
     }

@@ -113,7 +113,8 @@ impl Dispatcher {
             SlashCommand::Practice if !program.skills.is_empty() => {
                 modals::practice_view(&program, None)
             }
-            SlashCommand::Practice | SlashCommand::Coach | SlashCommand::Sko => return false,
+            SlashCommand::Coach => modals::coach_view(&program, None, None),
+            SlashCommand::Practice | SlashCommand::Sko => return false,
         };
         match tokio::time::timeout(ANSWER_WITHIN, self.gateway.open_view(trigger_id, view)).await {
             Ok(Ok(())) => true,
