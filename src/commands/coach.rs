@@ -62,6 +62,21 @@ pub async fn record(
     )))
 }
 
+/// A rep's latest coaching, for their Home: when, who, on what, the note and the next step.
+pub fn latest_text(program: &Program, c: &Coaching, tz: chrono_tz::Tz) -> String {
+    let mut text = format!(
+        "*Your latest coaching* — {}, <@{}>{}: “{}”",
+        crate::domain::words::day(c.coached_at.with_timezone(&tz).date_naive()),
+        c.manager_id,
+        about(program, c),
+        quote(&c.note, 600)
+    );
+    if let Some(next) = &c.next_step {
+        text.push_str(&format!("\nNext step: {}", escape(next)));
+    }
+    text
+}
+
 /// The rep `caller` may coach: only their own manager or an admin may. `Err` says why not.
 pub fn may_coach<'p>(
     program: &'p Program,

@@ -31,6 +31,8 @@ pub struct HomeView {
     pub open: Vec<Commitment>,
     /// A manager's team, one line per direct report.
     pub team: Option<String>,
+    /// A rep's latest coaching: when, by whom, on what, the note and next step.
+    pub coaching: Option<String>,
     /// An admin's delivery health, and the roster people Slack has not found.
     pub delivery: Option<String>,
     pub roster: Option<String>,
@@ -59,6 +61,10 @@ pub async fn view(
         open: store
             .commitments_with_status(user_id, CommitmentStatus::Open)
             .await?,
+        coaching: store
+            .latest_coaching(user_id)
+            .await?
+            .map(|c| super::coach::latest_text(program, &c, caller.timezone)),
         team: match role {
             Some(Role::Manager) => Some(team_text(store, program, &caller).await?),
             _ => None,

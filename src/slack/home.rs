@@ -30,6 +30,11 @@ pub fn draw(view: &HomeView) -> SlackHomeView {
         button(Action::PauseWeek, &PAUSE_DAYS.to_string())
     }]));
 
+    if let Some(coaching) = &view.coaching {
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(section(coaching));
+    }
+
     let open = &view.open;
     blocks.push(SlackDividerBlock::new().into());
     blocks.push(section(&format!(

@@ -60,6 +60,18 @@ impl Store {
         Ok(rows.into_iter().map(Coaching::from).collect())
     }
 
+    /// The latest conversation with `rep`, if any: what their Home shows.
+    pub async fn latest_coaching(&self, rep: &str) -> anyhow::Result<Option<Coaching>> {
+        let row: Option<Row> = on_db!(read self, |pool| sqlx::query_as(
+            "SELECT manager_id, rep_id, skill_id, criterion, note, next_step, coached_at
+             FROM coaching WHERE rep_id = $1 ORDER BY coached_at DESC, id DESC LIMIT 1"
+        )
+        .bind(rep)
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(Coaching::from))
+    }
+
     /// The conversations with `people` (a JSON array of Slack ids), oldest first.
     pub(super) async fn coaching_of_people(&self, people: &str) -> anyhow::Result<Vec<Coaching>> {
         let rows: Vec<Row> = on_db!(read self, |pool, dialect| sqlx::query_as(dialect.pick(

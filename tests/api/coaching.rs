@@ -55,6 +55,20 @@ async fn a_manager_coaches_their_rep_who_is_told_and_the_export_lists_it() {
         "asked two pain questions <b>before</b> pitching"
     );
 
+    // Dana's Home shows it.
+    assert_eq!(
+        app.event(&app_home_opened("EvHomeCoached", "U0EAST001"), None)
+            .await
+            .status(),
+        200
+    );
+    let home = app.slack.wait_for("views.publish", 1).await;
+    let blocks = home[0].body["view"]["blocks"].to_string();
+    assert!(
+        blocks.contains("*Your latest coaching* — Wed 13 Jan, <@U0MGREAST> on Discovery: 4-question pain framework"),
+        "{blocks}"
+    );
+
     // An admin may coach anyone.
     let by_admin = app.reply(ADMIN, "/coach", "<@U0WEST001> great call").await;
     assert!(
