@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::absence::Absence;
 use super::coaching::{CoachNext, Promise};
-use super::digest::{ManagerDigest, RepRecord, checkpoints_reached, to_coach};
+use super::digest::{
+    ManagerDigest, RepRecord, RepSummary, TO_COACH, checkpoints_reached, to_coach,
+};
 use super::message::mentions;
 use super::mrkdwn::{escape, quote};
 use super::practice::{PracticeLog, RECENT_DAYS};
@@ -86,6 +88,13 @@ pub fn render_manager_digest(
         out.push("No reps report to you in this program's roster.".into());
     }
     let first = to_coach(digest);
+    // The reps to coach first get their whole block; with more reps than that, the others a
+    // line each, so that a team of sixty reads in a minute.
+    let in_full: Vec<&str> = if digest.reps.len() > TO_COACH {
+        first.iter().map(|(r, _)| r.slack_id.as_str()).collect()
+    } else {
+        digest.reps.iter().map(|r| r.slack_id.as_str()).collect()
+    };
     if !first.is_empty() {
         out.push("*To coach this week* (the buttons below open the coaching form):".into());
         for (r, why) in first {
@@ -101,7 +110,13 @@ pub fn render_manager_digest(
             out.push(format!("• <@{}>: {}{on}", r.slack_id, why.join(", ")));
         }
     }
-    for r in &digest.reps {
+    let (full, brief): (Vec<&RepSummary>, Vec<&RepSummary>) = digest
+        .reps
+        .iter()
+        .partition(|r| in_full.contains(&r.slack_id.as_str()));
+    let mut full = full;
+    full.sort_by_key(|r| in_full.iter().position(|id| *id == r.slack_id));
+    for r in full {
         let skills = if r.by_skill.is_empty() {
             "no practice".to_string()
         } else {
@@ -172,7 +187,38 @@ pub fn render_manager_digest(
         });
         out.push(lines.join("\n"));
     }
+    if !brief.is_empty() {
+        out.push("\n*The rest of the team*".into());
+        out.extend(brief.into_iter().map(rep_line));
+    }
     out.join("\n")
+}
+
+/// One rep in a line: the week's numbers, the rubric trend, away, and the last coaching.
+fn rep_line(r: &RepSummary) -> String {
+    let rubric = match (r.rubric_before, r.rubric_now) {
+        (Some(b), Some(n)) => format!(" · rubric {b:.1} → {n:.1}"),
+        (None, Some(n)) => format!(" · rubric {n:.1}"),
+        _ => String::new(),
+    };
+    let away = r
+        .away
+        .map_or(String::new(), |a| format!(" · away {}", away_until(a)));
+    let coached = match &r.last_coached {
+        Some((on, _)) => format!("last coached {}", day(*on)),
+        None => "not coached yet".to_string(),
+    };
+    format!(
+        "<@{}>{} — {} made · {} done · {} ({} live) · check-ins {}/{}{rubric}{away} · {coached}",
+        r.slack_id,
+        if r.quiet { " :zzz:" } else { "" },
+        r.week.made,
+        r.week.done,
+        count(r.week.practice, "practice rep"),
+        r.week.live,
+        r.week.checkins_kept,
+        r.week.checkins_due,
+    )
 }
 
 /// Open commitments a digest quotes per rep; the rest are counted.
@@ -662,6 +708,43 @@ mod tests {
         assert!(text.lines().all(|l| l.chars().count() < 3_000));
         assert!(
             text.chars().count() < 40 * 3_000,
+            "{} characters",
+            text.chars().count()
+        );
+
+        // Present and coached, with long notes: three in full, fifty-seven in a line each.
+        let coaching: Vec<crate::domain::coached::Coaching> = (0..3)
+            .map(|i| crate::domain::coached::Coaching {
+                manager_id: "U0MGR".into(),
+                rep_id: "x".into(),
+                skill_id: Some("discovery".into()),
+                criterion: None,
+                note: "<!channel> ".repeat(90),
+                next_step: None,
+                coached_at: at(20 + i, 15),
+            })
+            .collect();
+        let present: Vec<RepRecord> = ids
+            .iter()
+            .map(|id| {
+                let mut r = rep(id, "East");
+                r.commitments = &commitments;
+                r.practice = &logs;
+                r.coaching = &coaching;
+                r
+            })
+            .collect();
+        let d = manager_digest(&program, &present, now(), chrono_tz::America::New_York);
+        let text = render_manager_digest(&program, &d, Some(3), now().date_naive());
+        assert_eq!(text.matches("\nPractice ").count(), 3, "{text}");
+        assert!(text.contains("*The rest of the team*"));
+        assert_eq!(text.matches(" · last coached Fri 22 Jan").count(), 57);
+        assert!(
+            !text.contains("<!channel>"),
+            "a coaching note is never repeated raw"
+        );
+        assert!(
+            text.chars().count() < 20 * 3_000,
             "{} characters",
             text.chars().count()
         );
