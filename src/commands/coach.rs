@@ -2,10 +2,11 @@
 //! reps; the rep is told in a DM. Only the rep's own manager or an admin may.
 
 use super::render::escape;
-use super::{Caller, Reply, grammar_reply, notify};
+use super::{Caller, Reply, grammar_reply, notify_as};
 use crate::domain::coached::{self, COACH_EXAMPLE, CoachCommand, Coaching, CoachingDraft};
 use crate::domain::mrkdwn::quote;
 use crate::domain::program::{Person, Program, Role};
+use crate::domain::schedule::Source;
 use crate::store::Store;
 
 pub async fn run(
@@ -53,8 +54,12 @@ pub async fn record(
         told.push_str(&format!("\nNext step: {}", escape(next)));
     }
     told.push_str("\nWhen you try it, log it with /practice.");
-    let why = format!("coaching:{}", coaching.rep_id);
-    notify(store, program, &coaching.rep_id, &why, &told, caller.now).await?;
+    let source = Source::Coached(format!(
+        "{}:{}",
+        coaching.rep_id,
+        caller.now.timestamp_micros()
+    ));
+    notify_as(store, program, &coaching.rep_id, source, &told, caller.now).await?;
     Ok(Reply::new(format!(
         "Logged coaching with <@{}>{on}: “{}”. They get a DM with your note.",
         coaching.rep_id,

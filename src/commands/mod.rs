@@ -133,13 +133,26 @@ pub async fn notify(
     text: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let source = Source::Notice(format!("{why}:{}", now.timestamp_micros()));
+    notify_as(store, program, to, source, text, now).await
+}
+
+/// As [`notify`], for a notice of its own kind (`source`), such as a rep told of coaching.
+pub async fn notify_as(
+    store: &Store,
+    program: &Program,
+    to: &str,
+    source: Source,
+    text: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let timezone = program
         .person(to)
         .and_then(|p| p.timezone)
         .unwrap_or(program.settings.timezone);
     let local = now.with_timezone(&timezone);
     let notice = Occurrence {
-        source: Source::Notice(format!("{why}:{}", now.timestamp_micros())),
+        source,
         recipient: Recipient::Person(to.to_string()),
         at: now,
         local: local.fixed_offset(),

@@ -61,6 +61,9 @@ pub enum Source {
     /// A notice, named by what prompted it (e.g. `pause:U0EAST001:<Unix µs>`): its text is
     /// kept in the outbox row, as no program rule composes it.
     Notice(String),
+    /// A rep told of their coaching (`<rep>:<Unix µs>`): kept text, as a notice's, with *Log
+    /// practice* under it.
+    Coached(String),
 }
 
 impl Source {
@@ -76,7 +79,7 @@ impl Source {
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
             Source::Win { .. } => MessageKind::Win,
-            Source::Notice(_) => MessageKind::Notice,
+            Source::Notice(_) | Source::Coached(_) => MessageKind::Notice,
         }
     }
 
@@ -95,6 +98,7 @@ impl Source {
                 ("trigger", name) => Source::Trigger(name.to_string()),
                 ("checkpoint", day) => Source::Checkpoint(day.parse().ok()?),
                 ("notice", why) => Source::Notice(why.to_string()),
+                ("coached", what) => Source::Coached(what.to_string()),
                 ("win", rest) => {
                     let (user, at) = rest.split_once(':')?;
                     Source::Win {
@@ -122,6 +126,7 @@ impl Source {
             Source::Pressure => "pressure".into(),
             Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),
             Source::Notice(why) => format!("notice:{why}"),
+            Source::Coached(what) => format!("coached:{what}"),
         }
     }
 }

@@ -30,7 +30,7 @@ use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::activity::Activity;
 use crate::domain::compose::{Involved, compose};
-use crate::domain::message::Message;
+use crate::domain::message::{Action, Button, Message};
 use crate::domain::program::Program;
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
@@ -314,6 +314,13 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         // the latest records.
         let message = match &occ.source {
             Source::Notice(_) => d.text.clone().map(Message::text),
+            Source::Coached(_) => d.text.clone().map(|text| Message {
+                text,
+                buttons: vec![Button {
+                    action: Action::LogPractice,
+                    value: String::new(),
+                }],
+            }),
             _ => compose(program, pairs, activity, occ),
         };
         let Some(message) = message else {
@@ -391,6 +398,6 @@ fn nothing_to_say(source: &Source) -> &'static str {
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
         Source::Win { .. } => "the practice it shares is no longer recorded",
-        Source::Notice(_) => "the notice's text was not kept",
+        Source::Notice(_) | Source::Coached(_) => "the notice's text was not kept",
     }
 }

@@ -28,12 +28,21 @@ async fn a_manager_coaches_their_rep_who_is_told_and_the_export_lists_it() {
         reply.starts_with("Logged coaching with <@U0EAST001> on Discovery: 4-question pain framework: “asked two pain questions &lt;b&gt;before&lt;/b&gt; pitching”"),
         "{reply}"
     );
+    app.tick().await;
     let dm = app
-        .notices_delivered()
-        .await
+        .slack
+        .posts()
         .into_iter()
-        .find(|n| n.channel == "DU0EAST001")
+        .find(|p| {
+            p.channel == "DU0EAST001" && p.key.as_deref().is_some_and(|k| k.starts_with("coached:"))
+        })
         .expect("Dana is told");
+    let labels: Vec<String> = dm
+        .buttons()
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(labels, ["Log practice"], "she can log practice from it");
     assert!(
         dm.text.starts_with("*<@U0MGREAST> coached you* on Discovery: 4-question pain framework: “asked two pain questions &lt;b&gt;before&lt;/b&gt; pitching”\nNext step: quantify the impact"),
         "{}",
@@ -108,7 +117,14 @@ async fn someone_elses_manager_and_a_rep_are_refused_and_nothing_is_stored() {
         assert!(reply.contains(refusal), "{who} {text}: {reply}");
     }
     assert!(coached(&app).await.is_empty(), "nothing stored");
-    assert!(app.notices_delivered().await.is_empty(), "nobody told");
+    app.tick().await;
+    assert!(
+        !app.slack
+            .posts()
+            .iter()
+            .any(|p| p.key.as_deref().is_some_and(|k| k.starts_with("coached:"))),
+        "nobody told"
+    );
     assert!(
         app.reply(PRIYA, "/coach", "help")
             .await
