@@ -54,6 +54,9 @@ impl TryFrom<Row> for Commitment {
     }
 }
 
+/// How often a commitment takes the next short id when another took it first.
+const SEQ_TRIES: u32 = 64;
+
 impl Store {
     /// Records a commitment under the person's next short id, in one statement: the id is
     /// taken and used at once. Two made at once by one person on PostgreSQL can both read the
@@ -86,7 +89,10 @@ impl Store {
             .await
             });
             match added {
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() && tries < 5 => {
+                // Another of the rep's commitments took the number first (PostgreSQL writes
+                // concurrently): take the next. Each try costs one statement, and a rep sending
+                // many at once needs as many tries as there are before theirs.
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() && tries < SEQ_TRIES => {
                     tries += 1;
                 }
                 added => return added?.try_into(),
