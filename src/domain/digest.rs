@@ -488,6 +488,65 @@ mod tests {
     use super::fixtures::*;
     use super::*;
 
+    fn summary(id: &str, quiet: bool, rubric: (f64, f64), coached: Option<u32>) -> RepSummary {
+        RepSummary {
+            slack_id: id.into(),
+            name: None,
+            week: Totals::default(),
+            open: 0,
+            by_skill: vec![],
+            rubric_now: Some(rubric.1),
+            rubric_before: Some(rubric.0),
+            last_active: None,
+            quiet,
+            away: None,
+            promises: vec![],
+            deal_note: None,
+            coach_next: None,
+            last_coached: coached.map(|d| (NaiveDate::from_ymd_opt(2027, 1, d).unwrap(), None)),
+        }
+    }
+
+    #[test]
+    fn the_reps_to_coach_first_are_quiet_then_falling_then_longest_uncoached() {
+        let mut away = summary("U0AWAY", true, (3.0, 2.0), None);
+        away.away = Some(Absence { back: None });
+        let digest = ManagerDigest {
+            reps: vec![
+                summary("U0STEADY", false, (3.0, 3.5), Some(20)),
+                summary("U0LONGAGO", false, (3.0, 3.5), Some(5)),
+                summary("U0FALLING", false, (4.0, 3.0), Some(21)),
+                away,
+                summary("U0QUIET", true, (3.0, 3.0), Some(22)),
+                summary("U0NEVER", false, (3.0, 3.5), None),
+            ],
+            this_week: Totals::default(),
+            last_week: Totals::default(),
+        };
+        let first: Vec<(&str, Vec<String>)> = to_coach(&digest)
+            .into_iter()
+            .map(|(r, why)| (r.slack_id.as_str(), why))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                (
+                    "U0QUIET",
+                    vec!["quiet".to_string(), "last coached Fri 22 Jan".into()]
+                ),
+                (
+                    "U0FALLING",
+                    vec![
+                        "rubric falling".to_string(),
+                        "last coached Thu 21 Jan".into()
+                    ]
+                ),
+                ("U0NEVER", vec!["not coached yet".to_string()]),
+            ],
+            "the away rep is left alone"
+        );
+    }
+
     #[test]
     fn quiet_counts_working_days_only() {
         let mut r = rep("U1", "East");
