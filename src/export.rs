@@ -58,50 +58,56 @@ pub async fn write(
             ])?;
             let answers = store.pulse_answers().await?;
             let confidence = store.all_confidence().await?;
-            let frequency = |user: &str, day: u32| {
-                answers
-                    .iter()
-                    .find(|(u, d, _, _)| u == user && *d == i64::from(day))
-                    .map(|(_, _, a, _)| a.clone())
-                    .unwrap_or_default()
-            };
-            let mut rows: Vec<[String; 6]> = confidence
+            // Each rep's how-often answer at each checkpoint, found once per row, not searched.
+            let frequency: std::collections::HashMap<(&str, i64), &str> = answers
+                .iter()
+                .map(|(u, d, a, _)| ((u.as_str(), *d), a.as_str()))
+                .collect();
+            let rated: std::collections::HashSet<(&str, i64)> = confidence
+                .iter()
+                .map(|c| (c.user_id.as_str(), i64::from(c.day)))
+                .collect();
+            // (day, rep, skill) sorts the rows; the rest is what they say.
+            type Row<'a> = ((i64, &'a str, &'a str), [String; 6]);
+            let mut rows: Vec<Row> = confidence
                 .iter()
                 .map(|c| {
-                    [
-                        c.answered_at.to_rfc3339(),
-                        c.user_id.clone(),
-                        c.day.to_string(),
-                        frequency(&c.user_id, c.day),
-                        c.skill_id.clone(),
-                        c.value.to_string(),
-                    ]
+                    let day = i64::from(c.day);
+                    let often = frequency.get(&(c.user_id.as_str(), day)).copied();
+                    (
+                        (day, c.user_id.as_str(), c.skill_id.as_str()),
+                        [
+                            c.answered_at.to_rfc3339(),
+                            c.user_id.clone(),
+                            c.day.to_string(),
+                            often.unwrap_or_default().to_string(),
+                            c.skill_id.clone(),
+                            c.value.to_string(),
+                        ],
+                    )
                 })
                 .collect();
             // A frequency answered without any rating stands on its own row.
             rows.extend(
                 answers
                     .iter()
-                    .filter(|(u, d, _, _)| {
-                        !confidence
-                            .iter()
-                            .any(|c| &c.user_id == u && i64::from(c.day) == *d)
-                    })
+                    .filter(|(u, d, _, _)| !rated.contains(&(u.as_str(), *d)))
                     .map(|(u, d, a, at)| {
-                        [
-                            at.to_rfc3339(),
-                            u.clone(),
-                            d.to_string(),
-                            a.clone(),
-                            String::new(),
-                            String::new(),
-                        ]
+                        (
+                            (*d, u.as_str(), ""),
+                            [
+                                at.to_rfc3339(),
+                                u.clone(),
+                                d.to_string(),
+                                a.clone(),
+                                String::new(),
+                                String::new(),
+                            ],
+                        )
                     }),
             );
-            rows.sort_by(|a, b| {
-                (a[2].len(), &a[2], &a[1], &a[4]).cmp(&(b[2].len(), &b[2], &b[1], &b[4]))
-            });
-            for row in rows {
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            for (_, row) in rows {
                 csv.write_record(row)?;
             }
         }

@@ -314,21 +314,22 @@ fn coaching_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
     };
     let quiet_since = now - chrono::Duration::weeks(2);
     let today = now.with_timezone(&s.timezone).date_naive();
+    // The reps by manager, grouped once: a report covers every manager of a large roster.
+    let mut teams: BTreeMap<&str, Vec<&RepRecord>> = BTreeMap::new();
+    for r in reps {
+        if let Some(m) = program
+            .person(r.slack_id)
+            .and_then(|p| p.manager.as_deref())
+        {
+            teams.entry(m).or_default().push(r);
+        }
+    }
     let mut per_manager = Vec::new();
     let mut silent = Vec::new();
     for manager in program.people.iter().filter(|p| p.role == Role::Manager) {
-        let team: Vec<&RepRecord> = reps
-            .iter()
-            .filter(|r| {
-                program
-                    .person(r.slack_id)
-                    .and_then(|p| p.manager.as_deref())
-                    == Some(&manager.slack_id)
-            })
-            .collect();
-        if team.is_empty() {
+        let Some(team) = teams.get(manager.slack_id.as_str()) else {
             continue;
-        }
+        };
         let coached_since = |from: DateTime<Utc>| {
             team.iter()
                 .filter(|r| {

@@ -3,6 +3,8 @@
 //! beside the rubric scores their practice was given, confidence shows where self-assessment
 //! and performance part: what the seeds call the training priorities.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::forms::FieldErrors;
@@ -99,16 +101,16 @@ pub fn calibration(
     skills
         .iter()
         .map(|skill| {
-            // Each rep's latest answer for the skill.
-            let mut latest: Vec<&Confidence> = Vec::new();
+            // Each rep's latest answer for the skill, by rep: a report over thousands of reps
+            // reads each answer once.
+            let mut latest: HashMap<&str, &Confidence> = HashMap::new();
             for c in confidence.iter().filter(|c| c.skill_id == skill.id) {
-                match latest.iter_mut().find(|l| l.user_id == c.user_id) {
-                    Some(l) if l.answered_at < c.answered_at => *l = c,
-                    Some(_) => {}
-                    None => latest.push(c),
+                let kept = latest.entry(c.user_id.as_str()).or_insert(c);
+                if kept.answered_at < c.answered_at {
+                    *kept = c;
                 }
             }
-            let answers: Vec<f64> = latest.iter().map(|c| f64::from(c.value)).collect();
+            let answers: Vec<f64> = latest.values().map(|c| f64::from(c.value)).collect();
             let scores: Vec<f64> = practice
                 .iter()
                 .filter(|p| p.skill_id == skill.id)

@@ -32,6 +32,13 @@ enum DayOff {
 }
 const FOLLOW_UP_WORKING_DAYS: usize = 2;
 
+/// A message of one day of the program: which day, when, and what it is.
+struct ProgramDay {
+    date: NaiveDate,
+    at: chrono::NaiveTime,
+    source: Source,
+}
+
 /// When the close goes, local time: after a last-day pulse's morning, before people leave.
 const CLOSE_AT: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap();
 
@@ -463,49 +470,53 @@ impl Planner<'_> {
     /// next working day), at [`CLOSE_AT`], after that day's pulse.
     fn close(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
         let s = &self.program.settings;
-        let last = s.last_day();
-        for m in self
-            .members
-            .iter()
-            .filter(|m| matches!(m.role, Role::Admin | Role::Manager))
-        {
-            let Some(date) = self.checkpoint_day(m, last) else {
-                continue;
-            };
-            let at = resolve(m.timezone, date.and_time(CLOSE_AT));
-            if at >= from && at < to {
-                out.push(occurrence(
-                    Source::Close,
-                    Recipient::Person(m.slack_id.clone()),
-                    at,
-                    m.timezone,
-                    s.weeks(),
-                ));
-            }
-        }
+        let to_whom = |m: &Member| matches!(m.role, Role::Admin | Role::Manager);
+        let day = ProgramDay {
+            date: s.last_day(),
+            at: CLOSE_AT,
+            source: Source::Close,
+        };
+        self.on_program_day(out, &day, to_whom, |_| s.weeks(), from, to);
     }
 
     /// Day 30/60/90 pulses to every rep, moved to their next working day (and past any absence).
     fn checkpoints(&self, out: &mut Vec<Occurrence>, from: DateTime<Utc>, to: DateTime<Utc>) {
         let s = &self.program.settings;
+        let week = |date| self.program_week(date, WRAP_UP_DAYS).unwrap_or(s.weeks());
         for cp in &self.program.checkpoints {
-            let time = cp.at;
-            let day = s.kickoff + Duration::days(i64::from(cp.day) - 1);
-            for m in self.members.iter().filter(|m| m.role == Role::Rep) {
-                let Some(date) = self.checkpoint_day(m, day) else {
-                    continue;
-                };
-                let at = resolve(m.timezone, date.and_time(time));
-                if at >= from && at < to {
-                    let week = self.program_week(date, WRAP_UP_DAYS).unwrap_or(s.weeks());
-                    out.push(occurrence(
-                        Source::Checkpoint(cp.day),
-                        Recipient::Person(m.slack_id.clone()),
-                        at,
-                        m.timezone,
-                        week,
-                    ));
-                }
+            let day = ProgramDay {
+                date: s.kickoff + Duration::days(i64::from(cp.day) - 1),
+                at: cp.at,
+                source: Source::Checkpoint(cp.day),
+            };
+            self.on_program_day(out, &day, |m| m.role == Role::Rep, week, from, to);
+        }
+    }
+
+    /// `day`'s message to each member `to_whom` on their own clock, moved as a checkpoint is
+    /// (to their next working day, or back to the last one the program has).
+    fn on_program_day(
+        &self,
+        out: &mut Vec<Occurrence>,
+        day: &ProgramDay,
+        to_whom: impl Fn(&Member) -> bool,
+        week: impl Fn(NaiveDate) -> u32,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) {
+        for m in self.members.iter().filter(|m| to_whom(m)) {
+            let Some(date) = self.checkpoint_day(m, day.date) else {
+                continue;
+            };
+            let at = resolve(m.timezone, date.and_time(day.at));
+            if at >= from && at < to {
+                out.push(occurrence(
+                    day.source.clone(),
+                    Recipient::Person(m.slack_id.clone()),
+                    at,
+                    m.timezone,
+                    week(date),
+                ));
             }
         }
     }

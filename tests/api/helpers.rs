@@ -587,6 +587,40 @@ pub async fn write_lock_held_elsewhere(app: &TestApp) -> sqlx::SqliteConnection 
     blocker
 }
 
+/// An address on 127.0.0.1 nothing listens on now, for a server the test spawns.
+pub fn free_address() -> String {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap().to_string()
+}
+
+/// A slash command's `body` POSTed to the spawned server at `address`, signed now as Slack
+/// signs it.
+pub fn signed_command(
+    client: &reqwest::Client,
+    address: &str,
+    body: String,
+) -> reqwest::RequestBuilder {
+    let ts = now_ts();
+    client
+        .post(format!("http://{address}/slack/commands"))
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", sign(SIGNING_SECRET, ts, &body))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+}
+
+/// Waits until the spawned server at `address` answers `/healthz`.
+pub async fn until_healthy(client: &reqwest::Client, address: &str) {
+    while client
+        .get(format!("http://{address}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 pub fn app_home_opened(event_id: &str, user: &str) -> serde_json::Value {
     serde_json::json!({
         "token": "XXYYZZ",

@@ -15,12 +15,6 @@ use super::crash::{fan_out_config_at, sqlite_in, start, start_on};
 use super::fake_slack::FakeSlack;
 use super::helpers::*;
 
-/// A port on 127.0.0.1 nothing listens on now.
-fn free_port() -> String {
-    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    socket.local_addr().unwrap().to_string()
-}
-
 /// Acks and their latencies, and how many the person was told were recorded.
 #[derive(Default)]
 struct Probe {
@@ -38,16 +32,8 @@ impl Probe {
             ("/practice", format!("discovery live call number {n}"))
         };
         let body = command_body(user, command, &text);
-        let ts = chrono::Utc::now().timestamp();
         let sent = Instant::now();
-        let answer = client
-            .post(format!("http://{listen}/slack/commands"))
-            .header("X-Slack-Request-Timestamp", ts.to_string())
-            .header("X-Slack-Signature", sign(SIGNING_SECRET, ts, &body))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await;
+        let answer = signed_command(client, listen, body).send().await;
         let took = sent.elapsed();
         match answer {
             Ok(a) if a.status() == 200 => {
@@ -144,7 +130,7 @@ async fn ten_thousand_people_planned_and_planned_again_while_people_write() {
     let text = roster_config(10_000, today);
     std::fs::write(&config, &text).unwrap();
     let database = sqlite_in(&dir);
-    let listen = free_port();
+    let listen = free_address();
     let users: Vec<String> = (0..20).map(|i| format!("UR{:05}", i * 37)).collect();
     let log = dir.path().join("serve.log");
 
@@ -157,14 +143,7 @@ async fn ten_thousand_people_planned_and_planned_again_while_people_write() {
         &listen,
     );
     let client = reqwest::Client::new();
-    while client
-        .get(format!("http://{listen}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_healthy(&client, &listen).await;
     let mut first = Probe::default();
     first
         .run(
@@ -222,18 +201,11 @@ async fn a_trigger_every_minute_for_a_thousand_reps_while_people_write() {
     );
     std::fs::write(&config, &text).unwrap();
     let database = sqlite_in(&dir);
-    let listen = free_port();
+    let listen = free_address();
     let users: Vec<String> = (0..20).map(|i| format!("UR{:05}", i * 37)).collect();
     let mut child = start_on(&config, &database, &slack, Stdio::null(), 100, &listen);
     let client = reqwest::Client::new();
-    while client
-        .get(format!("http://{listen}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_healthy(&client, &listen).await;
     let mut probe = Probe::default();
     probe
         .run(

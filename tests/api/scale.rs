@@ -15,7 +15,7 @@ use super::crash::{
     channels_opened_ahead, fan_out_config, fan_out_config_at, sqlite_in, start, start_on,
 };
 use super::fake_slack::FakeSlack;
-use super::helpers::{SIGNING_SECRET, command_body, sign};
+use super::helpers::{command_body, free_address, signed_command};
 
 const DMS: usize = 10_000;
 const RATE: u32 = 100;
@@ -30,7 +30,7 @@ async fn fan_out_of_10000_dms_keeps_to_the_rate_and_posts_each_once() {
     std::fs::write(&config, fan_out_config(DMS)).unwrap();
     channels_opened_ahead(&sqlite_in(&dir), DMS).await;
 
-    let listen = free_port();
+    let listen = free_address();
     let started = Instant::now();
     let mut child = start_on(
         &config,
@@ -152,26 +152,11 @@ async fn first_fan_out_to_people_never_written_to_provokes_no_429() {
     );
 }
 
-/// A port on 127.0.0.1 nothing listens on now.
-fn free_port() -> String {
-    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    socket.local_addr().unwrap().to_string()
-}
-
 /// One signed /commit, timed to its answer; `None` if it did not get a 200.
 async fn ack(client: &reqwest::Client, listen: &str, n: usize) -> Option<Duration> {
     let body = command_body("U0C00001", "/commit", &format!("{n} calls by Friday"));
-    let ts = chrono::Utc::now().timestamp();
     let sent = Instant::now();
-    let answer = client
-        .post(format!("http://{listen}/slack/commands"))
-        .header("X-Slack-Request-Timestamp", ts.to_string())
-        .header("X-Slack-Signature", sign(SIGNING_SECRET, ts, &body))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .ok()?;
+    let answer = signed_command(client, listen, body).send().await.ok()?;
     (answer.status() == 200).then(|| sent.elapsed())
 }
 

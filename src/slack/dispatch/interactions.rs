@@ -69,19 +69,13 @@ impl Dispatcher {
                 tracing::info!(action = %action.action_id.0, "a click on a button this version does not know");
                 continue;
             };
-            if kind == Action::LogPractice {
-                self.open_practice_form(event.trigger_id.0.clone());
-                continue;
-            }
-            if kind == Action::LogCoaching {
-                let prefill = action.value.as_deref().and_then(parse_coaching_value);
-                let (rep, criterion) = prefill.map_or((None, None), |(rep, _, c)| (Some(rep), c));
-                self.open_coach_form(event.trigger_id.0.clone(), rep, criterion);
-                continue;
-            }
-            if kind == Action::RateSkills {
-                let day = action.value.as_deref().and_then(|d| d.parse().ok());
-                self.open_confidence_form(event.trigger_id.0.clone(), day);
+            if matches!(
+                kind,
+                Action::LogPractice | Action::LogCoaching | Action::RateSkills
+            ) {
+                if let Some(form) = self.form_for(kind, action.value.as_deref()) {
+                    self.open_later(event.trigger_id.0.clone(), form);
+                }
                 continue;
             }
             let value = action.value.as_deref().unwrap_or_default();
@@ -270,50 +264,38 @@ impl Dispatcher {
         }
     }
 
-    /// *Log practice* under a prompt opens the practice form.
-    fn open_practice_form(&self, trigger_id: String) {
-        let this = self.clone();
-        self.tasks.spawn(async move {
-            let view = modals::practice_view(&this.program.load_full(), None);
-            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
-                tracing::error!(error = %format_args!("{e:#}"), "could not open the practice form");
-            }
-        });
-    }
-
-    /// *Log coaching* under a digest, or `/coach` alone, opens the coaching form.
-    pub(super) fn open_coach_form(
-        &self,
-        trigger_id: String,
-        rep: Option<String>,
-        criterion: Option<String>,
-    ) {
-        let this = self.clone();
-        self.tasks.spawn(async move {
-            let view = modals::coach_view(
-                &this.program.load_full(),
-                rep.as_deref(),
-                criterion.as_deref(),
-            );
-            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
-                tracing::error!(error = %format_args!("{e:#}"), "could not open the coaching form");
-            }
-        });
-    }
-
-    /// *Rate my skills* under a pulse opens the confidence form of its checkpoint; a value
-    /// that names no checkpoint opens nothing.
-    fn open_confidence_form(&self, trigger_id: String, day: Option<u32>) {
+    /// The form a button opens, if it opens one: *Log practice* the practice form, *Log
+    /// coaching* the coaching form filled in for its rep, *Rate my skills* its checkpoint's
+    /// confidence form (a day that is no checkpoint opens nothing).
+    fn form_for(&self, kind: Action, value: Option<&str>) -> Option<(SlackView, &'static str)> {
         let program = self.program.load_full();
-        let Some(day) = day.filter(|d| program.checkpoints.iter().any(|c| c.day == *d)) else {
-            tracing::warn!("a Rate my skills click names no checkpoint; nothing opened");
-            return;
-        };
-        let this = self.clone();
+        match kind {
+            Action::LogPractice => Some((modals::practice_view(&program, None), "practice")),
+            Action::LogCoaching => {
+                let prefill = value.and_then(parse_coaching_value);
+                let (rep, criterion) = prefill.map_or((None, None), |(rep, _, c)| (Some(rep), c));
+                let view = modals::coach_view(&program, rep.as_deref(), criterion.as_deref());
+                Some((view, "coaching"))
+            }
+            Action::RateSkills => {
+                let day = value
+                    .and_then(|d| d.parse::<u32>().ok())
+                    .filter(|d| program.checkpoints.iter().any(|c| c.day == *d));
+                if day.is_none() {
+                    tracing::warn!("a Rate my skills click names no checkpoint; nothing opened");
+                }
+                day.map(|d| (modals::confidence_view(&program, d), "confidence"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Opens `form` for the click's `trigger_id`, off the answer to Slack.
+    fn open_later(&self, trigger_id: String, (view, form): (SlackView, &'static str)) {
+        let gateway = self.gateway.clone();
         self.tasks.spawn(async move {
-            let view = modals::confidence_view(&program, day);
-            if let Err(e) = this.gateway.open_view(&trigger_id, view).await {
-                tracing::error!(error = %format_args!("{e:#}"), "could not open the confidence form");
+            if let Err(e) = gateway.open_view(&trigger_id, view).await {
+                tracing::error!(error = %format_args!("{e:#}"), form, "could not open a form");
             }
         });
     }
