@@ -210,7 +210,10 @@ impl Messenger for SimulatedSlack {
         message: &Message,
         key: &str,
     ) -> Result<String, SendError> {
-        let labels = message.buttons.iter().map(Button::label).collect();
+        let mut labels: Vec<String> = message.buttons.iter().map(Button::label).collect();
+        if let Some(menu) = &message.menu {
+            labels.push(format!("{} ▾ ({})", menu.prompt, menu.options.len()));
+        }
         let mut buttons = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
         buttons.insert(key.to_string(), labels);
         Ok(format!("{}.000000", buttons.len()))

@@ -195,10 +195,10 @@ pub fn compose(
             if let Some(why) = missing_partners(program, pairs, activity, occ, members) {
                 text.push_str(&why);
             }
-            return Some(Message {
+            return Some(Message::with_buttons(
                 text,
-                buttons: checkin_buttons(&checkin_value(members, occ.at)),
-            });
+                checkin_buttons(&checkin_value(members, occ.at)),
+            ));
         }
         (Source::Checkin, _) => message::fill(&program.checkins.text, &facts()),
         (Source::CheckinFollowUp, Recipient::Group(members)) => {
@@ -216,7 +216,7 @@ pub fn compose(
             let buttons = latest
                 .map(|c| checkin_buttons(&checkin_value(&c.members, c.due_at)))
                 .unwrap_or_default();
-            return Some(Message { text, buttons });
+            return Some(Message::with_buttons(text, buttons));
         }
         (Source::Checkpoint(day), _) => message::fill(
             &program.checkpoints.iter().find(|c| c.day == *day)?.text,
@@ -257,26 +257,41 @@ pub fn compose(
             let today = occ.local.date_naive();
             let reported = program.settings.week_ended_before(today);
             let text = digest_text::render_manager_digest(program, &d, reported, today);
-            // A button for each rep to coach first, opening the form with what to coach.
-            let buttons = digest::to_coach(&d)
-                .into_iter()
-                .map(|(r, _)| {
-                    let name = program
-                        .person(&r.slack_id)
-                        .and_then(|p| p.first_name())
-                        .unwrap_or_default();
-                    let criterion = r
-                        .coach_next
-                        .as_ref()
-                        .and_then(|c| c.criterion.as_ref())
-                        .map(|(k, _)| k.as_str());
-                    message::Button {
-                        action: message::Action::LogCoaching,
-                        value: message::coaching_value(&r.slack_id, name, criterion),
-                    }
-                })
+            // A button for each rep to coach first, and every other rep in one menu, each
+            // opening the coaching form for them with what to coach.
+            let first = digest::to_coach(&d);
+            let coach = |r: &digest::RepSummary| {
+                let name = program
+                    .person(&r.slack_id)
+                    .and_then(|p| p.first_name())
+                    .unwrap_or_default();
+                let criterion = r
+                    .coach_next
+                    .as_ref()
+                    .and_then(|c| c.criterion.as_ref())
+                    .map(|(k, _)| k.as_str());
+                message::Button {
+                    action: message::Action::LogCoaching,
+                    value: message::coaching_value(&r.slack_id, name, criterion),
+                }
+            };
+            let buttons: Vec<_> = first.iter().map(|(r, _)| coach(r)).collect();
+            let options: Vec<_> = d
+                .reps
+                .iter()
+                .filter(|r| !first.iter().any(|(f, _)| f.slack_id == r.slack_id))
+                .take(message::MENU_OPTIONS)
+                .map(coach)
                 .collect();
-            return Some(Message { text, buttons });
+            let menu = (!options.is_empty()).then_some(message::Menu {
+                prompt: "Log coaching for…",
+                options,
+            });
+            return Some(Message {
+                text,
+                buttons,
+                menu,
+            });
         }
         (Source::ProgramReport, _) => {
             let records = records(program, activity, &program.reps(None), occ.at);
@@ -338,17 +353,17 @@ fn with_buttons(
             } else {
                 Vec::new()
             };
-            Some(Message {
-                text: message::fill(template, &facts()),
-                buttons: message::prompt_buttons(&named, &occ.key()),
-            })
+            Some(Message::with_buttons(
+                message::fill(template, &facts()),
+                message::prompt_buttons(&named, &occ.key()),
+            ))
         }
         Source::Checkpoint(day) => {
             let template = &program.checkpoints.iter().find(|c| c.day == *day)?.text;
-            Some(Message {
-                text: message::fill(template, &facts()),
-                buttons: message::pulse_buttons(*day, !program.skills.is_empty()),
-            })
+            Some(Message::with_buttons(
+                message::fill(template, &facts()),
+                message::pulse_buttons(*day, !program.skills.is_empty()),
+            ))
         }
         _ => None,
     }

@@ -188,7 +188,7 @@ pub fn render_manager_digest(
         out.push(lines.join("\n"));
     }
     if !brief.is_empty() {
-        out.push("\n*The rest of the team*".into());
+        out.push("\n*The rest of the team* (the menu below logs coaching for any of them)".into());
         out.extend(brief.into_iter().map(rep_line));
     }
     out.join("\n")

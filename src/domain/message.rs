@@ -7,21 +7,40 @@ use super::commitment::Commitment;
 use super::mrkdwn::{escape, quote};
 use super::practice::PracticeLog;
 
-/// A scheduled message: its text (also the notification fallback) and one-click answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A scheduled message: its text (also the notification fallback), one-click answers, and
+/// the answers that do not fit as buttons, offered in one menu.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Message {
     pub text: String,
     pub buttons: Vec<Button>,
+    pub menu: Option<Menu>,
 }
 
 impl Message {
     pub fn text(text: String) -> Self {
+        Self::with_buttons(text, Vec::new())
+    }
+
+    pub fn with_buttons(text: String, buttons: Vec<Button>) -> Self {
         Self {
             text,
-            buttons: Vec::new(),
+            buttons,
+            menu: None,
         }
     }
 }
+
+/// Buttons that do not fit under a message (Slack shows 25 elements in a row, and a digest
+/// may name sixty reps), as one select menu: each option is labelled and valued as its button
+/// would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    pub prompt: &'static str,
+    pub options: Vec<Button>,
+}
+
+/// The most options Slack lets a select menu hold.
+pub const MENU_OPTIONS: usize = 100;
 
 /// A button under a message: what clicking it records, and about what (`value`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,12 +153,21 @@ impl Action {
 /// A "Log coaching" button's value: the rep, their first name (for the label), and the
 /// criterion to prefill. Only ever prefills a form, which checks who may coach whom.
 pub fn coaching_value(rep: &str, name: &str, criterion: Option<&str>) -> String {
-    format!(
-        "{rep}|{}|{}",
-        name.replace('|', " "),
-        criterion.unwrap_or_default()
-    )
+    let name: String = name.replace('|', " ").chars().take(NAME_CHARS).collect();
+    let value = format!("{rep}|{name}|{}", criterion.unwrap_or_default());
+    // Slack refuses a menu option's value past 150 characters; the form can go without the
+    // criterion, not without the rep.
+    if value.chars().count() > VALUE_CHARS {
+        format!("{rep}|{name}|")
+    } else {
+        value
+    }
 }
+
+/// A name in a button's label, short enough for Slack's 75-character labels.
+const NAME_CHARS: usize = 40;
+/// The longest value Slack keeps in a select menu's option.
+const VALUE_CHARS: usize = 150;
 
 pub fn parse_coaching_value(value: &str) -> Option<(String, String, Option<String>)> {
     let mut parts = value.splitn(3, '|');

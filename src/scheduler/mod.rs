@@ -314,12 +314,12 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         // the latest records.
         let message = match &occ.source {
             Source::Notice(_) => d.text.clone().map(Message::text),
-            Source::Coached(_) => d.text.clone().map(|text| Message {
-                text,
-                buttons: vec![Button {
+            Source::Coached(_) => d.text.clone().map(|text| {
+                let log = Button {
                     action: Action::LogPractice,
                     value: String::new(),
-                }],
+                };
+                Message::with_buttons(text, vec![log])
             }),
             _ => compose(program, pairs, activity, occ),
         };

@@ -198,8 +198,32 @@ async fn the_digest_leads_with_reps_to_coach_and_its_buttons_open_the_form_fille
         "{}",
         digest.text
     );
-    let buttons = digest.buttons();
+    let (buttons, menus): (Vec<_>, Vec<_>) = digest
+        .buttons()
+        .into_iter()
+        .partition(|e| e["type"] == "button");
     assert_eq!(buttons.len(), 3, "the three to coach first: {buttons:?}");
+    // Every other rep of the team is in one menu beside them, under the same action.
+    let [menu] = &menus[..] else {
+        panic!("one menu: {menus:?}")
+    };
+    assert_eq!(
+        (&menu["type"], &menu["action_id"]),
+        (
+            &serde_json::json!("static_select"),
+            &serde_json::json!("log_coaching")
+        )
+    );
+    let options = menu["options"].as_array().unwrap();
+    let team = digest.text.matches("<@").count();
+    assert!(!options.is_empty() && options.len() + 3 <= team, "{menu}");
+    assert!(
+        options.iter().all(
+            |o| o["text"]["text"].as_str().unwrap().starts_with("Coach ")
+                && buttons.iter().all(|b| b["value"] != o["value"])
+        ),
+        "{menu}"
+    );
     assert!(
         buttons.iter().all(|b| b["action_id"] == "log_coaching"
             && b["text"]["text"].as_str().unwrap().starts_with("Coach ")),
@@ -233,6 +257,24 @@ async fn the_digest_leads_with_reps_to_coach_and_its_buttons_open_the_form_fille
             .to_string()
             .contains(&format!("\"initial_user\":\"{rep}\"")),
         "{view}"
+    );
+
+    // Picking a rep from the menu opens the form for them.
+    let option = &options[0];
+    let from_menu = option["value"].as_str().unwrap().split('|').next().unwrap();
+    let mut picked = payload.clone();
+    picked["trigger_id"] = "trigger-menu".into();
+    picked["actions"] = serde_json::json!([{ "type": "static_select", "action_id": "log_coaching", "block_id": "b",
+        "selected_option": option, "action_ts": "1.4" }]);
+    assert_eq!(app.interact(&picked).await.status(), 200);
+    let opened = app.slack.wait_for("views.open", 2).await;
+    assert_eq!(opened[1].body["trigger_id"], "trigger-menu");
+    assert!(
+        opened[1].body["view"]["blocks"]
+            .to_string()
+            .contains(&format!("\"initial_user\":\"{from_menu}\"")),
+        "{}",
+        opened[1].body["view"]
     );
 
     // Submitted without a note: the form says so and stays open.
@@ -282,6 +324,6 @@ async fn the_digest_leads_with_reps_to_coach_and_its_buttons_open_the_form_fille
         )
         .await;
     assert_eq!(response.text().await.unwrap(), "");
-    let opened = app.slack.wait_for("views.open", 2).await;
-    assert_eq!(opened[1].body["view"]["callback_id"], "coach_form");
+    let opened = app.slack.wait_for("views.open", 3).await;
+    assert_eq!(opened[2].body["view"]["callback_id"], "coach_form");
 }

@@ -51,7 +51,7 @@ async fn a_manager_gets_a_monday_digest_of_their_own_reps_only() {
         "{text}"
     );
     assert!(
-        text.contains("*The rest of the team*\n<@U0EAST001> — 1 made · 1 done · 2 practice reps (1 live) · check-ins 0/0 · rubric 3.0 · not coached yet"),
+        text.contains("*The rest of the team* (the menu below logs coaching for any of them)\n<@U0EAST001> — 1 made · 1 done · 2 practice reps (1 live) · check-ins 0/0 · rubric 3.0 · not coached yet"),
         "{text}"
     );
     assert!(

@@ -69,16 +69,18 @@ impl Dispatcher {
                 tracing::info!(action = %action.action_id.0, "a click on a button this version does not know");
                 continue;
             };
+            // A button carries its value; an option picked from a menu, the option's.
+            let picked = action.selected_option.as_ref().map(|o| o.value.as_str());
             if matches!(
                 kind,
                 Action::LogPractice | Action::LogCoaching | Action::RateSkills
             ) {
-                if let Some(form) = self.form_for(kind, action.value.as_deref()) {
+                if let Some(form) = self.form_for(kind, action.value.as_deref().or(picked)) {
                     self.open_later(event.trigger_id.0.clone(), form);
                 }
                 continue;
             }
-            let value = action.value.as_deref().unwrap_or_default();
+            let value = action.value.as_deref().or(picked).unwrap_or_default();
             let outcome = self.click(&user, kind, value).await;
             if in_home {
                 // The tab is drawn again to show the result; it has nowhere to say a refusal.
