@@ -20,6 +20,7 @@ use crate::domain::program::{
     Calendar, Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program,
     ProgramSettings, RosterEntry, Skill, Sprint, Trigger, Wins,
 };
+use crate::domain::reinforcement::{Question, Reinforcement};
 use crate::store::DatabaseUrl;
 
 /// The program in force, swapped whole when the config is reloaded; readers take a snapshot.
@@ -221,6 +222,10 @@ struct ConfigFile {
     checkins: Checkins,
     #[serde(default = "default_digest")]
     digest: Digest,
+    #[serde(default)]
+    questions: Vec<Question>,
+    #[serde(default)]
+    reinforcement: Reinforcement,
 }
 
 /// `[roster]`: where the people are kept besides (or instead of) `[[people]]`.
@@ -379,6 +384,8 @@ impl ConfigFile {
             triggers: self.triggers,
             checkins: self.checkins,
             digest: self.digest,
+            questions: self.questions,
+            reinforcement: self.reinforcement,
             people_at: Default::default(),
         }
         .with_slack_ids(&Default::default());
@@ -619,6 +626,45 @@ timezone = "America/New_York"
         for (text, env, expected) in cases {
             let got = error(text, env);
             assert!(got.contains(expected), "expected {expected:?} in {got:?}");
+        }
+    }
+
+    #[test]
+    fn every_mistake_in_the_questions_is_named_by_question_and_key() {
+        let text = format!(
+            r#"{MINIMAL}
+[[skills]]
+id = "discovery"
+name = "Discovery"
+rubric = [{{ criterion = "Pain", good = "x" }}]
+
+[reinforcement]
+per_day = 4
+
+[[questions]]
+id = "d1"
+skill = "discovery"
+prompt = "Which question first?"
+choices = ["Pain", "Budget"]
+correct = "pain"
+
+[[questions]]
+id = "d1"
+skill = "pricing"
+prompt = "Again?"
+choices = ["Only one"]
+correct = "Only one"
+"#
+        );
+        let got = error(&text, &[]);
+        for expected in [
+            "sko.toml: reinforcement.per_day: 4 a day is not allowed; use 1 to 3",
+            "sko.toml: questions[0].correct: question `d1`: `pain` is not one of its choices",
+            "sko.toml: questions[1].id: question `d1` is defined twice",
+            "sko.toml: questions[1].skill: question `d1`: unknown skill `pricing`; use one of the skills' ids: discovery",
+            "sko.toml: questions[1].choices: question `d1`: 1 choices; give 2 to 5",
+        ] {
+            assert!(got.contains(expected), "expected {expected:?} in {got}");
         }
     }
 

@@ -411,6 +411,8 @@ pub(crate) mod fixtures {
             digest: Digest {
                 cron: "0 0 8 * * Mon".parse().unwrap(),
             },
+            questions: Vec::new(),
+            reinforcement: Default::default(),
             people_at: Default::default(),
         }
     }

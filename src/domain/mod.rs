@@ -26,6 +26,7 @@ pub mod people;
 pub mod practice;
 pub mod program;
 pub mod pulse;
+pub mod reinforcement;
 pub mod sample;
 pub mod schedule;
 pub mod sko;

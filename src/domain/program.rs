@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, de::Error};
 use super::absence::AbsenceRules;
 use super::de;
 pub use super::people::{Person, Role, RosterEntry};
+pub use super::reinforcement::{Question, Reinforcement};
 pub use super::wall_clock::CronExpr;
 
 /// Weeks 1–4 after kickoff are the integration sprints.
@@ -39,6 +40,9 @@ pub struct Program {
     pub triggers: Vec<Trigger>,
     pub checkins: Checkins,
     pub digest: Digest,
+    /// `[[questions]]`: what spaced reinforcement asks, and `[reinforcement]`: when.
+    pub questions: Vec<Question>,
+    pub reinforcement: Reinforcement,
     /// Where each person is in `people`, built on the first look-up: every message composed
     /// for a large roster looks its people up.
     pub people_at: PeopleIndex,

@@ -690,6 +690,8 @@ mod tests {
             digest: Digest {
                 cron: "0 0 8 * * Mon".parse().unwrap(),
             },
+            questions: Vec::new(),
+            reinforcement: Default::default(),
             people_at: Default::default(),
         }
     }

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::program::{PairingMode, Person, Program, ProgramIssue, Role, SPRINT_WEEKS};
+use super::reinforcement::{CHOICES, PER_DAY_AT_MOST};
 
 impl Program {
     /// Every cross-reference and range the types alone cannot check.
@@ -253,6 +254,100 @@ impl Program {
                 "checkins.text".into(),
                 format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
             );
+        }
+        issues.extend(self.question_issues());
+        issues
+    }
+
+    /// `[[questions]]` and `[reinforcement]`: each mistake named by its question and key.
+    fn question_issues(&self) -> Vec<ProgramIssue> {
+        let mut issues = Vec::new();
+        let mut issue = |path: String, message: String| {
+            issues.push(ProgramIssue {
+                line: None,
+                path,
+                message,
+            })
+        };
+        let r = &self.reinforcement;
+        if !(1..=PER_DAY_AT_MOST).contains(&r.per_day) {
+            issue(
+                "reinforcement.per_day".into(),
+                format!(
+                    "{} a day is not allowed; use 1 to {PER_DAY_AT_MOST}",
+                    r.per_day
+                ),
+            );
+        }
+        if !(0.7..=0.97).contains(&r.retention) {
+            issue(
+                "reinforcement.retention".into(),
+                format!(
+                    "{} is outside 0.7–0.97; 0.9 asks again when a rep is 90 % likely to still know the answer",
+                    r.retention
+                ),
+            );
+        }
+        if !(1..=365).contains(&r.max_interval_days) {
+            issue(
+                "reinforcement.max_interval_days".into(),
+                format!(
+                    "{} days is not an interval; use 1 to 365 (30 is usual)",
+                    r.max_interval_days
+                ),
+            );
+        }
+        let mut ids = HashSet::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let at = |key: &str| format!("questions[{i}].{key}");
+            let named = format!("question `{}`", q.id);
+            if q.id.trim().is_empty() || q.id.contains(['|', ',']) {
+                issue(
+                    at("id"),
+                    format!("{named}: give it a short id without `|` or `,`, e.g. \"discovery-1\""),
+                );
+            } else if !ids.insert(q.id.as_str()) {
+                issue(
+                    at("id"),
+                    format!("{named} is defined twice; ids must be unique"),
+                );
+            }
+            if !self.skills.iter().any(|s| s.id == q.skill) {
+                let known: Vec<&str> = self.skills.iter().map(|s| s.id.as_str()).collect();
+                issue(
+                    at("skill"),
+                    format!(
+                        "{named}: unknown skill `{}`; use one of the skills' ids: {}",
+                        q.skill,
+                        known.join(", ")
+                    ),
+                );
+            }
+            if q.prompt.trim().is_empty() {
+                issue(at("prompt"), format!("{named}: the prompt is empty"));
+            }
+            if !CHOICES.contains(&q.choices.len()) {
+                issue(
+                    at("choices"),
+                    format!("{named}: {} choices; give 2 to 5", q.choices.len()),
+                );
+            }
+            let distinct: HashSet<&str> = q.choices.iter().map(String::as_str).collect();
+            if distinct.len() < q.choices.len() || q.choices.iter().any(|c| c.trim().is_empty()) {
+                issue(
+                    at("choices"),
+                    format!("{named}: each choice must be different and not empty"),
+                );
+            }
+            if !q.choices.contains(&q.correct) {
+                issue(
+                    at("correct"),
+                    format!(
+                        "{named}: `{}` is not one of its choices; copy the right choice exactly",
+                        q.correct
+                    ),
+                );
+            }
         }
         issues
     }
