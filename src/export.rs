@@ -16,6 +16,7 @@ pub enum What {
     Deliveries,
     Pulses,
     Coaching,
+    Reinforcement,
 }
 
 pub async fn write(
@@ -34,6 +35,34 @@ pub async fn write(
         )
     };
     match what {
+        What::Reinforcement => {
+            csv.write_record([
+                "rep",
+                "question",
+                "skill",
+                "asked_at",
+                "answered_at",
+                "choice",
+                "correct",
+                "next_due",
+            ])?;
+            let time = |t: chrono::DateTime<chrono::Utc>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            for a in store.all_asked().await? {
+                let answer = a.answer.as_ref();
+                csv.write_record([
+                    a.rep.clone(),
+                    a.question.clone(),
+                    a.skill.clone(),
+                    time(a.asked_at),
+                    answer.map(|x| time(x.answered_at)).unwrap_or_default(),
+                    answer.map(|x| x.choice.clone()).unwrap_or_default(),
+                    answer.map(|x| x.correct.to_string()).unwrap_or_default(),
+                    answer.map(|x| x.next_due.to_string()).unwrap_or_default(),
+                ])?;
+            }
+        }
         What::Coaching => {
             csv.write_record(["coached_at", "manager", "rep", "skill", "criterion", "note"])?;
             for c in store.all_coaching().await? {

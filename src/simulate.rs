@@ -95,6 +95,7 @@ pub async fn run_into(
     }
     .into_iter()
     .peekable();
+    let habits = sample::habits(&members);
     // From the first midnight of `from` anywhere in the roster to the last one of the end day,
     // so Kolkata's Monday morning is in as well as Los Angeles's Friday evening.
     let midnights = |date: NaiveDate| {
@@ -146,6 +147,9 @@ pub async fn run_into(
             store.record(event);
         }
         scheduler.tick(&stop).await?;
+        if preview.sample_activity {
+            answer_questions(program, &store, &habits);
+        }
         let now = clock.now();
         // What ended before the grace window can never change again: read it out as it goes.
         read(store.take_settled(now - grace - Duration::minutes(1)))?;
@@ -155,6 +159,34 @@ pub async fn run_into(
         }
     }
     read(store.take_settled(DateTime::<Utc>::MAX_UTC))
+}
+
+/// Sample reps answer the questions just asked of them, as their clicks would.
+fn answer_questions(
+    program: &Program,
+    store: &MemoryStore,
+    habits: &std::collections::HashMap<String, sample::Habit>,
+) {
+    for asked in store.take_asked() {
+        let Some(question) = program.questions.iter().find(|q| q.id == asked.question) else {
+            continue;
+        };
+        let Some(habit) = habits.get(&asked.rep) else {
+            continue;
+        };
+        let week = program.settings.program_week(asked.asked_on).unwrap_or(0);
+        let reviews = store.reviews_of(&asked.rep, &asked.question);
+        if let Some((choice, at)) = sample::quiz_answer(*habit, &asked, question, week, reviews) {
+            let right = question.choices[choice] == question.correct;
+            let tz = program
+                .person(&asked.rep)
+                .and_then(|p| p.timezone)
+                .unwrap_or(program.settings.timezone);
+            let day = at.with_timezone(&tz).date_naive();
+            let settings = &program.reinforcement;
+            store.answer_question(&asked, &question.choices[choice], right, at, day, settings);
+        }
+    }
 }
 
 /// What the people `d` was for received, if it was sent on a local day in `window`: one line

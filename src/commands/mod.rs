@@ -8,6 +8,7 @@ pub mod coach;
 pub mod commit;
 pub mod home;
 pub mod practice;
+pub mod quiz;
 pub mod render;
 pub mod sko;
 

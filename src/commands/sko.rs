@@ -33,7 +33,7 @@ pub async fn run(ctx: &Context<'_>, caller: &Caller<'_>, text: &str) -> anyhow::
         SkoCommand::Pause(spec) => {
             reply_from(pause(ctx.store, ctx.program, caller, spec).await, |back| {
                 format!(
-                    "Paused: no prompts, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
+                    "Paused: no prompts, questions, pulses or check-ins until {}. Your partner knows, and meets with another pair meanwhile. `/sko resume` to come back sooner.",
                     day(back)
                 )
             })

@@ -13,6 +13,7 @@ use super::digest::{checkin_met, checkin_window};
 use super::practice::PracticeLog;
 use super::program::{Person, Program};
 use super::pulse::Confidence;
+use super::reinforcement::{Asked, Memory};
 
 /// The records of the people a batch of messages is about, indexed by person so that a digest
 /// over a year of a large team's data reads only what it reports.
@@ -31,6 +32,10 @@ pub struct Activity {
     confidence: HashMap<String, Vec<Confidence>>,
     /// Coaching each rep was given, oldest first.
     coaching: HashMap<String, Vec<Coaching>>,
+    /// Each rep's memory of the questions they answered.
+    memories: HashMap<String, Vec<Memory>>,
+    /// The questions asked of each rep, oldest first.
+    asked: HashMap<String, Vec<Asked>>,
     /// The date each person who paused is back.
     pauses: HashMap<String, NaiveDate>,
     /// Each person's Slack status, from which the absence rules read an absence.
@@ -74,6 +79,8 @@ impl Activity {
             pulses: answers,
             confidence: HashMap::new(),
             coaching: HashMap::new(),
+            memories: HashMap::new(),
+            asked: HashMap::new(),
             pauses: HashMap::new(),
             statuses: HashMap::new(),
         }
@@ -83,6 +90,16 @@ impl Activity {
     /// With the coaching the reps were given.
     pub fn with_coaching(mut self, coaching: Vec<Coaching>) -> Self {
         self.coaching = by_person(coaching, |c| &c.rep_id);
+        self
+    }
+
+    /// With the questions asked of the reps and what they remember of them.
+    pub fn with_reinforcement(mut self, memories: Vec<Memory>, asked: Vec<Asked>) -> Self {
+        self.memories = by_person(memories, |m| &m.rep);
+        self.asked = by_person(asked, |a| &a.rep);
+        for asked in self.asked.values_mut() {
+            asked.sort_by_key(|a| a.asked_at);
+        }
         self
     }
 
@@ -183,6 +200,15 @@ impl Activity {
 
     pub fn coaching_of(&self, id: &str) -> &[Coaching] {
         self.coaching.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn memories_of(&self, id: &str) -> &[Memory] {
+        self.memories.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The questions asked of `id`, oldest first.
+    pub fn asked_of(&self, id: &str) -> &[Asked] {
+        self.asked.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn confidence_of(&self, id: &str) -> &[Confidence] {

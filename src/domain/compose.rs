@@ -11,6 +11,7 @@ use super::digest::{self, CheckinRecord, RepRecord};
 use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::program::{Person, Program, Role, SPRINT_WEEKS};
+use super::reinforcement::{Asked, Memory, NoQuestion, Question, next_question};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use super::words;
 
@@ -173,6 +174,29 @@ pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option
     })
 }
 
+/// The question a `Source::Quiz` occurrence asks its rep now, and its message: due repeats
+/// first, the weakest skill first, at most `per_day` a local day.
+pub fn quiz<'p>(
+    program: &'p Program,
+    activity: &Activity,
+    occ: &Occurrence,
+) -> Result<(&'p Question, Message), NoQuestion> {
+    let Recipient::Person(rep) = &occ.recipient else {
+        return Err(NoQuestion::NothingDue);
+    };
+    let memories: Vec<&Memory> = activity.memories_of(rep).iter().collect();
+    let asked: Vec<&Asked> = activity.asked_of(rep).iter().collect();
+    let today = occ.local.date_naive();
+    let per_day = program.reinforcement.per_day;
+    let question = next_question(&program.questions, &memories, &asked, today, per_day)?;
+    let skill = program
+        .skills
+        .iter()
+        .find(|s| s.id == question.skill)
+        .map_or(question.skill.as_str(), |s| s.name.as_str());
+    Ok((question, message::quiz(question, skill, occ.at)))
+}
+
 /// The message for `occ`, or `None` when it has become pointless (a "did you meet?" to a pair
 /// that already logged practice together, or a trigger no longer in the config).
 pub fn compose(
@@ -184,6 +208,9 @@ pub fn compose(
     let facts = || facts(program, pairs, activity, &occ.recipient, occ.program_week);
     if let Some(message) = with_buttons(program, pairs, activity, occ) {
         return Some(message);
+    }
+    if occ.source == Source::Quiz {
+        return quiz(program, activity, occ).ok().map(|(_, m)| m);
     }
     let text = match (&occ.source, &occ.recipient) {
         (Source::Trigger(name), _) => message::fill(
@@ -256,7 +283,12 @@ pub fn compose(
             // Planned after the week it reports, which it is titled by.
             let today = occ.local.date_naive();
             let reported = program.settings.week_ended_before(today);
-            let text = digest_text::render_manager_digest(program, &d, reported, today);
+            let mut text = digest_text::render_manager_digest(program, &d, reported, today);
+            let questions = digest_text::question_lines(program, &records, occ.at);
+            if !questions.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(&questions.join("\n"));
+            }
             // A button for each rep to coach first, and every other rep in one menu, each
             // opening the coaching form for them with what to coach.
             let first = digest::to_coach(&d);
@@ -440,6 +472,7 @@ pub fn records<'a>(
                 pulses: activity.pulses_of(id),
                 confidence: activity.confidence_of(id),
                 coaching: activity.coaching_of(id),
+                asked: activity.asked_of(id),
                 away: activity.absence(program, rep, until),
             }
         })

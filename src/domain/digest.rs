@@ -17,6 +17,7 @@ use super::commitment::{Commitment, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog, RECENT_DAYS};
 use super::program::Program;
 use super::pulse::Confidence;
+use super::reinforcement::Asked;
 
 /// One check-in a pair was due to hold, and whether it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,8 @@ pub struct RepRecord<'a> {
     pub confidence: &'a [Confidence],
     /// Coaching the rep was given, oldest first.
     pub coaching: &'a [Coaching],
+    /// Reinforcement questions asked of the rep, oldest first.
+    pub asked: &'a [Asked],
     /// Away now (roster, pause or Slack status), and until when.
     pub away: Option<Absence>,
 }
@@ -475,6 +478,7 @@ pub(crate) mod fixtures {
             pulses: &[],
             confidence: &[],
             coaching: &[],
+            asked: &[],
             away: None,
         }
     }

@@ -16,6 +16,7 @@ use super::mrkdwn::{escape, quote};
 use super::practice::{PracticeLog, RECENT_DAYS};
 use super::program::{Program, Role};
 use super::pulse::{Confidence, FEWEST, HIGHEST, calibration, widest_gap};
+use super::reinforcement_text::{self, RepQuestions};
 use super::words::{count, day, days_ago, noun_for};
 
 /// " (+2 vs last week)": how a figure compares with the week before, if there was one.
@@ -295,7 +296,7 @@ pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: b
     if admin {
         out.push(format!(
             "The program has ended: nothing more of it will be sent. Its data stays for `sko-reinforce export` ({}).",
-            "commitments, practice, checkins, deliveries, pulses"
+            "commitments, practice, checkins, deliveries, pulses, coaching, reinforcement"
         ));
     }
     out.join("\n")
@@ -419,6 +420,18 @@ fn confidence_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -
     out
 }
 
+/// Reinforcement questions per skill and team (see [`reinforcement_text`]).
+pub fn question_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<String> {
+    let of_reps: Vec<RepQuestions> = reps
+        .iter()
+        .map(|r| RepQuestions {
+            team: r.team,
+            asked: r.asked,
+        })
+        .collect();
+    reinforcement_text::lines(&program.skills, &of_reps, now)
+}
+
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
 /// rates, overall and by team.
 fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
@@ -495,6 +508,7 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
     }
     out.extend(confidence_lines(program, reps, now));
     out.extend(coaching_lines(program, reps, now));
+    out.extend(question_lines(program, reps, now));
     let rate = |members: &[&RepRecord]| {
         let due: usize = members
             .iter()

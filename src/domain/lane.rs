@@ -29,6 +29,8 @@ pub enum Lane {
     Checkpoints,
     /// Pressure plans resurfaced in the pressure weeks.
     Pressure,
+    /// Spaced reinforcement questions, when the program has any.
+    Quiz,
 }
 
 impl Lane {
@@ -44,6 +46,7 @@ impl Lane {
                 Lane::Checkpoints,
                 Lane::Pressure,
             ])
+            .chain((!program.questions.is_empty()).then_some(Lane::Quiz))
             .collect()
     }
 
@@ -55,6 +58,7 @@ impl Lane {
             Lane::Reports => "reports".into(),
             Lane::Checkpoints => "checkpoints".into(),
             Lane::Pressure => "pressure".into(),
+            Lane::Quiz => "quiz".into(),
         }
     }
 
@@ -65,6 +69,7 @@ impl Lane {
             "reports" => Lane::Reports,
             "checkpoints" => Lane::Checkpoints,
             "pressure" => Lane::Pressure,
+            "quiz" => Lane::Quiz,
             other => Lane::Trigger(other.strip_prefix("trigger:")?.to_string()),
         })
     }
@@ -79,6 +84,7 @@ impl Lane {
                 .map(|t| &t.cron),
             Lane::Checkins => Some(&program.checkins.cron),
             Lane::Reports => Some(&program.digest.cron),
+            Lane::Quiz => Some(&program.reinforcement.cron),
             Lane::Checkpoints | Lane::Pressure => None,
         }
     }

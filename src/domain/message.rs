@@ -6,6 +6,8 @@ use super::checkin::{CheckinAnswer, Group};
 use super::commitment::Commitment;
 use super::mrkdwn::{escape, quote};
 use super::practice::PracticeLog;
+use super::reinforcement::Question;
+use chrono::{DateTime, Utc};
 
 /// A scheduled message: its text (also the notification fallback), one-click answers, and
 /// the answers that do not fit as buttons, offered in one menu.
@@ -74,6 +76,8 @@ pub enum Action {
     /// Under a manager's digest: open the coaching form for a rep (the value is
     /// [`coaching_value`]: who, their name, the criterion to coach).
     LogCoaching,
+    /// Under a reinforcement question: this choice (the value is [`quiz_value`]).
+    AnswerQuestion,
     /// Under a live deal's confirmation: post it to the wins channel (the value is when it was
     /// logged, in Unix microseconds; it is looked up among the clicker's own practice).
     ShareWin,
@@ -85,7 +89,8 @@ impl Action {
         Action::CheckinRescheduled,
         Action::CheckinMissed,
     ];
-    const ALL: [Action; 12] = [
+    const ALL: [Action; 13] = [
+        Action::AnswerQuestion,
         Action::CheckinMet,
         Action::CheckinRescheduled,
         Action::CheckinMissed,
@@ -115,6 +120,7 @@ impl Action {
             Action::RateSkills => "rate_skills",
             Action::LogCoaching => "log_coaching",
             Action::ShareWin => "share_win",
+            Action::AnswerQuestion => "quiz_answer",
         }
     }
 
@@ -136,6 +142,7 @@ impl Action {
             Action::RateSkills => "Rate my skills",
             Action::LogCoaching => "Log coaching",
             Action::ShareWin => "Share with the team",
+            Action::AnswerQuestion => "Answer",
         }
     }
 
@@ -149,6 +156,69 @@ impl Action {
         }
     }
 }
+
+/// A reinforcement question as its rep receives it: the skill, the prompt, and one button
+/// per choice.
+pub fn quiz(question: &Question, skill: &str, asked_at: DateTime<Utc>) -> Message {
+    let text = format!(
+        "*Quick check · {}*\n{}\n_Tap your answer: the first tap counts._",
+        escape(skill),
+        escape(&question.prompt)
+    );
+    let buttons = question
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| Button {
+            action: Action::AnswerQuestion,
+            value: quiz_value(&QuizValue {
+                asked_at,
+                question: question.id.clone(),
+                index,
+                choice: choice.clone(),
+            }),
+        })
+        .collect();
+    Message::with_buttons(text, buttons)
+}
+
+/// What a question's button says: when it was asked, which question, which choice (its place
+/// and its words, the words only for the label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizValue {
+    pub asked_at: DateTime<Utc>,
+    pub question: String,
+    pub index: usize,
+    pub choice: String,
+}
+
+pub fn quiz_value(v: &QuizValue) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        v.asked_at.timestamp_micros(),
+        v.question,
+        v.index,
+        v.choice
+    )
+}
+
+/// Reads a question's button back; `None` for anything malformed.
+pub fn parse_quiz_value(value: &str) -> Option<QuizValue> {
+    let mut parts = value.splitn(4, '|');
+    let asked_at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+    let question = parts.next().filter(|q| !q.is_empty())?.to_string();
+    let index = parts.next()?.parse().ok()?;
+    let choice = parts.next().unwrap_or_default().to_string();
+    Some(QuizValue {
+        asked_at,
+        question,
+        index,
+        choice,
+    })
+}
+
+/// The longest label Slack shows on a button.
+const LABEL_CHARS: usize = 75;
 
 /// A "Log coaching" button's value: the rep, their first name (for the label), and the
 /// criterion to prefill. Only ever prefills a form, which checks who may coach whom.
@@ -243,6 +313,10 @@ fn button_label(button: &Button) -> String {
                 .to_string()
         }
         Action::CommitmentDone => format!("Done #{}", button.value),
+        Action::AnswerQuestion => parse_quiz_value(&button.value).map_or_else(
+            || Action::AnswerQuestion.label().to_string(),
+            |v| super::commitment::truncate(&v.choice, LABEL_CHARS),
+        ),
         Action::LogCoaching => match parse_coaching_value(&button.value) {
             Some((_, name, _)) if !name.is_empty() => format!("Coach {name}"),
             _ => Action::LogCoaching.label().to_string(),

@@ -27,6 +27,7 @@ pub mod practice;
 pub mod program;
 pub mod pulse;
 pub mod reinforcement;
+pub mod reinforcement_text;
 pub mod sample;
 pub mod schedule;
 pub mod sko;

@@ -19,6 +19,8 @@ pub enum MessageKind {
     /// A direct message because of what someone did (a partner told of a pause, a form's
     /// confirmation): its text is written when it is asked for.
     Notice,
+    /// A spaced reinforcement question.
+    Quiz,
 }
 
 impl MessageKind {
@@ -31,6 +33,7 @@ impl MessageKind {
             MessageKind::Pressure => "pressure",
             MessageKind::Win => "win",
             MessageKind::Notice => "notice",
+            MessageKind::Quiz => "quiz",
         }
     }
 }
@@ -64,6 +67,8 @@ pub enum Source {
     /// A rep told of their coaching (`<rep>:<Unix µs>`): kept text, as a notice's, with *Log
     /// practice* under it.
     Coached(String),
+    /// A spaced reinforcement question to a rep: which one is chosen when it goes.
+    Quiz,
 }
 
 impl Source {
@@ -80,6 +85,7 @@ impl Source {
             Source::Pressure => MessageKind::Pressure,
             Source::Win { .. } => MessageKind::Win,
             Source::Notice(_) | Source::Coached(_) => MessageKind::Notice,
+            Source::Quiz => MessageKind::Quiz,
         }
     }
 
@@ -94,6 +100,7 @@ impl Source {
             "adoption-chart" => Source::AdoptionChart,
             "close" => Source::Close,
             "pressure" => Source::Pressure,
+            "quiz" => Source::Quiz,
             other => match other.split_once(':')? {
                 ("trigger", name) => Source::Trigger(name.to_string()),
                 ("checkpoint", day) => Source::Checkpoint(day.parse().ok()?),
@@ -127,6 +134,7 @@ impl Source {
             Source::Win { user, logged_at } => format!("win:{user}:{logged_at}"),
             Source::Notice(why) => format!("notice:{why}"),
             Source::Coached(what) => format!("coached:{what}"),
+            Source::Quiz => "quiz".into(),
         }
     }
 }

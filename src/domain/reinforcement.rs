@@ -170,6 +170,37 @@ pub fn review(
     }
 }
 
+/// A rep's first answer to `asked`, on their local `day`: what the answer log keeps, and their
+/// memory of the question after it.
+pub fn answer(
+    prior: Option<&Memory>,
+    asked: &Asked,
+    choice: &str,
+    correct: bool,
+    at: DateTime<Utc>,
+    day: NaiveDate,
+    settings: &Reinforcement,
+) -> (Answer, Memory) {
+    let r = review(
+        prior,
+        &asked.rep,
+        &asked.question,
+        correct,
+        at,
+        day,
+        settings,
+    );
+    let answer = Answer {
+        answered_at: at,
+        choice: choice.to_string(),
+        correct,
+        elapsed_days: r.elapsed_days,
+        recall_before: r.recall_before,
+        next_due: r.memory.due,
+    };
+    (answer, r.memory)
+}
+
 /// Why no question goes to a rep at one of the `cron` times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoQuestion {

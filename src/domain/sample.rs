@@ -3,13 +3,14 @@
 //! the same roster always behaves the same way. Three kinds of rep, as the field sees them
 //! after a kickoff: most keep at it, some fade after the second week, a few never start.
 
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 
 use super::coached::Coaching;
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::{Program, Role};
 use super::pulse::Confidence;
+use super::reinforcement::{Asked, Question};
 use super::schedule::{Member, PairSchedule};
 use super::wall_clock::resolve;
 
@@ -31,6 +32,62 @@ pub fn habit(index: usize) -> Habit {
         7 => Habit::Quiet,
         _ => Habit::Diligent,
     }
+}
+
+/// Each sample rep's habit, by Slack id (the reps in roster order, as [`events`] reads them).
+pub fn habits(members: &[Member]) -> std::collections::HashMap<String, Habit> {
+    members
+        .iter()
+        .filter(|m| m.role == Role::Rep)
+        .enumerate()
+        .map(|(i, m)| (m.slack_id.clone(), habit(i)))
+        .collect()
+}
+
+/// How a sample rep answers a question asked in program week `week`: the choice and when, or
+/// nothing. The diligent answer within the half hour, mostly right and better on reviews;
+/// the fading like them for two weeks, then half the time, hours later, right one time in two;
+/// the quiet never.
+pub fn quiz_answer(
+    habit: Habit,
+    asked: &Asked,
+    question: &Question,
+    week: u32,
+    reviews: u32,
+) -> Option<(usize, DateTime<Utc>)> {
+    let roll = asked
+        .rep
+        .bytes()
+        .chain(asked.question.bytes())
+        .fold(asked.asked_on.num_days_from_ce() as u64, |h, b| {
+            h.wrapping_mul(31).wrapping_add(u64::from(b))
+        });
+    let right_one_in = match (habit, week) {
+        (Habit::Quiet, _) => return None,
+        (Habit::Fading, w) if w > 2 => {
+            if roll % 2 == 0 {
+                return None;
+            }
+            2
+        }
+        // Right four times in five at first sight, nine in ten on a review.
+        _ if reviews == 0 => 5,
+        _ => 10,
+    };
+    let right = question
+        .choices
+        .iter()
+        .position(|c| *c == question.correct)?;
+    let choice = if (roll / 7) % right_one_in == 0 {
+        (right + 1) % question.choices.len()
+    } else {
+        right
+    };
+    let after = match habit {
+        Habit::Fading if week > 2 => Duration::hours(2 + (roll % 4) as i64),
+        _ => Duration::minutes(5 + (roll % 25) as i64),
+    };
+    Some((choice, asked.asked_at + after))
 }
 
 /// One thing a sample rep does, at the instant it happens.

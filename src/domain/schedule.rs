@@ -148,6 +148,20 @@ impl Planner<'_> {
             Lane::Reports => self.reports(&mut out, from, to),
             Lane::Checkpoints => self.checkpoints(&mut out, from, to),
             Lane::Pressure => self.pressure(&mut out, from, to),
+            Lane::Quiz => {
+                // From the day after the kickoff: on the day itself the reps are in the room.
+                let kickoff = self.program.settings.kickoff;
+                let week_of = |d: NaiveDate| self.program_week(d, 0).filter(|_| d > kickoff);
+                let stream = ToRole {
+                    cron: &self.program.reinforcement.cron,
+                    role: Role::Rep,
+                    source: Source::Quiz,
+                    week_of: &week_of,
+                    looks_back: false,
+                    day_off: DayOff::Skip,
+                };
+                self.to_role(&mut out, &stream, from, to);
+            }
         }
         out.sort_by_cached_key(|o| (o.at, o.key()));
         // A digest moved off a holiday onto the time of the next one is the same message.

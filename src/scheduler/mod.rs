@@ -29,9 +29,10 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::config::{LiveProgram, SenderConfig};
 use crate::domain::activity::Activity;
-use crate::domain::compose::{Involved, compose};
+use crate::domain::compose::{self, Involved, compose};
 use crate::domain::message::{Action, Button, Message};
 use crate::domain::program::Program;
+use crate::domain::reinforcement::{Asked, Question};
 use crate::domain::schedule::{Member, Occurrence, PairSchedule, Recipient, Source};
 use crate::metrics::Metrics;
 use crate::store::{Claim, Delivery, Fence, Holder, SchedulerStore, Settled, Store};
@@ -312,6 +313,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         }
         // A notice's text was written when it was asked for; the rest is composed now, from
         // the latest records.
+        let mut asked = None;
         let message = match &occ.source {
             Source::Notice(_) => d.text.clone().map(Message::text),
             Source::Coached(_) => d.text.clone().map(|text| {
@@ -321,6 +323,14 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
                 };
                 Message::with_buttons(text, vec![log])
             }),
+            // Which question goes is chosen now, from the latest answers, and kept once sent.
+            Source::Quiz => match compose::quiz(program, activity, occ) {
+                Ok((question, message)) => {
+                    asked = Some(question);
+                    Some(message)
+                }
+                Err(_) => None,
+            },
             _ => compose(program, pairs, activity, occ),
         };
         let Some(message) = message else {
@@ -341,7 +351,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         {
             Ok(ts) => {
                 self.store.mark_sent(d.id, &ts, self.clock.now()).await?;
-                self.sent(occ).await?;
+                self.sent(occ, asked).await?;
                 self.progress.count_sent();
                 report.sent += 1;
                 Ok(())
@@ -378,11 +388,28 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
     }
 
     /// What a message that went makes true: a check-in sent is one the pair was brought to.
-    async fn sent(&self, occ: &Occurrence) -> anyhow::Result<()> {
-        if let (Source::Checkin, Recipient::Group(group)) = (&occ.source, &occ.recipient) {
-            self.store
-                .record_checkin(group, Some(occ.program_week), occ.at)
-                .await?;
+    /// and a question sent is one asked.
+    async fn sent(&self, occ: &Occurrence, asked: Option<&Question>) -> anyhow::Result<()> {
+        match (&occ.source, &occ.recipient) {
+            (Source::Checkin, Recipient::Group(group)) => {
+                self.store
+                    .record_checkin(group, Some(occ.program_week), occ.at)
+                    .await?
+            }
+            (Source::Quiz, Recipient::Person(rep)) => {
+                if let Some(q) = asked {
+                    let asked = Asked {
+                        rep: rep.clone(),
+                        question: q.id.clone(),
+                        skill: q.skill.clone(),
+                        asked_at: occ.at,
+                        asked_on: occ.local.date_naive(),
+                        answer: None,
+                    };
+                    self.store.record_asked(&asked).await?
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -399,5 +426,6 @@ fn nothing_to_say(source: &Source) -> &'static str {
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
         Source::Win { .. } => "the practice it shares is no longer recorded",
         Source::Notice(_) | Source::Coached(_) => "the notice's text was not kept",
+        Source::Quiz => "no question due: the day's were asked, or none is due yet",
     }
 }

@@ -61,7 +61,8 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             Ok(Some(ts)) => {
                 tracing::info!(key = %d.key, "interrupted send had reached Slack; marked sent");
                 self.store.mark_sent(d.id, &ts, now).await?;
-                self.sent(&d.occurrence).await?;
+                // Which question went is not known here; an answer to it records it.
+                self.sent(&d.occurrence, None).await?;
                 report.recovered += 1;
             }
             Ok(None) if d.attempts >= i64::from(self.settings.max_attempts) => {

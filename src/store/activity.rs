@@ -7,6 +7,7 @@ use crate::domain::absence::SlackStatus;
 use crate::domain::activity::Activity;
 use crate::domain::checkin::Group;
 use crate::domain::compose::Involved;
+use crate::domain::reinforcement::Asked;
 
 /// The records a message is composed from, and the one the scheduler makes (a check-in sent).
 pub trait RecordStore {
@@ -17,6 +18,9 @@ pub trait RecordStore {
         week: Option<u32>,
         due_at: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Records that a question was asked (once, however often called).
+    fn record_asked(&self, asked: &Asked) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// Commitments, practice since `since`, pulse answers, pauses and Slack statuses of the
     /// people `involved`, and the check-ins of those whose check-ins are read: by index, so a
@@ -62,6 +66,10 @@ impl RecordStore for Store {
             tx.commit().await?
         });
         Ok(())
+    }
+
+    async fn record_asked(&self, asked: &Asked) -> anyhow::Result<()> {
+        Store::record_asked(self, asked).await
     }
 
     async fn activity_of(
@@ -124,9 +132,11 @@ impl RecordStore for Store {
             .collect();
         let confidence = self.confidence_of_people(&ids).await?;
         let coaching = self.coaching_of_people(&ids).await?;
+        let (memories, asked) = self.reinforcement_of_people(&ids).await?;
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
             .with_coaching(coaching)
+            .with_reinforcement(memories, asked)
             .with_absences(pauses.into_iter().collect(), statuses))
     }
 }

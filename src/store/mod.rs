@@ -26,6 +26,7 @@ mod pairs;
 mod people;
 mod plan;
 mod practice;
+mod reinforcement;
 mod requests;
 mod scheduling;
 
@@ -44,6 +45,7 @@ pub use outbox::{Claim, Delivery, DeliveryStatus, OutboxStore, Settled};
 pub use pairs::PairStore;
 pub use people::RosterStore;
 pub use plan::{PlanState, PlanStore, Replan};
+pub use reinforcement::QuizAnswered;
 pub use requests::Snoozed;
 pub use scheduling::SchedulerStore;
 

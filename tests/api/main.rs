@@ -20,6 +20,7 @@ mod manifest;
 mod metrics;
 mod planning_load;
 mod prompt_buttons;
+mod reinforcement;
 mod replicas;
 mod roster;
 mod scale;

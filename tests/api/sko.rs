@@ -50,7 +50,7 @@ async fn a_pause_stops_the_reps_messages_tells_the_partner_and_triples_them_up()
 
     let reply = app.reply(REP, "/sko", "pause until 2027-02-01").await;
     assert!(
-        reply.starts_with("Paused: no prompts, pulses or check-ins until Mon 1 Feb"),
+        reply.starts_with("Paused: no prompts, questions, pulses or check-ins until Mon 1 Feb"),
         "{reply}"
     );
     let notices = app.notices_delivered().await;

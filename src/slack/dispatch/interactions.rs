@@ -110,6 +110,9 @@ impl Dispatcher {
             Action::Snooze => clicks::snooze(store, user, value, now).await,
             Action::ShareWin => clicks::share_win(store, &program, user, value, now).await,
             Action::PulseAnswer => clicks::answer_pulse(store, &program, user, value, now).await,
+            Action::AnswerQuestion => {
+                commands::quiz::answer(store, &program, user, value, now).await
+            }
             Action::CheckinMet | Action::CheckinRescheduled | Action::CheckinMissed => {
                 clicks::answer_checkin(store, user, action, value, now).await
             }

@@ -11,20 +11,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::plan::replan_diff;
 use super::{
     ChannelStore, Claim, Delivery, DeliveryStatus, DirectoryStore, EmailLookup, Fence, Holder,
-    Lease, LeaseStore, OutboxStore, PairStore, PlanState, PlanStore, RecordStore, Replan,
-    RosterStore, Settled,
+    Lease, LeaseStore, OutboxStore, PairStore, PlanState, PlanStore, Replan, RosterStore, Settled,
 };
 use crate::domain::absence::SlackStatus;
-use crate::domain::activity::Activity;
-use crate::domain::checkin::{Checkin, Group};
-use crate::domain::commitment::{Commitment, CommitmentStatus};
-use crate::domain::compose::Involved;
 use crate::domain::lane::Lane;
-use crate::domain::practice::PracticeLog;
 use crate::domain::program::Person;
-use crate::domain::sample::Event;
 use crate::domain::schedule::{Occurrence, PairSchedule, Recipient};
 
+mod records;
 mod rows;
 
 use rows::Inner;
@@ -68,49 +62,6 @@ impl MemoryStore {
         rows.sort_by_key(|d| (d.occurrence.at, d.id));
         rows
     }
-
-    /// Records what a sample rep did, as the commands would have.
-    pub fn record(&self, event: Event) {
-        let mut s = self.inner();
-        match event {
-            Event::Commit(c) => s.commitments.entry(c.user_id.clone()).or_default().push(c),
-            Event::Done { user, seq, at } => {
-                if let Some(c) = s
-                    .commitments
-                    .get_mut(&user)
-                    .and_then(|cs| cs.iter_mut().find(|c| c.seq == seq))
-                {
-                    c.status = CommitmentStatus::Done;
-                    c.done_at = Some(at);
-                    c.updated_at = at;
-                }
-            }
-            Event::Practise(p) => s.practice.entry(p.user_id.clone()).or_default().push(p),
-            Event::Pulse {
-                user, day, answer, ..
-            } => s
-                .pulses
-                .entry(user)
-                .or_default()
-                .push((day, answer.to_string())),
-            Event::Coach(c) => s.coaching.entry(c.rep_id.clone()).or_default().push(c),
-            Event::Rate(answers) => {
-                for a in answers {
-                    s.confidence.entry(a.user_id.clone()).or_default().push(a);
-                }
-            }
-        }
-    }
-}
-
-/// The records of `people` in `map`, cloned.
-fn of_people<T: Clone>(map: &foldhash::HashMap<String, Vec<T>>, people: &[String]) -> Vec<T> {
-    people
-        .iter()
-        .filter_map(|p| map.get(p))
-        .flatten()
-        .cloned()
-        .collect()
 }
 
 impl PlanStore for MemoryStore {
@@ -533,66 +484,5 @@ impl PairStore for MemoryStore {
         s.check_fence(fence)?;
         s.pairs = Some(pairs.clone());
         Ok(())
-    }
-}
-
-impl RecordStore for MemoryStore {
-    async fn record_checkin(
-        &self,
-        members: &Group,
-        _week: Option<u32>,
-        due_at: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut s = self.inner();
-        let sorted = members.sorted();
-        if !s.checkin_keys.insert((sorted.clone(), due_at)) {
-            return Ok(());
-        }
-        let at = s.checkins.len();
-        for m in sorted.iter() {
-            s.checkins_of.entry(m.clone()).or_default().push(at);
-        }
-        s.checkins.push(Checkin {
-            members: sorted,
-            due_at,
-            answer: None,
-        });
-        Ok(())
-    }
-
-    async fn activity_of(&self, involved: &Involved, _since: DateTime<Utc>) -> Result<Activity> {
-        let s = self.inner();
-        let people = &involved.people;
-        let mut indexes: Vec<usize> = involved
-            .checkins_of
-            .iter()
-            .filter_map(|p| s.checkins_of.get(p))
-            .flatten()
-            .copied()
-            .collect();
-        indexes.sort_unstable();
-        indexes.dedup();
-        let checkins = indexes.into_iter().map(|i| s.checkins[i].clone()).collect();
-        let pauses = people
-            .iter()
-            .filter_map(|p| Some((p.clone(), *s.pauses.get(p)?)))
-            .collect();
-        let statuses = people
-            .iter()
-            .filter_map(|p| Some((p.clone(), s.statuses.get(p)?.0.clone())))
-            .collect();
-        let commitments: Vec<Commitment> = of_people(&s.commitments, people);
-        let practice: Vec<PracticeLog> = of_people(&s.practice, people);
-        let pulses = people
-            .iter()
-            .filter_map(|p| Some((p, s.pulses.get(p)?)))
-            .flat_map(|(p, answers)| answers.iter().map(|(d, a)| (p.clone(), *d, a.clone())))
-            .collect();
-        let confidence = of_people(&s.confidence, people);
-        let coaching = of_people(&s.coaching, people);
-        Ok(Activity::new(commitments, practice, checkins, pulses)
-            .with_confidence(confidence)
-            .with_coaching(coaching)
-            .with_absences(pauses, statuses))
     }
 }

@@ -15,6 +15,7 @@ use crate::domain::commitment::Commitment;
 use crate::domain::lane::Lane;
 use crate::domain::practice::PracticeLog;
 use crate::domain::pulse::Confidence;
+use crate::domain::reinforcement::{Asked, Memory};
 use crate::domain::schedule::{Occurrence, PairSchedule};
 
 type Result<T> = anyhow::Result<T>;
@@ -56,6 +57,11 @@ pub(super) struct Inner {
     pub(super) pulses: HashMap<String, Vec<(u32, String)>>,
     pub(super) confidence: HashMap<String, Vec<Confidence>>,
     pub(super) coaching: HashMap<String, Vec<Coaching>>,
+    /// Questions asked, by rep, and each rep's memory of each question.
+    pub(super) asked: HashMap<String, Vec<Asked>>,
+    pub(super) memories: HashMap<String, HashMap<String, Memory>>,
+    /// Questions asked and not yet seen by the sample reps, who answer them.
+    pub(super) unanswered: Vec<Asked>,
 }
 
 impl Inner {
