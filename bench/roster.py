@@ -2,7 +2,10 @@
 """A config for benchmarks: config.example.toml's program with N generated reps (50 to a
 manager, over 20 timezones, paired automatically), optionally with another kickoff date.
 
-    bench/roster.py 10000 [--kickoff 2027-01-11] > /tmp/c10000.toml
+    bench/roster.py 10000 [--kickoff 2027-01-11] [--questions 40] > /tmp/c10000.toml
+
+--questions N replaces the example's reinforcement questions with N generated ones, spread
+over its four skills.
 
 With --csv DIR it writes DIR/config.toml and the roster as DIR/people.csv instead, everyone
 listed by email only, as an HR export would have them:
@@ -24,12 +27,14 @@ parser = argparse.ArgumentParser()
 parser.add_argument("reps", type=int)
 parser.add_argument("--kickoff")
 parser.add_argument("--csv", help="write DIR/config.toml and DIR/people.csv")
+parser.add_argument("--questions", type=int, help="N generated reinforcement questions")
 args = parser.parse_args()
 example = (pathlib.Path(__file__).parent.parent / "config.example.toml").read_text()
 out, skipping = [], False
 for line in example.splitlines():
     if line.startswith("["):
-        skipping = line in ("[[people]]", "[[pairs]]") or (line == "[roster]" and not args.csv)
+        skipping = line in ("[[people]]", "[[pairs]]") or (line == "[roster]" and not args.csv) \
+            or (line == "[[questions]]" and args.questions is not None)
     if skipping:
         continue
     if args.csv and line.startswith("csv ="):
@@ -38,6 +43,10 @@ for line in example.splitlines():
     if args.kickoff and line.startswith("kickoff ="):
         line = f"kickoff = {args.kickoff}"
     out.append(line)
+SKILLS = ["discovery", "objections", "competitive", "next-steps"]
+for q in range(args.questions or 0):
+    out.append(f'[[questions]]\nid = "q{q}"\nskill = "{SKILLS[q % 4]}"\nprompt = "Question {q}?"\n'
+               f'choices = ["Right {q}", "Wrong {q}", "Also wrong {q}"]\ncorrect = "Right {q}"')
 if args.csv:
     directory = pathlib.Path(args.csv)
     directory.mkdir(parents=True, exist_ok=True)

@@ -52,9 +52,9 @@ pub async fn write(
             for a in store.all_asked().await? {
                 let answer = a.answer.as_ref();
                 csv.write_record([
-                    a.rep.clone(),
-                    a.question.clone(),
-                    a.skill.clone(),
+                    a.rep.to_string(),
+                    a.question.to_string(),
+                    a.skill.to_string(),
                     time(a.asked_at),
                     answer.map(|x| time(x.answered_at)).unwrap_or_default(),
                     answer.map(|x| x.choice.clone()).unwrap_or_default(),

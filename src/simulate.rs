@@ -147,8 +147,10 @@ pub async fn run_into(
             store.record(event);
         }
         scheduler.tick(&stop).await?;
+        // Taken every time, so that a preview without answers holds no list of them.
+        let asked = store.take_asked();
         if preview.sample_activity {
-            answer_questions(program, &store, &habits);
+            answer_questions(program, &store, &habits, asked);
         }
         let now = clock.now();
         // What ended before the grace window can never change again: read it out as it goes.
@@ -166,12 +168,13 @@ fn answer_questions(
     program: &Program,
     store: &MemoryStore,
     habits: &std::collections::HashMap<String, sample::Habit>,
+    asked: Vec<crate::domain::reinforcement::Asked>,
 ) {
-    for asked in store.take_asked() {
-        let Some(question) = program.questions.iter().find(|q| q.id == asked.question) else {
+    for asked in asked {
+        let Some(question) = program.questions.iter().find(|q| *q.id == *asked.question) else {
             continue;
         };
-        let Some(habit) = habits.get(&asked.rep) else {
+        let Some(habit) = habits.get(&*asked.rep) else {
             continue;
         };
         let week = program.settings.program_week(asked.asked_on).unwrap_or(0);

@@ -70,7 +70,7 @@ fn jsonl_lines_carry_the_spec_fields_in_time_order() {
         .collect();
     assert_eq!(
         kinds,
-        BTreeSet::from(["checkin", "digest", "prompt", "pressure", "pulse"])
+        BTreeSet::from(["checkin", "digest", "prompt", "pressure", "pulse", "quiz"])
     );
 }
 
@@ -303,7 +303,8 @@ fn sample_activity_fills_the_digests_and_reports_the_same_way_every_time() {
     assert_eq!(sampled, jsonl(&["--sample-activity"]), "deterministic");
 
     // The same schedule: every prompt, check-in, pulse and digest planned without it is sent
-    // with it too; only a "did you meet?" to a pair that practised together is not needed.
+    // with it too; only a "did you meet?" to a pair that practised together is not needed, and
+    // a question goes only when the answers so far leave one due.
     let key = |m: &Value| {
         (
             m["at"].to_string(),
@@ -314,7 +315,7 @@ fn sample_activity_fills_the_digests_and_reports_the_same_way_every_time() {
     let with: BTreeSet<_> = sampled.iter().map(key).collect();
     for m in &plain {
         assert!(
-            with.contains(&key(m)) || m["source"] == "checkin-followup",
+            with.contains(&key(m)) || m["source"] == "checkin-followup" || m["source"] == "quiz",
             "sent without sample activity only: {m}"
         );
     }

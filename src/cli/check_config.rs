@@ -15,13 +15,14 @@ pub fn run(path: &Path, config: &Config) -> ExitCode {
         };
         writeln!(
             out,
-            "{}: ok — \"{}\", kickoff {}, {} people{by_email}, {} skills, {} triggers",
+            "{}: ok — \"{}\", kickoff {}, {} people{by_email}, {} skills, {} triggers, {} questions",
             path.display(),
             p.settings.name,
             p.settings.kickoff,
             p.people.len() + p.not_found().count(),
             p.skills.len(),
-            p.triggers.len()
+            p.triggers.len(),
+            p.questions.len()
         )
     })
 }

@@ -39,9 +39,9 @@ pub async fn answer(
     }
     let tz = person.timezone.unwrap_or(program.settings.timezone);
     let asked = Asked {
-        rep: user.to_string(),
-        question: question.id.clone(),
-        skill: question.skill.clone(),
+        rep: user.into(),
+        question: question.id.as_str().into(),
+        skill: question.skill.as_str().into(),
         asked_at: v.asked_at,
         asked_on: v.asked_at.with_timezone(&tz).date_naive(),
         answer: None,

@@ -225,10 +225,15 @@ impl Activity {
 }
 
 /// `items` grouped by the person `whose` names, each group in the order given.
-fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+fn by_person<T>(items: Vec<T>, whose: impl Fn(&T) -> &str) -> HashMap<String, Vec<T>> {
     let mut groups: HashMap<String, Vec<T>> = HashMap::new();
     for item in items {
-        groups.entry(whose(&item).clone()).or_default().push(item);
+        match groups.get_mut(whose(&item)) {
+            Some(group) => group.push(item),
+            None => {
+                groups.insert(whose(&item).to_string(), vec![item]);
+            }
+        }
     }
     groups
 }

@@ -11,17 +11,35 @@ use super::digest::{self, CheckinRecord, RepRecord};
 use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::program::{Person, Program, Role, SPRINT_WEEKS};
-use super::reinforcement::{Asked, Memory, NoQuestion, Question, next_question};
+use super::reinforcement::{Asked, Memory, NoQuestion, Question, REST_DAYS, next_question};
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use super::words;
 
 /// Whose records a batch of messages is composed from: everyone involved, and of them the
-/// people whose check-ins are read (digests, reports, a "did you meet?"); sorted, once each.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// people whose check-ins are read (digests, reports, a "did you meet?") and those whose whole
+/// question history is (for its figures); sorted, once each. Of everyone else only the
+/// questions asked since `asked_since` are read: what choosing the next question needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Involved {
     pub people: Vec<String>,
     pub checkins_of: Vec<String>,
+    pub questions_of: Vec<String>,
+    pub asked_since: DateTime<Utc>,
 }
+
+impl Default for Involved {
+    fn default() -> Self {
+        Involved {
+            people: Vec::new(),
+            checkins_of: Vec::new(),
+            questions_of: Vec::new(),
+            asked_since: DateTime::UNIX_EPOCH,
+        }
+    }
+}
+
+/// How far back choosing a question looks: the day's count and the questions resting.
+const QUESTIONS_LOOK_BACK: Duration = Duration::days(REST_DAYS + 1);
 
 impl Involved {
     /// Everyone `occurrences` are about.
@@ -31,16 +49,28 @@ impl Involved {
         occurrences: impl IntoIterator<Item = &'o Occurrence>,
     ) -> Involved {
         let mut involved = Involved::default();
+        let mut earliest: Option<DateTime<Utc>> = None;
         for occ in occurrences {
             let people = people_involved(program, pairs, occ);
             if reads_checkins(&occ.source) {
                 involved.checkins_of.extend(people.iter().cloned());
             }
+            if reads_questions(&occ.source) {
+                involved.questions_of.extend(people.iter().cloned());
+            }
+            earliest = Some(earliest.map_or(occ.at, |e| e.min(occ.at)));
             involved.people.extend(people);
         }
-        for list in [&mut involved.people, &mut involved.checkins_of] {
+        for list in [
+            &mut involved.people,
+            &mut involved.checkins_of,
+            &mut involved.questions_of,
+        ] {
             list.sort_unstable();
             list.dedup();
+        }
+        if let Some(earliest) = earliest {
+            involved.asked_since = earliest - QUESTIONS_LOOK_BACK;
         }
         involved
     }
@@ -51,9 +81,19 @@ impl Involved {
         people.dedup();
         Involved {
             checkins_of: people.clone(),
+            questions_of: people.clone(),
             people,
+            asked_since: DateTime::UNIX_EPOCH,
         }
     }
+}
+
+/// Whether a message from `source` gives figures from its people's whole question history.
+fn reads_questions(source: &Source) -> bool {
+    matches!(
+        source,
+        Source::Digest | Source::ProgramReport | Source::Close
+    )
 }
 
 /// Whether a message from `source` reads its people's check-ins: a prompt or a pulse does

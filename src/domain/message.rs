@@ -546,6 +546,34 @@ mod tests {
     }
 
     #[test]
+    fn a_question_has_a_button_per_choice_that_reads_back_what_was_asked() {
+        let q = Question {
+            id: "q1".into(),
+            skill: "discovery".into(),
+            prompt: "Which <first>?".into(),
+            choices: vec!["Situation | context".into(), "Budget".into()],
+            correct: "Situation | context".into(),
+            explain: None,
+        };
+        let asked = chrono::TimeZone::with_ymd_and_hms(&Utc, 2027, 1, 12, 15, 30, 0).unwrap();
+        let m = quiz(&q, "Discovery", asked);
+        assert!(
+            m.text.contains("Which &lt;first&gt;?"),
+            "escaped: {}",
+            m.text
+        );
+        let labels: Vec<String> = m.buttons.iter().map(Button::label).collect();
+        assert_eq!(labels, ["Situation | context", "Budget"]);
+        let back = parse_quiz_value(&m.buttons[0].value).unwrap();
+        assert_eq!(
+            (back.asked_at, back.question.as_str(), back.index),
+            (asked, "q1", 0)
+        );
+        assert_eq!(parse_quiz_value("nonsense|q1|0|x"), None);
+        assert_eq!(parse_quiz_value("1|q1|x|y"), None);
+    }
+
+    #[test]
     fn placeholders_are_filled_from_the_recipients_own_facts() {
         let facts = Facts {
             first_name: Some("Dana".into()),

@@ -61,11 +61,15 @@ impl Default for Reinforcement {
 pub const PER_DAY_AT_MOST: u32 = 3;
 pub const CHOICES: std::ops::RangeInclusive<usize> = 2..=5;
 
+/// Ids shared by every record that names them: a preview holds millions of records, and
+/// cloning one costs a count, not an allocation.
+pub type Id = std::sync::Arc<str>;
+
 /// What a rep's memory of one question is, after their answers so far.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Memory {
-    pub rep: String,
-    pub question: String,
+    pub rep: Id,
+    pub question: Id,
     pub stability: f32,
     pub difficulty: f32,
     /// When they last answered it, and the local day that was.
@@ -80,9 +84,9 @@ pub struct Memory {
 /// One question asked of one rep, and their first answer to it, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asked {
-    pub rep: String,
-    pub question: String,
-    pub skill: String,
+    pub rep: Id,
+    pub question: Id,
+    pub skill: Id,
     pub asked_at: DateTime<Utc>,
     /// The rep's local day it was asked on.
     pub asked_on: NaiveDate,
@@ -132,8 +136,8 @@ pub struct Review {
 /// `max_interval_days` away.
 pub fn review(
     prior: Option<&Memory>,
-    rep: &str,
-    question: &str,
+    rep: &Id,
+    question: &Id,
     right: bool,
     at: DateTime<Utc>,
     day: NaiveDate,
@@ -155,8 +159,8 @@ pub fn review(
         (item.interval.round() as i64).clamp(1, i64::from(settings.max_interval_days.max(1)));
     Review {
         memory: Memory {
-            rep: rep.to_string(),
-            question: question.to_string(),
+            rep: rep.clone(),
+            question: question.clone(),
             stability: item.memory.stability,
             difficulty: item.memory.difficulty,
             last_answered: at,
@@ -211,7 +215,7 @@ pub enum NoQuestion {
 }
 
 /// A question left unanswered is not asked again for these days: the rep sees others first.
-const UNANSWERED_REST_DAYS: i64 = 3;
+pub const REST_DAYS: i64 = 3;
 
 /// The question to ask a rep at a `cron` time on their local `today`: due repeats before new
 /// questions, the weakest skill (lowest mean predicted recall) first and, within it, the
@@ -228,14 +232,12 @@ pub fn next_question<'q>(
     }
     let resting = |q: &Question| {
         asked.iter().any(|a| {
-            a.question == q.id
+            *a.question == *q.id
                 && (a.asked_on == today
-                    || (a.answer.is_none()
-                        && (today - a.asked_on).num_days() < UNANSWERED_REST_DAYS))
+                    || (a.answer.is_none() && (today - a.asked_on).num_days() < REST_DAYS))
         })
     };
-    let memory: HashMap<&str, &Memory> =
-        memories.iter().map(|m| (m.question.as_str(), *m)).collect();
+    let memory: HashMap<&str, &Memory> = memories.iter().map(|m| (&*m.question, *m)).collect();
     let skill_recall = skill_recall(questions, &memory, today);
     let weakness = |q: &Question| skill_recall.get(q.skill.as_str()).copied().unwrap_or(0.0);
     let due = questions
@@ -321,7 +323,7 @@ pub fn tally<'a>(asked: impl IntoIterator<Item = &'a Asked>) -> Tally {
         t.asked += 1;
         let Some(answer) = &a.answer else { continue };
         t.answered += 1;
-        let bucket = if seen.insert((a.rep.as_str(), a.question.as_str())) {
+        let bucket = if seen.insert((&*a.rep, &*a.question)) {
             &mut t.first
         } else {
             &mut t.later
@@ -365,7 +367,15 @@ mod tests {
         let mut day = d(0);
         let mut out = Vec::new();
         for right in answers {
-            let r = review(memory.as_ref(), "U1", "q1", *right, at(day), day, &settings);
+            let r = review(
+                memory.as_ref(),
+                &"U1".into(),
+                &"q1".into(),
+                *right,
+                at(day),
+                day,
+                &settings,
+            );
             day = r.memory.due;
             out.push((day - d(0)).num_days());
             memory = Some(r.memory);
@@ -385,12 +395,37 @@ mod tests {
     #[test]
     fn the_real_days_away_are_fed_to_the_model_and_recall_falls_with_them() {
         let settings = Reinforcement::default();
-        let first = review(None, "U1", "q1", true, at(d(0)), d(0), &settings).memory;
+        let first = review(
+            None,
+            &"U1".into(),
+            &"q1".into(),
+            true,
+            at(d(0)),
+            d(0),
+            &settings,
+        )
+        .memory;
         assert!(recall(&first, d(2)) > recall(&first, d(20)));
-        let late = review(Some(&first), "U1", "q1", true, at(d(20)), d(20), &settings);
+        let late = review(
+            Some(&first),
+            &"U1".into(),
+            &"q1".into(),
+            true,
+            at(d(20)),
+            d(20),
+            &settings,
+        );
         assert_eq!(late.elapsed_days, 20);
         assert!(late.recall_before.unwrap() < 0.9);
-        let wrong = review(Some(&first), "U1", "q1", false, at(d(2)), d(2), &settings);
+        let wrong = review(
+            Some(&first),
+            &"U1".into(),
+            &"q1".into(),
+            false,
+            at(d(2)),
+            d(2),
+            &settings,
+        );
         assert_eq!((wrong.memory.reviews, wrong.memory.lapses), (2, 1));
     }
 
@@ -404,8 +439,26 @@ mod tests {
             question("n1", "discovery"),
         ];
         // d1 answered right long ago, o1 wrong recently: both due, objections the weaker.
-        let d1 = review(None, "U1", "d1", true, at(d(0)), d(0), &settings).memory;
-        let o1 = review(None, "U1", "o1", false, at(d(8)), d(8), &settings).memory;
+        let d1 = review(
+            None,
+            &"U1".into(),
+            &"d1".into(),
+            true,
+            at(d(0)),
+            d(0),
+            &settings,
+        )
+        .memory;
+        let o1 = review(
+            None,
+            &"U1".into(),
+            &"o1".into(),
+            false,
+            at(d(8)),
+            d(8),
+            &settings,
+        )
+        .memory;
         let today = d(10);
         assert!(d1.due <= today && o1.due <= today);
         let pick = next_question(&questions, &[&d1, &o1], &[], today, 1).unwrap();
@@ -413,14 +466,86 @@ mod tests {
         // With nothing due, a new question of the weakest skill: objections has only o1 (a
         // lapse), discovery has d1 well known.
         let later = d(9);
-        let d1_fresh = review(None, "U1", "d1", true, at(d(8)), d(8), &settings).memory;
-        let o1_fresh = review(None, "U1", "o1", true, at(d(8)), d(8), &settings).memory;
+        let d1_fresh = review(
+            None,
+            &"U1".into(),
+            &"d1".into(),
+            true,
+            at(d(8)),
+            d(8),
+            &settings,
+        )
+        .memory;
+        let o1_fresh = review(
+            None,
+            &"U1".into(),
+            &"o1".into(),
+            true,
+            at(d(8)),
+            d(8),
+            &settings,
+        )
+        .memory;
         let o1_weak = Memory {
             stability: 0.2,
             ..o1_fresh
         };
         let pick = next_question(&questions, &[&d1_fresh, &o1_weak], &[], later, 1).unwrap();
         assert_eq!(pick.id, "o2");
+    }
+
+    #[test]
+    fn after_an_absence_the_most_overdue_comes_first_one_a_day() {
+        let settings = Reinforcement::default();
+        let questions = vec![question("a", "s"), question("b", "s")];
+        // Both answered right before three weeks away; `a` a week earlier than `b`.
+        let a = review(
+            None,
+            &"U1".into(),
+            &"a".into(),
+            true,
+            at(d(0)),
+            d(0),
+            &settings,
+        )
+        .memory;
+        let b = review(
+            None,
+            &"U1".into(),
+            &"b".into(),
+            true,
+            at(d(7)),
+            d(7),
+            &settings,
+        )
+        .memory;
+        let back = d(30);
+        assert!(recall(&a, back) < recall(&b, back));
+        assert_eq!(
+            next_question(&questions, &[&a, &b], &[], back, 1)
+                .unwrap()
+                .id,
+            "a"
+        );
+        let asked_a = Asked {
+            rep: "U1".into(),
+            question: "a".into(),
+            skill: "s".into(),
+            asked_at: at(back),
+            asked_on: back,
+            answer: None,
+        };
+        assert_eq!(
+            next_question(&questions, &[&a, &b], &[&asked_a], back, 1).unwrap_err(),
+            NoQuestion::DayIsFull,
+            "the backlog drains at per_day"
+        );
+        assert_eq!(
+            next_question(&questions, &[&a, &b], &[&asked_a], back, 2)
+                .unwrap()
+                .id,
+            "b"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub fn lines(skills: &[Skill], reps: &[RepQuestions], now: DateTime<Utc>) -> Vec
         let t = tally(
             asked
                 .iter()
-                .filter(|(_, a)| a.skill == skill.id)
+                .filter(|(_, a)| *a.skill == *skill.id)
                 .map(|(_, a)| *a),
         );
         if t.asked > 0 {
@@ -117,7 +117,7 @@ mod tests {
                 let at = start + Duration::days(i as i64);
                 Asked {
                     rep: rep.into(),
-                    question: format!("{skill}-{i}"),
+                    question: format!("{skill}-{i}").into(),
                     skill: skill.into(),
                     asked_at: at,
                     asked_on: at.date_naive(),

@@ -399,9 +399,9 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
             (Source::Quiz, Recipient::Person(rep)) => {
                 if let Some(q) = asked {
                     let asked = Asked {
-                        rep: rep.clone(),
-                        question: q.id.clone(),
-                        skill: q.skill.clone(),
+                        rep: rep.as_str().into(),
+                        question: q.id.as_str().into(),
+                        skill: q.skill.as_str().into(),
                         asked_at: occ.at,
                         asked_on: occ.local.date_naive(),
                         answer: None,

@@ -132,7 +132,10 @@ impl RecordStore for Store {
             .collect();
         let confidence = self.confidence_of_people(&ids).await?;
         let coaching = self.coaching_of_people(&ids).await?;
-        let (memories, asked) = self.reinforcement_of_people(&ids).await?;
+        let whole = serde_json::to_string(&involved.questions_of)?;
+        let (memories, asked) = self
+            .reinforcement_of_people(&ids, involved.asked_since, &whole)
+            .await?;
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
             .with_coaching(coaching)

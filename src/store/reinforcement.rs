@@ -35,9 +35,9 @@ impl From<AskedRow> for Asked {
             _ => None,
         };
         Asked {
-            rep: r.rep_id,
-            question: r.question_id,
-            skill: r.skill_id,
+            rep: r.rep_id.into(),
+            question: r.question_id.into(),
+            skill: r.skill_id.into(),
             asked_at: r.asked_at,
             asked_on: r.asked_on,
             answer,
@@ -61,8 +61,8 @@ struct MemoryRow {
 impl From<MemoryRow> for Memory {
     fn from(r: MemoryRow) -> Memory {
         Memory {
-            rep: r.rep_id,
-            question: r.question_id,
+            rep: r.rep_id.into(),
+            question: r.question_id.into(),
             stability: r.stability as f32,
             difficulty: r.difficulty as f32,
             last_answered: r.last_answered,
@@ -211,10 +211,13 @@ impl Store {
         Ok(rows.into_iter().map(Asked::from).collect())
     }
 
-    /// The questions asked of `people` (a JSON array of Slack ids) and their memories.
+    /// The memories of `people` (a JSON array of Slack ids), and the questions asked of them
+    /// since `since`, or ever for those in `whole` (another such array).
     pub(super) async fn reinforcement_of_people(
         &self,
         people: &str,
+        since: DateTime<Utc>,
+        whole: &str,
     ) -> anyhow::Result<(Vec<Memory>, Vec<Asked>)> {
         let memories: Vec<MemoryRow> = on_db!(read self, |pool, dialect| sqlx::query_as(dialect.pick(
             "SELECT rep_id, question_id, stability, difficulty, last_answered, last_day, due, reviews, lapses FROM quiz_memory WHERE rep_id IN (SELECT value FROM json_each($1))",
@@ -224,10 +227,12 @@ impl Store {
         .fetch_all(pool)
         .await?);
         let asked: Vec<AskedRow> = on_db!(read self, |pool, dialect| sqlx::query_as(dialect.pick(
-            "SELECT rep_id, asked_at, question_id, skill_id, asked_on, answered_at, choice, correct, elapsed_days, recall_before, next_due FROM quiz_asked WHERE rep_id IN (SELECT value FROM json_each($1)) ORDER BY asked_at",
-            "SELECT rep_id, asked_at, question_id, skill_id, asked_on, answered_at, choice, correct, elapsed_days, recall_before, next_due FROM quiz_asked WHERE rep_id IN (SELECT value FROM json_array_elements_text($1::json)) ORDER BY asked_at",
+            "SELECT rep_id, asked_at, question_id, skill_id, asked_on, answered_at, choice, correct, elapsed_days, recall_before, next_due FROM quiz_asked WHERE rep_id IN (SELECT value FROM json_each($1)) AND (asked_at >= $2 OR rep_id IN (SELECT value FROM json_each($3))) ORDER BY asked_at",
+            "SELECT rep_id, asked_at, question_id, skill_id, asked_on, answered_at, choice, correct, elapsed_days, recall_before, next_due FROM quiz_asked WHERE rep_id IN (SELECT value FROM json_array_elements_text($1::json)) AND (asked_at >= $2 OR rep_id IN (SELECT value FROM json_array_elements_text($3::json))) ORDER BY asked_at",
         ))
         .bind(people)
+        .bind(since)
+        .bind(whole)
         .fetch_all(pool)
         .await?);
         Ok((

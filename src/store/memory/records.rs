@@ -42,12 +42,12 @@ impl MemoryStore {
         let mut s = self.inner();
         let prior = s
             .memories
-            .get(&asked.rep)
-            .and_then(|m| m.get(&asked.question))
+            .get(&*asked.rep)
+            .and_then(|m| m.get(&*asked.question))
             .cloned();
         let Some(row) = s
             .asked
-            .get_mut(&asked.rep)
+            .get_mut(&*asked.rep)
             .and_then(|rows| rows.iter_mut().find(|a| a.asked_at == asked.asked_at))
             .filter(|a| a.answer.is_none())
         else {
@@ -57,9 +57,9 @@ impl MemoryStore {
             reinforcement::answer(prior.as_ref(), asked, choice, correct, at, day, settings);
         row.answer = Some(answer);
         s.memories
-            .entry(asked.rep.clone())
+            .entry(asked.rep.to_string())
             .or_default()
-            .insert(asked.question.clone(), memory);
+            .insert(asked.question.to_string(), memory);
     }
 
     /// Records what a sample rep did, as the commands would have.
@@ -132,7 +132,7 @@ impl RecordStore for MemoryStore {
 
     async fn record_asked(&self, asked: &Asked) -> Result<()> {
         let mut s = self.inner();
-        let of_rep = s.asked.entry(asked.rep.clone()).or_default();
+        let of_rep = s.asked.entry(asked.rep.to_string()).or_default();
         if !of_rep.iter().any(|a| a.asked_at == asked.asked_at) {
             of_rep.push(asked.clone());
             s.unanswered.push(asked.clone());
@@ -175,7 +175,19 @@ impl RecordStore for MemoryStore {
             .filter_map(|p| s.memories.get(p))
             .flat_map(|m| m.values().cloned())
             .collect();
-        let asked = of_people(&s.asked, people);
+        // A whole history where figures are given; otherwise what choosing a question reads.
+        let asked = people
+            .iter()
+            .filter_map(|p| Some((p, s.asked.get(p)?)))
+            .flat_map(|(p, asked)| {
+                let from = if involved.questions_of.binary_search(p).is_ok() {
+                    0
+                } else {
+                    asked.partition_point(|a| a.asked_at < involved.asked_since)
+                };
+                asked[from..].iter().cloned()
+            })
+            .collect();
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
             .with_coaching(coaching)
