@@ -18,10 +18,12 @@ use super::words;
 /// Whose records a batch of messages is composed from: everyone involved, and of them the
 /// people whose check-ins are read (digests, reports, a "did you meet?") and those whose whole
 /// question history is (for its figures); sorted, once each. Of everyone else only the
-/// questions asked since `asked_since` are read: what choosing the next question needs.
+/// questions asked since `asked_since` are read: what choosing the next question needs. Of
+/// `askers`, people a question goes to, nothing else is read unless they are in `people` too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Involved {
     pub people: Vec<String>,
+    pub askers: Vec<String>,
     pub checkins_of: Vec<String>,
     pub questions_of: Vec<String>,
     pub asked_since: DateTime<Utc>,
@@ -31,6 +33,7 @@ impl Default for Involved {
     fn default() -> Self {
         Involved {
             people: Vec::new(),
+            askers: Vec::new(),
             checkins_of: Vec::new(),
             questions_of: Vec::new(),
             asked_since: DateTime::UNIX_EPOCH,
@@ -59,10 +62,15 @@ impl Involved {
                 involved.questions_of.extend(people.iter().cloned());
             }
             earliest = Some(earliest.map_or(occ.at, |e| e.min(occ.at)));
-            involved.people.extend(people);
+            if occ.source == Source::Quiz {
+                involved.askers.extend(people);
+            } else {
+                involved.people.extend(people);
+            }
         }
         for list in [
             &mut involved.people,
+            &mut involved.askers,
             &mut involved.checkins_of,
             &mut involved.questions_of,
         ] {
@@ -75,6 +83,14 @@ impl Involved {
         involved
     }
 
+    /// Everyone whose questions are read: the people and the askers, sorted, once each.
+    pub fn questioned(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.people.iter().chain(&self.askers).cloned().collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// All of `people`'s records, check-ins included: what a view shows.
     pub fn all_of(mut people: Vec<String>) -> Involved {
         people.sort_unstable();
@@ -82,6 +98,7 @@ impl Involved {
         Involved {
             checkins_of: people.clone(),
             questions_of: people.clone(),
+            askers: Vec::new(),
             people,
             asked_since: DateTime::UNIX_EPOCH,
         }

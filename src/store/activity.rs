@@ -77,8 +77,21 @@ impl RecordStore for Store {
         involved: &Involved,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Activity> {
-        if involved.people.is_empty() {
+        let questioned = involved.questioned();
+        if questioned.is_empty() {
             return Ok(Activity::default());
+        }
+        let whole = serde_json::to_string(&involved.questions_of)?;
+        let (memories, asked) = self
+            .reinforcement_of_people(
+                &serde_json::to_string(&questioned)?,
+                involved.asked_since,
+                &whole,
+            )
+            .await?;
+        // A batch of questions alone reads nothing else.
+        if involved.people.is_empty() {
+            return Ok(Activity::default().with_reinforcement(memories, asked));
         }
         // One parameter, a JSON array, keeps the statement static however many people.
         let ids = serde_json::to_string(&involved.people)?;
@@ -132,10 +145,6 @@ impl RecordStore for Store {
             .collect();
         let confidence = self.confidence_of_people(&ids).await?;
         let coaching = self.coaching_of_people(&ids).await?;
-        let whole = serde_json::to_string(&involved.questions_of)?;
-        let (memories, asked) = self
-            .reinforcement_of_people(&ids, involved.asked_since, &whole)
-            .await?;
         Ok(Activity::new(commitments, practice, checkins, pulses)
             .with_confidence(confidence)
             .with_coaching(coaching)

@@ -170,13 +170,14 @@ impl RecordStore for MemoryStore {
             .collect();
         let confidence = of_people(&s.confidence, people);
         let coaching = of_people(&s.coaching, people);
-        let memories = people
+        let questioned = involved.questioned();
+        let memories = questioned
             .iter()
             .filter_map(|p| s.memories.get(p))
             .flat_map(|m| m.values().cloned())
             .collect();
         // A whole history where figures are given; otherwise what choosing a question reads.
-        let asked = people
+        let asked = questioned
             .iter()
             .filter_map(|p| Some((p, s.asked.get(p)?)))
             .flat_map(|(p, asked)| {
