@@ -5,7 +5,9 @@ manager, over 20 timezones, paired automatically), optionally with another kicko
     bench/roster.py 10000 [--kickoff 2027-01-11] [--questions 40] > /tmp/c10000.toml
 
 --questions N replaces the example's reinforcement questions with N generated ones, spread
-over its four skills.
+over its four skills. With --csv, --opportunities N also writes DIR/opportunities.csv, N deals
+in a Salesforce report's column names owned by the reps in turn, and the [outcomes] section
+that maps them.
 
 With --csv DIR it writes DIR/config.toml and the roster as DIR/people.csv instead, everyone
 listed by email only, as an HR export would have them:
@@ -28,6 +30,7 @@ parser.add_argument("reps", type=int)
 parser.add_argument("--kickoff")
 parser.add_argument("--csv", help="write DIR/config.toml and DIR/people.csv")
 parser.add_argument("--questions", type=int, help="N generated reinforcement questions")
+parser.add_argument("--opportunities", type=int, help="with --csv: N deals in DIR/opportunities.csv")
 args = parser.parse_args()
 example = (pathlib.Path(__file__).parent.parent / "config.example.toml").read_text()
 out, skipping = [], False
@@ -61,6 +64,22 @@ if args.csv:
         rows.append(f"rep{r}@example.com,\"Rep {r}, Jr.\",rep,manager{r // 50}@example.com,"
                     f"T{r // 50},{tz},{calendar.get(tz, '')}")
     (directory / "people.csv").write_text("\n".join(rows) + "\n")
+    if args.opportunities:
+        deals = ["Opportunity Owner: Email,Opportunity ID,Opportunity Name,Account Name,Amount,"
+                 "Created Date,Close Date,Won,Stage"]
+        ends = [("2027-03-15", "true", "Closed Won"), ("2027-03-20", "false", "Closed Lost"),
+                ("2027-04-30", "", "Negotiation")]
+        for i in range(args.opportunities):
+            closed, won, stage = ends[i % 3]
+            deals.append(f'rep{i % max(args.reps, 1)}@example.com,006{i:06},Deal {i},'
+                         f'"Account {i}, Inc.","{1 + i % 90},{i % 1000:03}.00",'
+                         f'2027-01-{1 + i % 28:02},{closed},{won},{stage}')
+        (directory / "opportunities.csv").write_text("\n".join(deals) + "\n")
+        out.append('[outcomes]\ncsv = "opportunities.csv"\n\n[outcomes.columns]\n'
+                   'id = "Opportunity ID"\nname = "Opportunity Name"\n'
+                   'owner_email = "Opportunity Owner: Email"\namount = "Amount"\n'
+                   'created = "Created Date"\nclosed = "Close Date"\nwon = "Won"\n'
+                   'stage = "Stage"\naccount = "Account Name"')
     (directory / "config.toml").write_text("\n".join(out) + "\n")
     raise SystemExit(0)
 out.append('[[people]]\nslack_id = "UADMIN"\nrole = "admin"\ntimezone = "UTC"')

@@ -1,5 +1,5 @@
 //! Putting a re-read config's program in force without a restart (SIGHUP, `/sko reload`, or
-//! an edit of the config file or its `roster.csv`).
+//! an edit of the config file, its `roster.csv` or its opportunities).
 
 use crate::store::RosterStore;
 use std::path::PathBuf;
@@ -50,7 +50,7 @@ impl Reloader {
             ));
         };
         let config = Config::load(path).map_err(|e| {
-            tracing::error!(problems = %e, "config rejected on reload; the program in force stays");
+            tracing::error!(problems = %e.for_logs(), "config rejected on reload; the program in force stays");
             NotReloaded::Rejected(e.to_string())
         })?;
         let p = self.apply(&config).await.map_err(|e| {
@@ -99,7 +99,7 @@ pub enum NotReloaded {
 /// The longest wait between tries of a reload that could not be saved (1, 2, 4, 8, 16 s).
 const RETRY_AT_MOST: std::time::Duration = std::time::Duration::from_secs(16);
 
-/// How often the config file and its `roster.csv` are checked for an edit.
+/// How often the config file, its `roster.csv` and its opportunities are checked for an edit.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Reloader {
@@ -127,12 +127,14 @@ impl Reloader {
 
     /// When each watched file was last modified (`None`: missing or unreadable).
     fn modified(&self) -> Vec<Option<std::time::SystemTime>> {
-        let roster = self.program.load().roster_file.clone();
-        let files = self
-            .path
-            .iter()
-            .cloned()
-            .chain((!roster.is_empty()).then(|| PathBuf::from(roster)));
+        let program = self.program.load();
+        let beside = [&program.roster_file, &program.outcomes_file];
+        let files = self.path.iter().cloned().chain(
+            beside
+                .into_iter()
+                .filter(|f| !f.is_empty())
+                .map(PathBuf::from),
+        );
         files
             .map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
             .collect()
@@ -143,15 +145,26 @@ impl Reloader {
 mod tests {
     use super::*;
 
-    /// What the watcher compares: the config's and the roster's modification times.
+    /// What the watcher compares: the config's, the roster's and the opportunities'
+    /// modification times.
     #[tokio::test]
-    async fn an_edit_of_the_roster_file_is_seen() {
+    async fn an_edit_of_the_roster_or_the_opportunities_is_seen() {
         let dir = tempfile::tempdir().unwrap();
         let config_path = dir.path().join("config.toml");
         let example =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
                 .unwrap();
-        std::fs::write(&config_path, example).unwrap();
+        std::fs::write(
+            &config_path,
+            format!("{example}\n[outcomes]\ncsv = \"opportunities.csv\"\n"),
+        )
+        .unwrap();
+        let deals = dir.path().join("opportunities.csv");
+        std::fs::write(
+            &deals,
+            "id,name,owner_email,amount,created,closed,won\n1,A,aisha.khan@example.com,100,2027-01-12,,\n",
+        )
+        .unwrap();
         let roster = dir.path().join("people.example.csv");
         std::fs::copy(
             concat!(env!("CARGO_MANIFEST_DIR"), "/people.example.csv"),
@@ -173,8 +186,17 @@ mod tests {
             path: Some(config_path),
         };
         let before = reloader.modified();
-        assert_eq!(before.len(), 2, "the config and its roster are watched");
+        assert_eq!(
+            before.len(),
+            3,
+            "the config, its roster and its opportunities are watched"
+        );
         assert!(before.iter().all(Option::is_some));
+        let file = std::fs::File::options().append(true).open(&deals).unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        assert_ne!(reloader.modified()[2], before[2], "a new export is seen");
+        let before = reloader.modified();
         // A new export saved over the file: a later modification time.
         let file = std::fs::File::options().append(true).open(&roster).unwrap();
         file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))

@@ -15,6 +15,7 @@ mod layers;
 use layers::{apply_env, dates_to_strings, line_col, refuse_secrets, source_of};
 
 use crate::domain::absence::AbsenceRules;
+use crate::domain::outcomes::{Opportunity, OutcomesConfig, parse_opportunities_csv};
 use crate::domain::people::parse_roster_csv;
 use crate::domain::program::{
     Calendar, Checkins, Checkpoint, CronExpr, Digest, Pair, Pairing, Person, Program,
@@ -226,6 +227,8 @@ struct ConfigFile {
     questions: Vec<Question>,
     #[serde(default)]
     reinforcement: Reinforcement,
+    #[serde(default)]
+    outcomes: OutcomesConfig,
 }
 
 /// `[roster]`: where the people are kept besides (or instead of) `[[people]]`.
@@ -261,6 +264,8 @@ pub struct ConfigError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The message quotes a file's cell (an amount, an account) that must stay out of logs.
+    pub private: bool,
     /// The file, or `environment variable SKO__…`, the value came from.
     pub source: String,
     pub path: String,
@@ -285,12 +290,33 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl ConfigError {
+    /// The problems as logs may keep them: where each is, and what, except for a private
+    /// file's cell values, which only `check-config` and the admin's `/sko reload` show.
+    pub fn for_logs(&self) -> String {
+        let kept: Vec<Problem> = self
+            .problems
+            .iter()
+            .map(|p| Problem {
+                message: if p.private {
+                    "a bad value (run check-config to see it)".into()
+                } else {
+                    p.message.clone()
+                },
+                ..p.clone()
+            })
+            .collect();
+        ConfigError { problems: kept }.to_string()
+    }
+}
+
 const ENV_PREFIX: &str = "SKO__";
 
 impl ConfigError {
     fn one(source: &str, path: &str, message: impl Into<String>) -> Self {
         Self {
             problems: vec![Problem {
+                private: false,
                 source: source.into(),
                 path: path.into(),
                 message: message.into(),
@@ -368,6 +394,19 @@ impl ConfigFile {
             }
             None => (Vec::new(), String::new()),
         };
+        let (opportunities, outcomes_file) = match &self.outcomes.csv {
+            Some(csv) => {
+                let path = Path::new(source)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(csv);
+                (
+                    read_opportunities(&path, &self.outcomes.columns)?,
+                    path.display().to_string(),
+                )
+            }
+            None => (Vec::new(), String::new()),
+        };
         let program = Program {
             settings: self.program,
             calendars: self.calendars,
@@ -386,6 +425,8 @@ impl ConfigFile {
             digest: self.digest,
             questions: self.questions,
             reinforcement: self.reinforcement,
+            opportunities,
+            outcomes_file,
             people_at: Default::default(),
         }
         .with_slack_ids(&Default::default());
@@ -393,6 +434,7 @@ impl ConfigFile {
             .validate()
             .into_iter()
             .map(|i| Problem {
+                private: false,
                 source: match i.line {
                     Some(line) => format!("{roster_file}:{line}"),
                     None => source.into(),
@@ -403,6 +445,7 @@ impl ConfigFile {
             .collect();
         let mut problem = |path: &str, message: String| {
             problems.push(Problem {
+                private: false,
                 source: source.into(),
                 path: path.into(),
                 message,
@@ -478,6 +521,36 @@ fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, ConfigError> {
         problems: problems
             .into_iter()
             .map(|p| Problem {
+                private: false,
+                source: format!("{file}:{}", p.line),
+                path: p.column.unwrap_or_default().into(),
+                message: p.message,
+            })
+            .collect(),
+    })
+}
+
+/// Reads the `[outcomes]` file: all of it, or an error naming each bad row's line and column,
+/// so a bad export never replaces the one in force.
+fn read_opportunities(
+    path: &Path,
+    columns: &std::collections::HashMap<String, String>,
+) -> Result<Vec<Opportunity>, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::one(
+            &file,
+            "",
+            format!(
+                "cannot read the opportunities ({e}); [outcomes] csv is relative to the config file"
+            ),
+        )
+    })?;
+    parse_opportunities_csv(&text, columns).map_err(|problems| ConfigError {
+        problems: problems
+            .into_iter()
+            .map(|p| Problem {
+                private: true,
                 source: format!("{file}:{}", p.line),
                 path: p.column.unwrap_or_default().into(),
                 message: p.message,
@@ -666,6 +739,34 @@ correct = "Only one"
         ] {
             assert!(got.contains(expected), "expected {expected:?} in {got}");
         }
+    }
+
+    #[test]
+    fn a_broken_opportunities_file_keeps_its_values_out_of_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sko.toml");
+        std::fs::write(
+            &path,
+            format!("{MINIMAL}\n[outcomes]\ncsv = \"deals.csv\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("deals.csv"),
+            "id,name,owner_email,amount,created,closed,won\n1,Secret deal,a@example.com,987654x,2027-01-12,,\n",
+        )
+        .unwrap();
+        let e = Config::load_with_env(&path, []).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("deals.csv:2: amount: `987654x` is not an amount"),
+            "{e}"
+        );
+        let logged = e.for_logs();
+        assert!(
+            logged.contains("deals.csv:2: amount: a bad value (run check-config to see it)")
+                && !logged.contains("987654"),
+            "{logged}"
+        );
     }
 
     #[test]

@@ -416,6 +416,8 @@ pub(crate) mod fixtures {
             },
             questions: Vec::new(),
             reinforcement: Default::default(),
+            opportunities: Vec::new(),
+            outcomes_file: String::new(),
             people_at: Default::default(),
         }
     }

@@ -20,6 +20,7 @@ pub mod mention;
 pub mod message;
 pub mod mrkdwn;
 pub mod occurrence;
+pub mod outcomes;
 pub mod pair_schedule;
 pub mod pairing;
 pub mod people;

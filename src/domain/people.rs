@@ -108,6 +108,34 @@ impl RosterEntry {
     }
 }
 
+/// The line a CSV record starts on. csv's own line count leaves out the blank lines it skips,
+/// and a record's position is where those began: the line is counted from the first byte
+/// after them.
+pub struct CsvLines<'t> {
+    text: &'t str,
+    newlines: Vec<usize>,
+}
+
+impl<'t> CsvLines<'t> {
+    pub fn of(text: &'t str) -> Self {
+        CsvLines {
+            text,
+            newlines: text.match_indices('\n').map(|(i, _)| i).collect(),
+        }
+    }
+
+    pub fn at(&self, p: Option<&csv::Position>) -> usize {
+        p.map_or(0, |p| {
+            let skipped = self.text.as_bytes()[p.byte() as usize..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            let start = p.byte() as usize + skipped;
+            self.newlines.partition_point(|&i| i < start) + 1
+        })
+    }
+}
+
 /// What is wrong with a row (or the header, line 1), and in which column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvProblem {
@@ -188,19 +216,8 @@ pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterEntry>, Vec<CsvProblem>>
         return Err(problems);
     }
 
-    // csv's line count leaves out the blank lines it skips, and a record's position is where
-    // those began: the line is counted from the first byte after them.
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-    let line_at = |p: Option<&csv::Position>| {
-        p.map_or(0, |p| {
-            let skipped = text.as_bytes()[p.byte() as usize..]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
-            let start = p.byte() as usize + skipped;
-            newlines.partition_point(|&i| i < start) + 1
-        })
-    };
+    let lines = CsvLines::of(text);
+    let line_at = |p: Option<&csv::Position>| lines.at(p);
     let mut entries = Vec::new();
     let mut emails: HashMap<String, usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, de::Error};
 
 use super::absence::AbsenceRules;
 use super::de;
+pub use super::outcomes::Opportunity;
 pub use super::people::{Person, Role, RosterEntry};
 pub use super::reinforcement::{Question, Reinforcement};
 pub use super::wall_clock::CronExpr;
@@ -43,6 +44,9 @@ pub struct Program {
     /// `[[questions]]`: what spaced reinforcement asks, and `[reinforcement]`: when.
     pub questions: Vec<Question>,
     pub reinforcement: Reinforcement,
+    /// `[outcomes]`: the CRM's opportunities, and the file they come from (empty without one).
+    pub opportunities: Vec<Opportunity>,
+    pub outcomes_file: String,
     /// Where each person is in `people`, built on the first look-up: every message composed
     /// for a large roster looks its people up.
     pub people_at: PeopleIndex,

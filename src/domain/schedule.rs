@@ -706,6 +706,8 @@ mod tests {
             },
             questions: Vec::new(),
             reinforcement: Default::default(),
+            opportunities: Vec::new(),
+            outcomes_file: String::new(),
             people_at: Default::default(),
         }
     }
