@@ -17,7 +17,7 @@ use super::practice::{PracticeLog, RECENT_DAYS};
 use super::program::{Program, Role};
 use super::pulse::{Confidence, FEWEST, HIGHEST, calibration, widest_gap};
 use super::reinforcement_text::{self, RepQuestions};
-use super::words::{count, day, days_ago, noun_for};
+use super::words::{count, day, days_ago, noun_for, percent};
 
 /// " (+2 vs last week)": how a figure compares with the week before, if there was one.
 fn change(now: usize, before: Option<usize>) -> String {
@@ -443,11 +443,7 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
             .or_default()
             .push(r);
     }
-    let share = |part: usize, whole: usize| {
-        (part * 100)
-            .checked_div(whole)
-            .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
-    };
+    let share = percent;
     let reached = checkpoints_reached(program, now);
     for cp in &reached {
         let practising = |r: &RepRecord, skill: Option<&str>| cp.practising(r, skill);

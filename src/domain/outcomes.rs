@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::people::{CsvLines, CsvProblem};
+use super::people::{CsvLines, CsvProblem, push};
 
 /// `[outcomes]`: where the opportunities are, and what the CRM calls our columns.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -280,19 +280,6 @@ pub fn parse_opportunities_csv(
     } else {
         Err(problems)
     }
-}
-
-fn push(
-    problems: &mut Vec<CsvProblem>,
-    line: usize,
-    column: Option<&'static str>,
-    message: String,
-) {
-    problems.push(CsvProblem {
-        line,
-        column,
-        message,
-    });
 }
 
 /// "12,500.00", "$12500", "12500.5", "-5.25" → cents; `None` for anything else.

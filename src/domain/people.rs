@@ -363,7 +363,8 @@ pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterEntry>, Vec<CsvProblem>>
     }
 }
 
-fn push(
+/// Adds a problem at `line` (and `column`) to `problems`.
+pub fn push(
     problems: &mut Vec<CsvProblem>,
     line: usize,
     column: Option<&'static str>,

@@ -26,12 +26,6 @@ pub struct Question {
     pub explain: Option<String>,
 }
 
-impl Question {
-    pub fn is_right(&self, choice: usize) -> Option<bool> {
-        self.choices.get(choice).map(|c| *c == self.correct)
-    }
-}
-
 /// `[reinforcement]`: when questions go, how many a day, and what the model aims for.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

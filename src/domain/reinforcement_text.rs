@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::program::Skill;
 use super::reinforcement::{Asked, Tally, tally, wilson};
-use super::words::count;
+use super::words::{count, percent};
 
 /// The fewest answers an accuracy stands on before it is shown.
 pub const FEWEST_ANSWERS: usize = 10;
@@ -84,12 +84,6 @@ fn accuracy((right, n): (usize, usize)) -> String {
         ),
         _ => format!("too few to show ({})", count(n, "answer")),
     }
-}
-
-fn percent(part: usize, whole: usize) -> String {
-    (part * 100)
-        .checked_div(whole)
-        .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
 }
 
 #[cfg(test)]

@@ -255,20 +255,12 @@ impl Program {
                 format!("unknown placeholder {{{name}}}; use {}", placeholder_list()),
             );
         }
-        issues.extend(self.question_issues());
+        self.question_issues(&mut issue);
         issues
     }
 
     /// `[[questions]]` and `[reinforcement]`: each mistake named by its question and key.
-    fn question_issues(&self) -> Vec<ProgramIssue> {
-        let mut issues = Vec::new();
-        let mut issue = |path: String, message: String| {
-            issues.push(ProgramIssue {
-                line: None,
-                path,
-                message,
-            })
-        };
+    fn question_issues(&self, issue: &mut impl FnMut(String, String)) {
         let r = &self.reinforcement;
         if !(1..=PER_DAY_AT_MOST).contains(&r.per_day) {
             issue(
@@ -349,7 +341,6 @@ impl Program {
                 );
             }
         }
-        issues
     }
 }
 

@@ -4,6 +4,13 @@ use chrono::NaiveDate;
 
 /// "Fri 15 Jan": short enough for a phone, unambiguous across locales (chrono's names are
 /// English whatever the machine's locale).
+/// "75%": `part` of `whole`, rounded down; "—" when there is no whole.
+pub fn percent(part: usize, whole: usize) -> String {
+    (part * 100)
+        .checked_div(whole)
+        .map_or_else(|| "—".to_string(), |p| format!("{p}%"))
+}
+
 pub fn day(date: NaiveDate) -> String {
     date.format("%a %-d %b").to_string()
 }

@@ -111,7 +111,7 @@ impl Store {
         day: NaiveDate,
         settings: &Reinforcement,
     ) -> anyhow::Result<QuizAnswered> {
-        let answered = on_db!(write self, |pool| {
+        let recorded = on_db!(write self, |pool| {
             let mut tx = pool.begin().await?;
             // A question whose sending was cut short before it was recorded is still answerable.
             sqlx::query(
@@ -176,16 +176,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                QuizAnswered::First(answer)
+                Some(answer)
             } else {
                 tx.rollback().await?;
-                QuizAnswered::Already(answer)
+                None
             }
         });
-        match answered {
-            QuizAnswered::First(a) => Ok(QuizAnswered::First(a)),
+        match recorded {
+            Some(answer) => Ok(QuizAnswered::First(answer)),
             // What the first answer was, as recorded.
-            QuizAnswered::Already(_) => {
+            None => {
                 let row: Option<AskedRow> = on_db!(read self, |pool| sqlx::query_as(
                     "SELECT rep_id, asked_at, question_id, skill_id, asked_on, answered_at, choice, correct, elapsed_days, recall_before, next_due FROM quiz_asked WHERE rep_id = $1 AND asked_at = $2",
                 )
@@ -195,7 +195,7 @@ impl Store {
                 .await?);
                 let first = row.map(Asked::from).and_then(|a| a.answer);
                 first.map(QuizAnswered::Already).ok_or_else(|| {
-                    anyhow::anyhow!("that question was asked of someone else at that time")
+                    anyhow::anyhow!("another question was asked of this rep at that time")
                 })
             }
         }
