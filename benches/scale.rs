@@ -323,6 +323,7 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
                 rubric: Vec::new(),
                 week: None,
                 logged_at: start + Days::days(day as i64) + Days::hours(15),
+                deal_id: None,
             }
         }));
         all_commitments.extend((0..122).map(|n| {

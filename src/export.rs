@@ -196,6 +196,7 @@ pub async fn write(
                 "notes",
                 "program_week",
                 "logged_at",
+                "deal_id",
             ])?;
             for p in store.all_practice_since(DateTime::UNIX_EPOCH).await? {
                 let (name, team, _) = person(&p.user_id);
@@ -217,6 +218,7 @@ pub async fn write(
                     p.notes.clone().unwrap_or_default(),
                     p.week.map(|w| w.to_string()).unwrap_or_default(),
                     p.logged_at.to_rfc3339(),
+                    p.deal_id.clone().unwrap_or_default(),
                 ])?;
             }
         }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use super::render::{capped, escape, unescape, week};
 use super::{Caller, Reply, grammar_reply, roster_note};
 use crate::domain::message::{Action, Button};
+use crate::domain::outcomes;
 use crate::domain::practice::{
     self, PRACTICE_EXAMPLE, PracticeCommand, PracticeContext, PracticeDraft, PracticeLog,
 };
@@ -41,6 +42,13 @@ pub async fn log(
     caller: &Caller<'_>,
     draft: PracticeDraft,
 ) -> anyhow::Result<Reply> {
+    if let Some(Err(why)) = draft
+        .deal
+        .as_deref()
+        .map(|id| deal_check(program, caller, id))
+    {
+        return Ok(Reply::new(format!("Not recorded. {why}")));
+    }
     let note = roster_note(caller);
     let share = draft.share;
     let entry = PracticeLog {
@@ -53,6 +61,7 @@ pub async fn log(
         rubric: draft.rubric,
         week: program.settings.program_week(caller.today()),
         logged_at: caller.now,
+        deal_id: draft.deal,
     };
     store.add_practice(&entry).await?;
     let mut text = format!("Recorded: {}", summary(program, &entry));
@@ -83,6 +92,15 @@ pub async fn log(
         });
     }
     Ok(reply)
+}
+
+/// Whether the caller may tie practice to the opportunity `id`: it must be theirs in the CRM
+/// export. `Err` says why not, in words for the rep.
+pub fn deal_check(program: &Program, caller: &Caller<'_>, id: &str) -> Result<(), String> {
+    let email = caller.person.and_then(|p| p.email.as_deref());
+    outcomes::rep_deal(&program.opportunities, id, email)
+        .map(drop)
+        .map_err(|refusal| refusal.explain(&escape(id)))
 }
 
 /// Queues `entry` for the wins channel, through the outbox like every message; what to tell
@@ -139,6 +157,13 @@ fn summary(program: &Program, entry: &PracticeLog) -> String {
     if let Some(partner) = &entry.partner_id {
         parts.push(format!("with <@{partner}>"));
     }
+    if let Some(id) = &entry.deal_id {
+        let name = program.opportunities.iter().find(|o| &o.id == id);
+        parts.push(format!(
+            "in {}",
+            escape(name.map_or(id.as_str(), |o| o.name.as_str()))
+        ));
+    }
     if let Some(score) = entry.score {
         parts.push(format!("{score}/5"));
     }
@@ -181,9 +206,14 @@ fn help(program: &Program) -> String {
         "*/practice* — log a rep, in a role-play or a live deal.
 • `{PRACTICE_EXAMPLE}`
 • `/practice objections roleplay with @sam 3/5` — options in any order; role-play is the default
-• `/practice list` — what you've logged this week
+• `/practice list` — what you've logged this week{}
 Skills:
 {}",
+        if program.opportunities.is_empty() {
+            ""
+        } else {
+            "\n• `/practice discovery live deal:<opportunity id> notes` — ties it to one of your deals in the CRM"
+        },
         practice::skill_list(&program.skills)
     )
 }

@@ -261,6 +261,7 @@ mod tests {
             rubric: vec![],
             week: None,
             logged_at: at(day),
+            deal_id: None,
         }
     }
 

@@ -446,6 +446,7 @@ pub(crate) mod fixtures {
             rubric: vec![],
             week: None,
             logged_at: when,
+            deal_id: None,
         }
     }
 

@@ -98,6 +98,8 @@ pub struct PracticeForm {
     /// Criterion name and the 1–5 picked for it, if any.
     pub scores: Vec<(String, Option<String>)>,
     pub notes: Option<String>,
+    /// The opportunity picked among the rep's own, if any.
+    pub deal: Option<String>,
 }
 
 pub fn practice_draft(
@@ -114,6 +116,8 @@ pub fn practice_draft(
         errors.push(("skill".into(), "Pick the skill you practised.".into()));
     }
     let context = match form.context.as_deref() {
+        // A deal picked is a live-deal application, whatever the radio was left on.
+        _ if form.deal.is_some() => PracticeContext::Live,
         None | Some("roleplay") => PracticeContext::Roleplay,
         Some("live") => PracticeContext::Live,
         Some(_) => {
@@ -169,6 +173,7 @@ pub fn practice_draft(
         rubric,
         // The confirmation of a live deal offers the share button instead.
         share: false,
+        deal: form.deal.clone(),
     })
 }
 
@@ -240,6 +245,7 @@ mod tests {
                 ("Priority".into(), None),
             ],
             notes: Some("good call".into()),
+            deal: None,
         };
         let d = practice_draft(&form, &skills, "U0DANA").unwrap();
         assert_eq!(

@@ -60,6 +60,66 @@ pub fn unknown_owners<'o>(
         .collect()
 }
 
+/// Why a deal named with a practice log cannot be tied to it. Nothing about a deal that is not
+/// the rep's is said, not even whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealRefusal {
+    /// The program reads no opportunities (`[outcomes]` is not set).
+    NoOpportunities,
+    /// The rep's roster entry has no email, so their deals cannot be told apart.
+    NoEmail,
+    /// No opportunity has this id.
+    Unknown,
+    /// The opportunity is someone else's.
+    NotTheirs,
+}
+
+impl DealRefusal {
+    /// What to tell the rep, naming the id they gave.
+    pub fn explain(self, id: &str) -> String {
+        match self {
+            DealRefusal::NoOpportunities => "This program doesn't read opportunities from your CRM yet, so a deal can't be named. Log it without `deal:`, or ask your enablement admin to set up `[outcomes]`.".to_string(),
+            DealRefusal::NoEmail => "Your roster entry has no email, so I can't tell which opportunities are yours. Ask your enablement admin to add it; meanwhile log it without `deal:`.".to_string(),
+            DealRefusal::Unknown => format!("I don't find opportunity `{id}` in the CRM export. Copy its id from the opportunity in your CRM (the export may not have it yet), or log it without `deal:`."),
+            DealRefusal::NotTheirs => format!("Opportunity `{id}` isn't yours in the CRM export, so it can't be tied to your practice. Name one of your own opportunities, or log it without `deal:`."),
+        }
+    }
+}
+
+/// The opportunity `id`, if it is `rep_email`'s (emails compared without case).
+pub fn rep_deal<'o>(
+    opportunities: &'o [Opportunity],
+    id: &str,
+    rep_email: Option<&str>,
+) -> Result<&'o Opportunity, DealRefusal> {
+    if opportunities.is_empty() {
+        return Err(DealRefusal::NoOpportunities);
+    }
+    let email = rep_email.ok_or(DealRefusal::NoEmail)?;
+    let deal = opportunities
+        .iter()
+        .find(|o| o.id == id)
+        .ok_or(DealRefusal::Unknown)?;
+    if deal.owner_email.eq_ignore_ascii_case(email) {
+        Ok(deal)
+    } else {
+        Err(DealRefusal::NotTheirs)
+    }
+}
+
+/// The rep's open opportunities, newest first.
+pub fn open_deals_of<'o>(
+    opportunities: &'o [Opportunity],
+    rep_email: &str,
+) -> Vec<&'o Opportunity> {
+    let mut open: Vec<&Opportunity> = opportunities
+        .iter()
+        .filter(|o| o.won.is_none() && o.owner_email.eq_ignore_ascii_case(rep_email))
+        .collect();
+    open.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+    open
+}
+
 /// Reads an opportunities export: a header naming the columns (ours, or the CRM's as
 /// `columns` maps them; any order and case), then one opportunity a row. All or nothing: any
 /// problem, and the file is refused with every problem listed.
@@ -407,5 +467,28 @@ mod tests {
         assert_eq!(cents("1.234"), None);
         assert_eq!(cents("abc"), None);
         assert_eq!(cents("-5.25"), Some(-525));
+    }
+
+    #[test]
+    fn a_rep_ties_practice_only_to_their_own_deals() {
+        let text = "id,name,owner_email,amount,created,closed,won\n\
+            A1,Acme,dana@example.com,100,2027-01-02,,\n\
+            A2,Globex,sam@example.com,100,2027-01-03,,\n\
+            A3,Initech,dana@example.com,100,2027-01-05,,\n\
+            A4,Umbrella,dana@example.com,100,2027-01-04,2027-01-20,true\n";
+        let opps = parse_opportunities_csv(text, &HashMap::new()).unwrap();
+        let dana = Some("Dana@Example.com");
+        assert_eq!(rep_deal(&opps, "A1", dana).map(|o| o.line), Ok(2));
+        assert_eq!(rep_deal(&opps, "A2", dana), Err(DealRefusal::NotTheirs));
+        assert_eq!(rep_deal(&opps, "a1", dana), Err(DealRefusal::Unknown));
+        assert_eq!(rep_deal(&opps, "A1", None), Err(DealRefusal::NoEmail));
+        assert_eq!(rep_deal(&[], "A1", dana), Err(DealRefusal::NoOpportunities));
+        // Someone else's deal is refused without saying whose.
+        assert!(!DealRefusal::NotTheirs.explain("A2").contains("sam"));
+        let open: Vec<&str> = open_deals_of(&opps, "dana@example.com")
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect();
+        assert_eq!(open, ["A3", "A1"]);
     }
 }

@@ -52,6 +52,8 @@ pub struct PracticeLog {
     pub rubric: Vec<(String, u8)>,
     pub week: Option<u32>,
     pub logged_at: chrono::DateTime<chrono::Utc>,
+    /// The CRM opportunity a live-deal application was made in (`deal:<id>`).
+    pub deal_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,9 @@ pub struct PracticeDraft {
     pub rubric: Vec<(String, u8)>,
     /// The rep asked to post it to the team's wins channel.
     pub share: bool,
+    /// The opportunity it was applied in, as the rep named it; checked against the CRM's
+    /// opportunities before anything is stored.
+    pub deal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +108,7 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<PracticeCommand, GrammarErr
         notes: None,
         rubric: Vec::new(),
         share: false,
+        deal: None,
     };
     while let Some(word) = words.get(i) {
         let lower = word.to_lowercase();
@@ -117,6 +123,16 @@ pub fn parse(text: &str, skills: &[Skill]) -> Result<PracticeCommand, GrammarErr
                 let next = words.get(i + 1).copied().unwrap_or("");
                 draft.score = Some(score(next)?);
                 i += 2;
+            }
+            _ if lower.starts_with("deal:") => {
+                // `deal:<id>` or `deal: <id>`; the id keeps its case, as the CRM spells it.
+                let (id, used) = match word.get(5..).unwrap_or_default() {
+                    "" => (words.get(i + 1).copied().unwrap_or(""), 2),
+                    id => (id, 1),
+                };
+                draft.deal = Some(deal(id)?);
+                draft.context = PracticeContext::Live;
+                i += used;
             }
             "live" | "live-deal" | "deal" => {
                 draft.context = PracticeContext::Live;
@@ -160,6 +176,7 @@ fn skill_prefix(words: &[&str], skills: &[Skill]) -> Result<(String, usize), Gra
             let lower = w.to_lowercase();
             w.chars().any(char::is_alphanumeric)
                 && !OPTION_WORDS.contains(&lower.as_str())
+                && !lower.starts_with("deal:")
                 && !looks_like_score(&lower)
                 && mention::parse(w).is_none()
         })
@@ -303,6 +320,30 @@ fn looks_like_score(word: &str) -> bool {
     word.ends_with("/5") && word.len() <= 4
 }
 
+/// The longest opportunity id accepted; CRM ids are far shorter (Salesforce's are 18).
+const DEAL_ID_MAX: usize = 100;
+
+fn deal(id: &str) -> Result<String, GrammarError> {
+    let example = "/practice discovery live deal:0065g00000XyZ12 asked all four pain questions";
+    let id = id.trim_end_matches([',', ';']);
+    if id.is_empty() {
+        return Err(GrammarError::new(
+            "`deal:` needs the opportunity's id from your CRM, right after the colon.",
+            example,
+        ));
+    }
+    if id.chars().count() > DEAL_ID_MAX || id.chars().any(char::is_control) {
+        return Err(GrammarError::new(
+            format!(
+                "`{}` isn't an opportunity id: copy the id from the opportunity in your CRM.",
+                truncate(id, 40)
+            ),
+            example,
+        ));
+    }
+    Ok(id.to_string())
+}
+
 fn score(word: &str) -> Result<u8, GrammarError> {
     let digits = word.trim_end_matches("/5");
     digits
@@ -369,6 +410,23 @@ mod tests {
             Some("we agreed to share the plan with legal")
         );
         assert!(!log("discovery live").share);
+    }
+
+    #[test]
+    fn a_deal_is_named_by_its_crm_id_and_makes_it_live() {
+        let d = log("discovery deal:0065g00000XyZ12 asked all four pain questions");
+        assert_eq!(d.deal.as_deref(), Some("0065g00000XyZ12"));
+        assert_eq!(d.context, PracticeContext::Live);
+        assert_eq!(d.notes.as_deref(), Some("asked all four pain questions"));
+        let d = log("objections live score 4 Deal: 88121 CFO pushed on price");
+        assert_eq!(d.deal.as_deref(), Some("88121"));
+        assert_eq!(d.score, Some(4));
+        assert_eq!(d.notes.as_deref(), Some("CFO pushed on price"));
+        // "deal" alone still only means live.
+        let d = log("discovery deal asked");
+        assert_eq!((d.deal, d.context), (None, PracticeContext::Live));
+        let e = parse("discovery live deal:", &skills()).unwrap_err();
+        assert!(e.problem.contains("opportunity's id"), "{}", e.problem);
     }
 
     #[test]

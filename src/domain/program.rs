@@ -445,6 +445,14 @@ pub struct ProgramIssue {
 }
 
 impl Program {
+    /// The person's open opportunities in the CRM export, newest first (none without an email).
+    pub fn open_deals_of(&self, slack_id: &str) -> Vec<&Opportunity> {
+        self.person(slack_id)
+            .and_then(|p| p.email.as_deref())
+            .map(|email| super::outcomes::open_deals_of(&self.opportunities, email))
+            .unwrap_or_default()
+    }
+
     pub fn person(&self, slack_id: &str) -> Option<&Person> {
         let index = self.people_at.by_id.get_or_init(|| {
             self.people

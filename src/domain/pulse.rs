@@ -171,6 +171,7 @@ mod tests {
             rubric: vec![("c".into(), score)],
             week: None,
             logged_at: DateTime::UNIX_EPOCH,
+            deal_id: None,
         }
     }
 

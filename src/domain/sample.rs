@@ -278,6 +278,7 @@ pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Ve
                     rubric,
                     week: s.program_week(day(*weekday)),
                     logged_at: at(day(*weekday), 11 + n as u32 * 2),
+                    deal_id: None,
                 }));
             }
         }

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use slack_morphism::prelude::*;
 
 use crate::domain::forms::{CommitForm, PracticeForm};
-use crate::domain::program::{Program, Skill};
+use crate::domain::message::MENU_OPTIONS;
+use crate::domain::program::{Opportunity, Program, Skill};
 use crate::domain::pulse::{HIGHEST, LOWEST};
 
 pub const COMMIT_FORM: &str = "commit_form";
@@ -58,8 +59,9 @@ pub fn commit_view() -> SlackView {
     }))
 }
 
-/// The practice form, showing the rubric of `skill` (the first skill when none is picked).
-pub fn practice_view(program: &Program, skill: Option<&str>) -> SlackView {
+/// The practice form, showing the rubric of `skill` (the first skill when none is picked) and,
+/// when the rep has open opportunities, a menu of them (newest first) to tie it to.
+pub fn practice_view(program: &Program, skill: Option<&str>, deals: &[&Opportunity]) -> SlackView {
     let skills: Vec<Value> = program
         .skills
         .iter()
@@ -91,6 +93,23 @@ pub fn practice_view(program: &Program, skill: Option<&str>) -> SlackView {
             json!({ "type": "users_select", "action_id": "value" }),
         ),
     ];
+    // An id longer than Slack's 150-character option value cannot be offered; `deal:` can.
+    let deals: Vec<Value> = deals
+        .iter()
+        .filter(|d| d.id.len() <= 150)
+        .take(MENU_OPTIONS)
+        .map(|d| option(&d.id, &d.name))
+        .collect();
+    if !deals.is_empty() {
+        let mut block = input(
+            "deal",
+            "Deal",
+            true,
+            json!({ "type": "static_select", "action_id": "value", "options": deals }),
+        );
+        block["hint"] = json!({ "type": "plain_text", "text": "Your open opportunities in the CRM; a deal picked makes it a live-deal application." });
+        blocks.push(block);
+    }
     let scores: Vec<Value> = (1..=5)
         .map(|n| option(&n.to_string(), &n.to_string()))
         .collect();
@@ -298,6 +317,7 @@ pub fn practice_form(view: &SlackStatefulView, program: &Program) -> PracticeFor
         context: v.remove("context"),
         partner: v.remove("partner"),
         notes: v.remove("notes"),
+        deal: v.remove("deal"),
     }
 }
 

@@ -543,12 +543,14 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
                 rubric: vec![("questions".into(), 4)],
                 week: Some(1),
                 logged_at: t,
+                deal_id: Some("006A1".into()),
             })
             .await
             .unwrap();
         assert_eq!(store.commitments_of_people(&ids).await.unwrap().len(), 1);
         let practice = store.practice_of_people(&ids, t).await.unwrap();
         assert_eq!(practice[0].rubric, [("questions".to_string(), 4)], "{db}");
+        assert_eq!(practice[0].deal_id.as_deref(), Some("006A1"), "{db}");
         store
             .activity_of(
                 &Involved::all_of(vec!["U0AAA".into()]),

@@ -16,12 +16,13 @@ struct Row {
     notes: Option<String>,
     program_week: Option<i64>,
     logged_at: DateTime<Utc>,
+    deal_id: Option<String>,
 }
 
 // A macro, not a const, so statements stay `&'static str` (sqlx refuses built strings).
 macro_rules! columns {
     () => {
-        "user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at"
+        "user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id"
     };
 }
 
@@ -44,6 +45,7 @@ impl TryFrom<Row> for PracticeLog {
                 .unwrap_or_default(),
             week: r.program_week.map(u32::try_from).transpose()?,
             logged_at: r.logged_at,
+            deal_id: r.deal_id,
         })
     }
 }
@@ -56,8 +58,8 @@ impl Store {
             .transpose()?;
         on_db!(write self, |pool| {
             sqlx::query(
-            "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO practice_logs (user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&log.user_id)
         .bind(&log.skill_id)
@@ -68,6 +70,7 @@ impl Store {
         .bind(&log.notes)
         .bind(log.week.map(i64::from))
         .bind(log.logged_at)
+        .bind(&log.deal_id)
         .execute(pool)
         .await
         .map(drop)?

@@ -171,13 +171,7 @@ async fn submit_coaching(
     user: &str,
     values: serde_json::Value,
 ) -> reqwest::Response {
-    let payload = serde_json::json!({
-        "type": "view_submission", "team": { "id": "T0001", "domain": "example" }, "user": { "id": user, "team_id": "T0001" },
-        "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
-        "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": "coach_form", "hash": "h",
-                  "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
-    });
-    app.interact(&payload).await
+    app.submit_form(user, "coach_form", values).await
 }
 
 #[tokio::test]

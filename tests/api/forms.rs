@@ -12,13 +12,7 @@ fn body_with_trigger(command: &str, trigger: &str) -> String {
 }
 
 async fn submit(app: &TestApp, callback: &str, values: Value) -> reqwest::Response {
-    let payload = json!({
-        "type": "view_submission", "team": { "id": "T0001", "domain": "example" }, "user": { "id": REP, "team_id": "T0001" },
-        "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
-        "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": callback, "hash": "h",
-                  "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
-    });
-    app.interact(&payload).await
+    app.submit_form(REP, callback, values).await
 }
 
 fn text(v: &str) -> Value {

@@ -449,6 +449,22 @@ impl TestApp {
         .await
     }
 
+    /// Submits the form `callback` as `user` filled it in: `values` as Slack's view state.
+    pub async fn submit_form(
+        &self,
+        user: &str,
+        callback: &str,
+        values: serde_json::Value,
+    ) -> reqwest::Response {
+        let payload = serde_json::json!({
+            "type": "view_submission", "team": { "id": "T0001", "domain": "example" }, "user": { "id": user, "team_id": "T0001" },
+            "api_app_id": "A0APP", "token": "x", "trigger_id": "1.2.3",
+            "view": { "id": "V0FORM", "team_id": "T0001", "type": "modal", "callback_id": callback, "hash": "h",
+                      "title": { "type": "plain_text", "text": "Form" }, "blocks": [], "state": { "values": values } }
+        });
+        self.interact(&payload).await
+    }
+
     pub async fn event(
         &self,
         payload: &serde_json::Value,

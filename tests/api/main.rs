@@ -18,6 +18,7 @@ mod lifecycle;
 mod malformed;
 mod manifest;
 mod metrics;
+mod outcomes;
 mod planning_load;
 mod prompt_buttons;
 mod reinforcement;

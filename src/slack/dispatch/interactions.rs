@@ -75,7 +75,7 @@ impl Dispatcher {
                 kind,
                 Action::LogPractice | Action::LogCoaching | Action::RateSkills
             ) {
-                if let Some(form) = self.form_for(kind, action.value.as_deref().or(picked)) {
+                if let Some(form) = self.form_for(kind, action.value.as_deref().or(picked), &user) {
                     self.open_later(event.trigger_id.0.clone(), form);
                 }
                 continue;
@@ -186,7 +186,18 @@ impl Dispatcher {
                 &user,
             ) {
                 Err(fields) => return modals::errors(fields),
-                Ok(draft) => (Draft::Practice(draft), "skill".to_string()),
+                Ok(draft) => {
+                    // A deal that is not the rep's is refused beside it: nothing closes as saved.
+                    let caller = commands::caller(&program, &user, now);
+                    if let Some(Err(why)) = draft
+                        .deal
+                        .as_deref()
+                        .map(|id| commands::practice::deal_check(&program, &caller, id))
+                    {
+                        return modals::errors(vec![("deal".to_string(), why)]);
+                    }
+                    (Draft::Practice(draft), "skill".to_string())
+                }
             },
             modals::COACH_FORM => {
                 match coached::coaching_draft(modals::coach_form(&event.view), &program.skills) {
@@ -272,10 +283,18 @@ impl Dispatcher {
     /// The form a button opens, if it opens one: *Log practice* the practice form, *Log
     /// coaching* the coaching form filled in for its rep, *Rate my skills* its checkpoint's
     /// confidence form (a day that is no checkpoint opens nothing).
-    fn form_for(&self, kind: Action, value: Option<&str>) -> Option<(SlackView, &'static str)> {
+    fn form_for(
+        &self,
+        kind: Action,
+        value: Option<&str>,
+        user: &str,
+    ) -> Option<(SlackView, &'static str)> {
         let program = self.program.load_full();
         match kind {
-            Action::LogPractice => Some((modals::practice_view(&program, None), "practice")),
+            Action::LogPractice => Some((
+                modals::practice_view(&program, None, &program.open_deals_of(user)),
+                "practice",
+            )),
             Action::LogCoaching => {
                 let prefill = value.and_then(parse_coaching_value);
                 let (rep, criterion) = prefill.map_or((None, None), |(rep, _, c)| (Some(rep), c));
@@ -315,9 +334,16 @@ impl Dispatcher {
             return;
         };
         let skill = action.selected_option.as_ref().map(|o| o.value.clone());
+        let user = event
+            .user
+            .as_ref()
+            .map(|u| u.id.0.clone())
+            .unwrap_or_default();
         let (view_id, this) = (container.view_id.0.clone(), self.clone());
         self.tasks.spawn(async move {
-            let view = modals::practice_view(&this.program.load_full(), skill.as_deref());
+            let program = this.program.load_full();
+            let deals = program.open_deals_of(&user);
+            let view = modals::practice_view(&program, skill.as_deref(), &deals);
             if let Err(e) = this.gateway.update_view(&view_id, view).await {
                 tracing::error!(error = %format_args!("{e:#}"), "could not show the rubric");
             }

@@ -70,7 +70,11 @@ impl Dispatcher {
             return CommandAnswer::Reply(commands::unknown_command(&cmd.command.0));
         };
         let empty = cmd.text.as_deref().is_none_or(|t| t.trim().is_empty());
-        if empty && self.open_form(command, &cmd.trigger_id.0).await {
+        if empty
+            && self
+                .open_form(command, &cmd.trigger_id.0, &cmd.user_id.0)
+                .await
+        {
             return CommandAnswer::FormOpened;
         }
         let inv = Invocation {
@@ -106,12 +110,12 @@ impl Dispatcher {
 
     /// `/commit` or `/practice` alone opens its form; false (so the help is shown instead)
     /// when there is no form or Slack would not open it in time.
-    async fn open_form(&self, command: SlashCommand, trigger_id: &str) -> bool {
+    async fn open_form(&self, command: SlashCommand, trigger_id: &str, user: &str) -> bool {
         let program = self.program.load_full();
         let view = match command {
             SlashCommand::Commit => modals::commit_view(),
             SlashCommand::Practice if !program.skills.is_empty() => {
-                modals::practice_view(&program, None)
+                modals::practice_view(&program, None, &program.open_deals_of(user))
             }
             SlashCommand::Coach => modals::coach_view(&program, None, None),
             SlashCommand::Practice | SlashCommand::Sko => return false,
