@@ -5,6 +5,9 @@
 //! - building 1,000 manager digests (20 managers × 50 weeks) over a year of data: 50 reps
 //!   per manager, each practising every day, a commitment every third day, weekly check-ins.
 //!
+//! - the admins' program report and pipeline chart at the close of a quarter for 10,000 reps
+//!   with 50,000 deals from the CRM, against the same report without deals.
+//!
 //! Each figure is the median of five runs. The 10,000-DM fan-out through the real server is
 //! in `tests/api/scale.rs`, since it needs the fake Slack.
 
@@ -63,6 +66,9 @@ fn main() {
     }
     if wanted("views") {
         views_at(10_000);
+    }
+    if wanted("outcomes") {
+        outcomes_report(10_000, 50_000);
     }
     if wanted("simulate") {
         simulate_90_days(1_000, 3);
@@ -125,7 +131,7 @@ fn program_with(reps: usize, per_manager: usize) -> Program {
     let mut skipping = false;
     for line in example.lines() {
         if line.starts_with('[') {
-            skipping = line == "[[people]]" || line == "[[pairs]]";
+            skipping = line == "[[people]]" || line == "[[pairs]]" || line == "[roster]";
         }
         if !skipping {
             text.push_str(&line.replace("mode = \"config\"", "mode = \"auto\""));
@@ -357,6 +363,108 @@ fn a_year_of_activity(program: &Program, start: DateTime<Utc>) -> Activity {
         }
     }
     Activity::new(all_commitments, all_practice, checkins, vec![])
+}
+
+/// The program report (and the pipeline chart's figures) at day 91 for `reps` reps, each with
+/// a quarter of practice (three a week, the live ones tied to their deals every other time),
+/// and `deals` opportunities spread over them, half opened since the kickoff and half in the
+/// same weeks a year earlier; against the same report with no deals.
+fn outcomes_report(reps: usize, deals: usize) {
+    use sko_reinforce::domain::outcomes::Opportunity;
+    let mut program = program(reps);
+    for p in program.people.iter_mut().filter(|p| p.manager.is_some()) {
+        p.email = Some(format!("{}@example.com", p.slack_id.to_lowercase()));
+    }
+    let kickoff = program.settings.kickoff;
+    let start = Utc.from_utc_datetime(&kickoff.and_hms_opt(0, 0, 0).unwrap());
+    let year_ago = kickoff - Days::days(364);
+    program.opportunities = (0..deals)
+        .map(|i| {
+            let rep = i % reps;
+            let this_year = (i / reps).is_multiple_of(2);
+            let created = if this_year { kickoff } else { year_ago } + Days::days((i % 60) as i64);
+            let closed = (i % 3 != 0).then(|| created + Days::days(20 + (i % 40) as i64));
+            Opportunity {
+                id: format!("006{i:07}"),
+                name: format!("Deal {i}"),
+                owner_email: format!("ur{rep:05}@example.com"),
+                amount_cents: (1_000 + (i % 90) as i64 * 1_000) * 100,
+                created,
+                closed,
+                won: closed.map(|_| i % 5 < 2),
+                stage: None,
+                account: None,
+                line: i + 2,
+            }
+        })
+        .collect();
+    program.outcomes_file = "opportunities.csv".into();
+    let skills: Vec<&str> = program.skills.iter().map(|s| s.id.as_str()).collect();
+    let per_rep = deals / reps;
+    let practice: Vec<PracticeLog> = (0..reps)
+        .flat_map(|r| {
+            let skills = &skills;
+            (0..39).map(move |n| {
+                let live = n % 3 != 0;
+                // The rep's own deals are r, r + reps, r + 2 × reps, …
+                let deal = (r + (n % per_rep.max(1)) * reps) % deals.max(1);
+                PracticeLog {
+                    user_id: format!("UR{r:05}"),
+                    skill_id: skills[(r + n) % skills.len()].to_string(),
+                    context: if live {
+                        PracticeContext::Live
+                    } else {
+                        PracticeContext::Roleplay
+                    },
+                    partner_id: None,
+                    score: Some((n % 5 + 1) as u8),
+                    notes: None,
+                    rubric: Vec::new(),
+                    week: None,
+                    logged_at: start + Days::days((n * 7 / 3) as i64) + Days::hours(15),
+                    deal_id: (live && n % 2 == 0).then(|| format!("006{deal:07}")),
+                }
+            })
+        })
+        .collect();
+    let activity = Activity::new(vec![], practice, vec![], vec![]);
+    let pairs = PairSchedule::default();
+    let at = start + Days::days(91) + Days::hours(13);
+    let occurrence = |source| Occurrence {
+        source,
+        recipient: Recipient::Person("UADMIN".into()),
+        at,
+        local: at.fixed_offset(),
+        program_week: 13,
+    };
+    let time = |program: &Program, source: Source| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let occ = occurrence(source.clone());
+                    if source == Source::PipelineChart {
+                        sko_reinforce::domain::compose::chart(program, &activity, &occ)
+                            .expect("a chart");
+                    } else {
+                        compose(program, &pairs, &activity, &occ).expect("a report");
+                    }
+                    t.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let with = time(&program, Source::ProgramReport);
+    let chart = time(&program, Source::PipelineChart);
+    let mut without_deals = program.clone();
+    without_deals.opportunities.clear();
+    let without = time(&without_deals, Source::ProgramReport);
+    println!(
+        "program report for {reps} reps with {deals} deals and a quarter of practice: {:.0} ms (without deals {:.0} ms); the pipeline chart's figures {:.0} ms; target ≤ 1,000 ms",
+        with.as_secs_f64() * 1e3,
+        without.as_secs_f64() * 1e3,
+        chart.as_secs_f64() * 1e3,
+    );
 }
 
 fn digests_over_a_year(managers: usize, reps_each: usize, weeks: i64) {

@@ -24,25 +24,12 @@ const CHECKPOINTS: [RGBColor; 3] = [
 
 /// The chart as a PNG file's bytes.
 pub fn png(chart: &Chart) -> anyhow::Result<Vec<u8>> {
-    static FONT_REGISTERED: OnceLock<bool> = OnceLock::new();
-    let registered = *FONT_REGISTERED
-        .get_or_init(|| register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok());
-    anyhow::ensure!(registered, "the built-in font could not be loaded");
+    font_registered()?;
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).context("cannot clear the chart")?;
-        match chart {
-            Chart::TeamPractice { title, weeks } => team_practice(&root, title, weeks),
-            Chart::Adoption {
-                title,
-                skills,
-                checkpoints,
-            } => adoption(&root, title, skills, checkpoints),
-        }
-        .map_err(|e| anyhow::anyhow!("cannot draw the chart: {e}"))?;
-        root.present()
-            .map_err(|e| anyhow::anyhow!("cannot draw the chart: {e}"))?;
+        draw(&root, chart)?;
     }
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
@@ -55,12 +42,57 @@ pub fn png(chart: &Chart) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+fn font_registered() -> anyhow::Result<()> {
+    static FONT_REGISTERED: OnceLock<bool> = OnceLock::new();
+    let registered = *FONT_REGISTERED
+        .get_or_init(|| register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok());
+    anyhow::ensure!(registered, "the built-in font could not be loaded");
+    Ok(())
+}
+
+/// The chart as an SVG document, for a page to show inline.
+pub fn svg(chart: &Chart) -> anyhow::Result<String> {
+    font_registered()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).context("cannot clear the chart")?;
+        draw(&root, chart)?;
+    }
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    match chart {
+        Chart::TeamPractice { title, weeks } => team_practice(root, title, weeks),
+        Chart::Adoption {
+            title,
+            skills,
+            checkpoints,
+        } => adoption(root, title, skills, checkpoints),
+        Chart::Pipeline { title, weeks } => pipeline(root, title, weeks),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot draw the chart: {e}"))?;
+    root.present()
+        .map_err(|e| anyhow::anyhow!("cannot draw the chart: {e}"))
+}
+
+type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
 type DrawResult = Result<(), Box<dyn std::error::Error + 'static>>;
 
 /// Stacked bars of live deals over role-plays per week, and the share of reps active as a line
 /// against the right-hand axis.
-fn team_practice(root: &Area, title: &str, weeks: &[WeekPractice]) -> DrawResult {
+fn team_practice<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    weeks: &[WeekPractice],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     let n = weeks.len().max(1) as f64;
     let top = weeks
         .iter()
@@ -130,12 +162,15 @@ fn team_practice(root: &Area, title: &str, weeks: &[WeekPractice]) -> DrawResult
 }
 
 /// Per skill, a bar for each checkpoint reached: the share of reps still practising it.
-fn adoption(
-    root: &Area,
+fn adoption<DB: DrawingBackend>(
+    root: &Area<DB>,
     title: &str,
     skills: &[String],
     checkpoints: &[(u32, Vec<f64>)],
-) -> DrawResult {
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     let n = skills.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
@@ -177,6 +212,66 @@ fn adoption(
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
+/// Per week since the kickoff, this year's pipeline created beside the same week's a year
+/// earlier.
+fn pipeline<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    weeks: &[(u32, i64, i64)],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let n = weeks.len().max(1) as f64;
+    let top = weeks
+        .iter()
+        .map(|(_, now, then)| (*now).max(*then))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64
+        * 1.3;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 22))
+        .margin(16)
+        .x_label_area_size(36)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.5..n + 0.5, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(weeks.len().max(1))
+        .x_label_formatter(&|x| format!("Week {}", x.round()))
+        .y_label_formatter(&|y| crate::domain::results::amount((*y * 100.0) as i64))
+        .light_line_style(WHITE)
+        .y_desc("pipeline created")
+        .label_style((FONT, 14))
+        .draw()?;
+    let bar = |week: u32, value: i64, left: f64, color: RGBColor| {
+        let x = f64::from(week) + left;
+        Rectangle::new([(x, 0.0), (x + 0.34, value as f64)], color.filled())
+    };
+    chart
+        .draw_series(
+            weeks
+                .iter()
+                .map(|(w, _, then)| bar(*w, *then, -0.36, ROLEPLAY)),
+        )?
+        .label("a year earlier")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], ROLEPLAY.filled()));
+    chart
+        .draw_series(weeks.iter().map(|(w, now, _)| bar(*w, *now, 0.02, LIVE)))?
+        .label("since the kickoff")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], LIVE.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font((FONT, 14))
@@ -238,5 +333,25 @@ mod tests {
             weeks: vec![],
         };
         assert_eq!(decoded(&png(&empty).unwrap()).1, HEIGHT);
+    }
+
+    #[test]
+    fn the_pipeline_draws_both_years_as_png_and_as_svg() {
+        let chart = Chart::Pipeline {
+            title: "Pipeline created by week".into(),
+            weeks: vec![(1, 120_000, 90_000), (2, 80_000, 100_000), (3, 0, 40_000)],
+        };
+        let (_, _, pixels) = decoded(&png(&chart).unwrap());
+        let has = |c: RGBColor| pixels.chunks(3).any(|p| p == [c.0, c.1, c.2]);
+        assert!(
+            has(LIVE) && has(ROLEPLAY),
+            "this year's and last year's bars"
+        );
+        let svg = svg(&chart).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
+        assert!(
+            svg.contains("since the kickoff") && svg.contains("120,000"),
+            "the legend and the amounts are text in the SVG"
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! `export`: the program's data as CSV, one kind at a time, for admins' own analysis.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::DateTime;
 
 use crate::domain::activity::Activity;
 use crate::domain::program::Program;
+use crate::domain::results;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,6 +19,7 @@ pub enum What {
     Pulses,
     Coaching,
     Reinforcement,
+    Outcomes,
 }
 
 pub async fn write(
@@ -35,6 +38,43 @@ pub async fn write(
         )
     };
     match what {
+        What::Outcomes => {
+            csv.write_record([
+                "opportunity",
+                "owner",
+                "amount",
+                "created",
+                "closed",
+                "won",
+                "applications",
+            ])?;
+            let practice = store.all_practice_since(DateTime::UNIX_EPOCH).await?;
+            let tz = program.settings.timezone;
+            let tied =
+                results::applications(&practice, |p| p.logged_at.with_timezone(&tz).date_naive());
+            // Owners by their roster email; one off the roster is left blank.
+            let owners: HashMap<String, &str> = program
+                .people
+                .iter()
+                .filter_map(|p| Some((p.email.as_deref()?.to_lowercase(), p.slack_id.as_str())))
+                .collect();
+            for o in &program.opportunities {
+                let applications = tied.get(o.id.as_str()).map_or(0, |days| {
+                    days.iter()
+                        .filter(|on| results::before_close(o, **on))
+                        .count()
+                });
+                csv.write_record([
+                    o.id.clone(),
+                    owners.get(&o.owner_email).unwrap_or(&"").to_string(),
+                    decimal(o.amount_cents),
+                    o.created.to_string(),
+                    o.closed.map(|d| d.to_string()).unwrap_or_default(),
+                    o.won.map(|w| w.to_string()).unwrap_or_default(),
+                    applications.to_string(),
+                ])?;
+            }
+        }
         What::Reinforcement => {
             csv.write_record([
                 "rep",
@@ -275,4 +315,11 @@ pub async fn write(
     }
     csv.flush()?;
     Ok(())
+}
+
+/// Cents as a plain decimal: "12500.00", "-0.50".
+fn decimal(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", cents / 100, cents % 100)
 }

@@ -87,6 +87,13 @@ pub async fn run_into(
     let (from, days) = (preview.from, preview.days);
     let store = MemoryStore::default();
     let members = Member::roster(program, |_| None);
+    let with_deals;
+    let program = if preview.sample_activity {
+        with_deals = sample::with_opportunities(program, &members);
+        &with_deals
+    } else {
+        program
+    };
     let mut sample = if preview.sample_activity {
         let pairs = PairSchedule::for_program(program, &members);
         sample::events(program, &members, &pairs)

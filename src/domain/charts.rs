@@ -33,6 +33,12 @@ pub enum Chart {
         /// (checkpoint day, share per skill 0–1, in `skills` order).
         checkpoints: Vec<(u32, Vec<f64>)>,
     },
+    /// Pipeline created per week since the kickoff against the same weeks a year earlier:
+    /// (week, this year, last year) in whole currency units.
+    Pipeline {
+        title: String,
+        weeks: Vec<(u32, i64, i64)>,
+    },
 }
 
 impl Chart {
@@ -41,12 +47,15 @@ impl Chart {
         match self {
             Chart::TeamPractice { .. } => "team-practice.png",
             Chart::Adoption { .. } => "adoption-by-skill.png",
+            Chart::Pipeline { .. } => "pipeline-by-week.png",
         }
     }
 
     pub fn title(&self) -> &str {
         match self {
-            Chart::TeamPractice { title, .. } | Chart::Adoption { title, .. } => title,
+            Chart::TeamPractice { title, .. }
+            | Chart::Adoption { title, .. }
+            | Chart::Pipeline { title, .. } => title,
         }
     }
 }

@@ -12,6 +12,7 @@ use super::digest_text;
 use super::message::{self, Facts, Message, checkin_buttons, checkin_value};
 use super::program::{Person, Program, Role, SPRINT_WEEKS};
 use super::reinforcement::{Asked, Memory, NoQuestion, Question, REST_DAYS, next_question};
+use super::results;
 use super::schedule::{Occurrence, PairSchedule, Recipient, Source};
 use super::words;
 
@@ -149,7 +150,7 @@ pub fn people_involved(program: &Program, pairs: &PairSchedule, occ: &Occurrence
             .into_iter()
             .map(|p| p.slack_id.clone())
             .collect(),
-        (Source::Close, Recipient::Person(id)) => close_scope(program, id)
+        (Source::Close | Source::PipelineChart, Recipient::Person(id)) => close_scope(program, id)
             .into_iter()
             .map(|p| p.slack_id.clone())
             .collect(),
@@ -207,6 +208,17 @@ fn missing_partners(
 /// The chart for a chart occurrence, from the records its digest or report is made of; `None`
 /// when that digest would say nothing yet, or `occ` is no chart.
 pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option<Chart> {
+    if let (Source::PipelineChart, Recipient::Person(id)) = (&occ.source, &occ.recipient) {
+        // The recipient's scope, as their report's or close's: a manager's team, an admin's all.
+        let s = &program.settings;
+        let records = records(program, activity, &close_scope(program, id), occ.at);
+        let deals = results::deals_in_view(program, &records);
+        let today = occ.at.with_timezone(&s.timezone).date_naive();
+        return (!deals.is_empty()).then(|| Chart::Pipeline {
+            title: "Pipeline created by week, against the same weeks a year earlier".into(),
+            weeks: results::pipeline_by_week(&deals, s.kickoff, today.min(s.last_day())),
+        });
+    }
     let (manager, title) = match (&occ.source, &occ.recipient) {
         (Source::TeamChart, Recipient::Person(manager)) => (Some(manager.as_str()), None),
         (Source::AdoptionChart, _) => (
@@ -400,7 +412,7 @@ pub fn compose(
             digest_text::close(program, &records, until, admin)
         }
         // A chart is uploaded as a file; its title is what a preview lists.
-        (Source::TeamChart | Source::AdoptionChart, _) => {
+        (Source::TeamChart | Source::AdoptionChart | Source::PipelineChart, _) => {
             format!("📊 {} (chart)", chart(program, activity, occ)?.title())
         }
         _ => return None,

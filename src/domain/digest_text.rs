@@ -296,7 +296,7 @@ pub fn close(program: &Program, reps: &[RepRecord], now: DateTime<Utc>, admin: b
     if admin {
         out.push(format!(
             "The program has ended: nothing more of it will be sent. Its data stays for `sko-reinforce export` ({}).",
-            "commitments, practice, checkins, deliveries, pulses, coaching, reinforcement"
+            "commitments, practice, checkins, deliveries, pulses, coaching, reinforcement, outcomes"
         ));
     }
     out.join("\n")
@@ -505,6 +505,7 @@ fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> 
     out.extend(confidence_lines(program, reps, now));
     out.extend(coaching_lines(program, reps, now));
     out.extend(question_lines(program, reps, now));
+    out.extend(super::results::report_lines(program, reps, now));
     let rate = |members: &[&RepRecord]| {
         let due: usize = members
             .iter()

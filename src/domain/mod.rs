@@ -29,6 +29,7 @@ pub mod program;
 pub mod pulse;
 pub mod reinforcement;
 pub mod reinforcement_text;
+pub mod results;
 pub mod sample;
 pub mod schedule;
 pub mod sko;

@@ -54,6 +54,9 @@ pub enum Source {
     TeamChart,
     /// The chart sent a second after the admins' report and the close: adoption by skill.
     AdoptionChart,
+    /// The chart sent two seconds after the admins' report and the close when the program
+    /// reads the CRM's deals: pipeline created by week against the same weeks a year earlier.
+    PipelineChart,
     /// The program's result, on its last day, to admins and managers.
     Close,
     /// The practice `user` logged at this instant (Unix microseconds), shared as a win.
@@ -80,6 +83,7 @@ impl Source {
             | Source::ProgramReport
             | Source::TeamChart
             | Source::AdoptionChart
+            | Source::PipelineChart
             | Source::Close => MessageKind::Digest,
             Source::Checkpoint(_) => MessageKind::Pulse,
             Source::Pressure => MessageKind::Pressure,
@@ -98,6 +102,7 @@ impl Source {
             "program-report" => Source::ProgramReport,
             "team-chart" => Source::TeamChart,
             "adoption-chart" => Source::AdoptionChart,
+            "pipeline-chart" => Source::PipelineChart,
             "close" => Source::Close,
             "pressure" => Source::Pressure,
             "quiz" => Source::Quiz,
@@ -128,6 +133,7 @@ impl Source {
             Source::ProgramReport => "program-report".into(),
             Source::TeamChart => "team-chart".into(),
             Source::AdoptionChart => "adoption-chart".into(),
+            Source::PipelineChart => "pipeline-chart".into(),
             Source::Close => "close".into(),
             Source::Checkpoint(day) => format!("checkpoint:{day}"),
             Source::Pressure => "pressure".into(),

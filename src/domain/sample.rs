@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 
 use super::coached::Coaching;
 use super::commitment::{Commitment, CommitmentKind, CommitmentStatus};
+use super::outcomes::Opportunity;
 use super::practice::{PracticeContext, PracticeLog};
 use super::program::{Program, Role};
 use super::pulse::Confidence;
@@ -147,13 +148,122 @@ const DEAL_NOTES: [&str; 5] = [
     "Pain questions felt forced on the first call, natural by the third.",
 ];
 
+const ACCOUNTS: [&str; 8] = [
+    "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell",
+];
+
+/// The program with sample opportunities when it reads none from a CRM: for each rep, six
+/// deals opened through the program and five in the same weeks a year earlier, each closing
+/// three to seven weeks after it opened (those past the program's end stay open). The deals
+/// reps practise in are won more often, an association the report then shows as such. A rep without an
+/// email gets `<slack id>@sample.invalid`, so their deals have an owner.
+pub fn with_opportunities(program: &Program, members: &[Member]) -> Program {
+    let mut out = program.clone();
+    if !program.opportunities.is_empty() {
+        return out;
+    }
+    let s = &program.settings;
+    let year_ago = s
+        .kickoff
+        .checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(s.kickoff);
+    let habits = habits(members);
+    let mut deals = Vec::new();
+    for (i, person) in out
+        .people
+        .iter_mut()
+        .filter(|p| p.role == Role::Rep)
+        .enumerate()
+    {
+        let email = person
+            .email
+            .get_or_insert_with(|| format!("{}@sample.invalid", person.slack_id))
+            .to_lowercase();
+        let habit = habits
+            .get(&person.slack_id)
+            .copied()
+            .unwrap_or(Habit::Quiet);
+        let deal =
+            |id: String, k: usize, created: NaiveDate, units: usize, closed, won| Opportunity {
+                id,
+                name: format!(
+                    "{} {}",
+                    ACCOUNTS[(i * 3 + k) % ACCOUNTS.len()],
+                    if k.is_multiple_of(2) {
+                        "expansion"
+                    } else {
+                        "new logo"
+                    }
+                ),
+                owner_email: email.clone(),
+                amount_cents: units as i64 * 100,
+                created,
+                closed,
+                won,
+                stage: None,
+                account: None,
+                line: 0,
+            };
+        for k in 0..6 {
+            let created = s.kickoff + Duration::days((k * 12 + i % 7) as i64);
+            let closes = created + Duration::days((21 + (i + k * 5) % 5 * 7) as i64);
+            // The even ones are those they practise in (see `events`): won more often.
+            let won = match habit {
+                Habit::Diligent | Habit::Fading if k % 2 == 0 => (i + k) % 4 != 0,
+                Habit::Quiet => (i + k) % 3 == 0,
+                _ => (i + k) % 2 == 0,
+            };
+            let closed = (closes <= s.last_day()).then_some(closes);
+            let units = 4000 + (i * 37 + k * 53) % 17 * 1000;
+            let id = format!("SAMPLE-{i:05}-{k}");
+            deals.push(deal(id, k, created, units, closed, closed.map(|_| won)));
+        }
+        for k in 0..5 {
+            let created = year_ago + Duration::days((k * 14 + i % 5) as i64);
+            let closed = created + Duration::days((28 + k % 3 * 7) as i64);
+            let units = 3500 + (i * 29 + k * 41) % 15 * 1000;
+            let id = format!("SAMPLE-{i:05}-L{k}");
+            deals.push(deal(
+                id,
+                k,
+                created,
+                units,
+                Some(closed),
+                Some((i + k) % 2 == 0),
+            ));
+        }
+    }
+    out.opportunities = deals;
+    out.outcomes_file = "(sample opportunities)".into();
+    out
+}
+
 /// Every sample event of the program's reps, in time order.
 pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Vec<Event> {
     let s = &program.settings;
     let mut out = Vec::new();
     let reps = members.iter().filter(|m| m.role == Role::Rep);
+    // Live practice is tied to one of the rep's deals open that day, when they have one.
+    let mut deals_of: std::collections::HashMap<&str, Vec<&Opportunity>> = Default::default();
+    for o in &program.opportunities {
+        deals_of.entry(o.owner_email.as_str()).or_default().push(o);
+    }
     for (i, rep) in reps.enumerate() {
         let habit = habit(i);
+        let deals: &[&Opportunity] = program
+            .person(&rep.slack_id)
+            .and_then(|p| p.email.as_deref())
+            .and_then(|e| deals_of.get(e.to_lowercase().as_str()))
+            .map_or(&[], Vec::as_slice);
+        // Every other deal of theirs is one they practise in; the rest go without.
+        let open_on = |date: NaiveDate, pick: usize| {
+            let open: Vec<&&Opportunity> = deals
+                .iter()
+                .step_by(2)
+                .filter(|o| o.created <= date && o.closed.is_none_or(|c| c >= date))
+                .collect();
+            (!open.is_empty()).then(|| open[pick % open.len()].id.clone())
+        };
         let at = |date: NaiveDate, hour: u32| {
             resolve(rep.timezone, date.and_hms_opt(hour, 15, 0).expect("a time"))
         };
@@ -278,7 +388,13 @@ pub fn events(program: &Program, members: &[Member], pairs: &PairSchedule) -> Ve
                     rubric,
                     week: s.program_week(day(*weekday)),
                     logged_at: at(day(*weekday), 11 + n as u32 * 2),
-                    deal_id: None,
+                    // At most one deal named a week, and not every week: many deals go
+                    // without a logged application, as they do in the field.
+                    deal_id: (*context == PracticeContext::Live
+                        && n + 1 == sessions.len()
+                        && !(week as usize + i).is_multiple_of(3))
+                    .then(|| open_on(day(*weekday), week as usize + n))
+                    .flatten(),
                 }));
             }
         }

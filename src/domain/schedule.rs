@@ -243,20 +243,25 @@ impl Planner<'_> {
         }
         self.close(out, earliest, to);
         // Each chart is planned with its report (even when that second falls just past the
-        // window, so it is never lost between two).
+        // window, so it is never lost between two); the pipeline's when the CRM's deals are read.
+        let with_deals = !self.program.outcomes_file.is_empty();
         let charts: Vec<Occurrence> = out[start..]
             .iter()
-            .map(|o| {
-                let second = Duration::seconds(1);
-                Occurrence {
-                    source: match o.source {
-                        Source::Digest => Source::TeamChart,
-                        _ => Source::AdoptionChart,
-                    },
+            .flat_map(|o| {
+                let after = |seconds, source| Occurrence {
+                    source,
                     recipient: o.recipient.clone(),
-                    at: o.at + second,
-                    local: o.local + second,
+                    at: o.at + Duration::seconds(seconds),
+                    local: o.local + Duration::seconds(seconds),
                     program_week: o.program_week,
+                };
+                match o.source {
+                    Source::Digest => vec![after(1, Source::TeamChart)],
+                    _ if with_deals => vec![
+                        after(1, Source::AdoptionChart),
+                        after(2, Source::PipelineChart),
+                    ],
+                    _ => vec![after(1, Source::AdoptionChart)],
                 }
             })
             .collect();

@@ -308,7 +308,10 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
         let occ = &d.occurrence;
-        if matches!(occ.source, Source::TeamChart | Source::AdoptionChart) {
+        if matches!(
+            occ.source,
+            Source::TeamChart | Source::AdoptionChart | Source::PipelineChart
+        ) {
             return self.deliver_chart(d, program, activity, stop, report).await;
         }
         // A notice's text was written when it was asked for; the rest is composed now, from
@@ -422,6 +425,7 @@ fn nothing_to_say(source: &Source) -> &'static str {
         Source::Digest | Source::Close => "no reps to report on",
         Source::ProgramReport | Source::TeamChart => "nothing to report",
         Source::AdoptionChart => "no checkpoint has figures yet",
+        Source::PipelineChart => "no deals of these reps in the CRM export",
         Source::Trigger(_) | Source::Checkpoint(_) => "no longer in the config",
         Source::Checkin | Source::Pressure => "nothing to say to this recipient",
         Source::Win { .. } => "the practice it shares is no longer recorded",

@@ -19,7 +19,7 @@ impl<M: Messenger, S: SchedulerStore> Scheduler<M, S> {
         // again, so it can never show twice; the digest it belongs to went on its own.
         if matches!(
             d.occurrence.source,
-            Source::TeamChart | Source::AdoptionChart
+            Source::TeamChart | Source::AdoptionChart | Source::PipelineChart
         ) {
             self.store
                 .mark_final(

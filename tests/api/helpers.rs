@@ -547,7 +547,7 @@ impl TestApp {
     pub fn export_csv(&self, what: &str) -> String {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_sko-reinforce"))
             .args(["export", "--config"])
-            .arg(example_config_path())
+            .arg(&self.config_path)
             .args(["--what", what])
             .env("SKO__DATABASE__URL", self.database_url.expose())
             .output()
