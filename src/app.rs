@@ -148,7 +148,22 @@ impl Application {
             tasks: TaskTracker::new(),
             reloader,
         };
-        let router = http::router(dispatcher.clone(), signature, metrics);
+        let mut router = http::router(dispatcher.clone(), signature, metrics);
+        if let Some(web) = &config.web {
+            let secret = secrets.client_secret.clone().context(
+                "[web] is set but SLACK_CLIENT_SECRET is not: copy the Client Secret from your Slack app's Basic Information → App Credentials and export it",
+            )?;
+            let state = crate::web::WebState::new(
+                web.clone(),
+                config.slack.api_base(),
+                secret,
+                dispatcher.store.clone(),
+                dispatcher.program.clone(),
+                dispatcher.clock.clone(),
+                dispatcher.gateway.clone(),
+            )?;
+            router = router.merge(crate::web::router(state));
+        }
         let listener = TcpListener::bind(&config.server.listen)
             .await
             .with_context(|| {

@@ -44,7 +44,7 @@ static APP: LazyLock<(tokio::runtime::Runtime, axum::Router, tempfile::TempDir)>
         let secrets = Secrets {
             signing_secret: Some(SecretString::from(SECRET)),
             bot_token: Some(SecretString::from("xoxb-fuzz")),
-            app_token: None,
+            ..Default::default()
         };
         let app = runtime
             .block_on(Application::build(

@@ -11,8 +11,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 mod layers;
+mod web;
 
 use layers::{apply_env, dates_to_strings, line_col, refuse_secrets, source_of};
+pub use web::WebConfig;
 
 use crate::domain::absence::AbsenceRules;
 use crate::domain::outcomes::{Opportunity, OutcomesConfig, parse_opportunities_csv};
@@ -34,6 +36,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub log: LogConfig,
     pub sender: SenderConfig,
+    /// `[web]`: the report on the web, when set.
+    pub web: Option<WebConfig>,
     pub program: Arc<Program>,
     /// The file it was read from, for reloading.
     pub source: Option<std::path::PathBuf>,
@@ -196,6 +200,8 @@ struct ConfigFile {
     log: LogConfig,
     #[serde(default)]
     sender: SenderConfig,
+    #[serde(default)]
+    web: Option<WebConfig>,
     program: ProgramSettings,
     #[serde(default)]
     calendars: Vec<Calendar>,
@@ -492,6 +498,9 @@ impl ConfigFile {
                 ),
             );
         }
+        for (key, text) in self.web.iter().flat_map(WebConfig::problems) {
+            problem(key, text);
+        }
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
@@ -501,6 +510,7 @@ impl ConfigFile {
             database: self.database,
             log: self.log,
             sender: self.sender,
+            web: self.web,
             program: Arc::new(program),
             source: None,
         })
@@ -559,12 +569,14 @@ fn read_opportunities(
     })
 }
 
-/// The three secrets, read from the environment only; their `Debug` prints nothing of them.
+/// The secrets, read from the environment only; their `Debug` prints nothing of them.
 #[derive(Debug, Clone, Default)]
 pub struct Secrets {
     pub signing_secret: Option<SecretString>,
     pub bot_token: Option<SecretString>,
     pub app_token: Option<SecretString>,
+    /// `SLACK_CLIENT_SECRET`: the web report's sign-in exchanges codes with it.
+    pub client_secret: Option<SecretString>,
 }
 
 impl Secrets {
@@ -579,6 +591,7 @@ impl Secrets {
             signing_secret: var("SLACK_SIGNING_SECRET"),
             bot_token: var("SLACK_BOT_TOKEN"),
             app_token: var("SLACK_APP_TOKEN"),
+            client_secret: var("SLACK_CLIENT_SECRET"),
         }
     }
 }

@@ -434,7 +434,7 @@ pub fn question_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>)
 
 /// Share of reps still practising each skill around each checkpoint reached, and check-in
 /// rates, overall and by team.
-fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
+pub fn report_figures(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> String {
     let mut out = Vec::new();
     let mut teams: BTreeMap<&str, Vec<&RepRecord>> = BTreeMap::new();
     for r in reps {

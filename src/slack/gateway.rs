@@ -25,22 +25,28 @@ pub struct SlackGateway {
 /// Where Slack's `response_url`s point (commercial and GovSlack).
 const RESPONSE_HOSTS: [&str; 2] = ["hooks.slack.com", "hooks.slack-gov.com"];
 
+/// How the bot reaches Slack over HTTPS: the system's CA roots where there are any (corporate
+/// proxies add their own), else Mozilla's built-in set; plain http stays possible for a local
+/// fake Slack. Hyper follows no redirects.
+pub fn https_connector()
+-> hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector> {
+    let builder = match HttpsConnectorBuilder::new().with_native_roots() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::info!(error = %e, "no system CA certificates; using the built-in roots");
+            HttpsConnectorBuilder::new().with_webpki_roots()
+        }
+    };
+    builder
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build()
+}
+
 impl SlackGateway {
     pub fn new(api_base: &str, bot_token: Option<&SecretString>) -> anyhow::Result<Self> {
-        // The system's CA roots where there are any (corporate proxies add their own), else
-        // Mozilla's built-in set; plain http stays possible for a local fake Slack.
-        let builder = match HttpsConnectorBuilder::new().with_native_roots() {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::info!(error = %e, "no system CA certificates; using the built-in roots");
-                HttpsConnectorBuilder::new().with_webpki_roots()
-            }
-        };
-        let https = builder
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .build();
+        let https = https_connector();
         let connector = SlackClientHyperConnector::from(https).with_slack_api_url(api_base);
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
@@ -78,6 +84,16 @@ impl SlackGateway {
             .as_ref()
             .context("SLACK_BOT_TOKEN is not set, so the bot cannot call Slack")?;
         Ok(self.client.open_session(token))
+    }
+
+    /// The workspace the bot is installed in (`auth.test`).
+    pub async fn team_id(&self) -> anyhow::Result<String> {
+        let answer = self
+            .session()?
+            .auth_test()
+            .await
+            .context("auth.test failed")?;
+        Ok(answer.team_id.0)
     }
 
     #[tracing::instrument(skip_all, fields(user = %user_id))]

@@ -29,6 +29,7 @@ mod practice;
 mod reinforcement;
 mod requests;
 mod scheduling;
+mod web;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -48,6 +49,7 @@ pub use plan::{PlanState, PlanStore, Replan};
 pub use reinforcement::QuizAnswered;
 pub use requests::Snoozed;
 pub use scheduling::SchedulerStore;
+pub use web::{Lifetime, PendingLogin};
 
 use anyhow::Context;
 use sqlx::SqlitePool;

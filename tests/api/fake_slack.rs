@@ -96,6 +96,10 @@ struct State_ {
     tier_calls: HashMap<String, VecDeque<Instant>>,
     /// 429s answered, by method (posts over the rate included).
     refused: HashMap<String, usize>,
+    /// Id tokens waiting for their code at `openid.connect.token`, each handed out once.
+    oidc_codes: HashMap<String, String>,
+    /// Who Slack's authorize page signs in (it sends the browser straight back).
+    signs_in: Option<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// Calls a minute Slack allows the methods the bot uses besides `chat.postMessage`.
@@ -128,9 +132,27 @@ impl FakeSlack {
             .route("/api/{method}", any(api))
             .route("/response/{id}", any(response_url))
             .route("/upload/{id}", any(upload_bytes))
+            .route(
+                "/openid/connect/keys",
+                any(|| async { Json(super::fake_oidc::jwks()) }),
+            )
+            .route("/openid/connect/authorize", any(authorize))
             .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         fake
+    }
+
+    /// A code `openid.connect.token` exchanges, once, for `token`.
+    pub fn issue_code(&self, token: &super::fake_oidc::Token) -> String {
+        let mut state = self.state.lock().unwrap();
+        let code = format!("code-{}", state.oidc_codes.len() + 1);
+        state.oidc_codes.insert(code.clone(), token.encode());
+        code
+    }
+
+    /// Slack's authorize page signs `user` in from now on, issuing tokens as of `now`.
+    pub fn sign_in_as(&self, user: &str, now: chrono::DateTime<chrono::Utc>) {
+        self.state.lock().unwrap().signs_in = Some((user.to_string(), now));
     }
 
     pub fn api_url(&self) -> String {
@@ -359,6 +381,18 @@ async fn api(
             .into_response();
     }
     match method.as_str() {
+        "auth.test" => Json(json!({ "ok": true, "team_id": super::fake_oidc::TEAM, "team": "Example", "user_id": "U0BOT", "url": "https://example.slack.com/" })).into_response(),
+        "openid.connect.token" => {
+            let code = body["code"].as_str().unwrap_or_default().to_string();
+            let client_ok = body["client_id"] == super::fake_oidc::CLIENT_ID
+                && body["client_secret"] == super::helpers::CLIENT_SECRET;
+            let token = fake.state.lock().unwrap().oidc_codes.remove(&code);
+            match token {
+                Some(id_token) if client_ok => Json(json!({ "ok": true, "access_token": "xoxp-oidc-test", "token_type": "Bearer", "id_token": id_token })).into_response(),
+                Some(_) => Json(json!({ "ok": false, "error": "invalid_client" })).into_response(),
+                None => Json(json!({ "ok": false, "error": "invalid_code" })).into_response(),
+            }
+        }
         "views.open" if body["trigger_id"] == "expired" => {
             Json(json!({ "ok": false, "error": "expired_trigger_id" })).into_response()
         }
@@ -608,4 +642,25 @@ async fn response_url(
 ) -> &'static str {
     record(&fake, &format!("response_url/{id}"), &headers, None, &body);
     "ok"
+}
+
+/// Slack's authorize page: signs in whoever the test named and sends the browser back to
+/// `redirect_uri` with a code for an id token carrying the request's nonce.
+async fn authorize(
+    State(fake): State<FakeSlack>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let user = fake.state.lock().unwrap().signs_in.clone();
+    let (Some((user, now)), Some(redirect), Some(state), Some(nonce)) =
+        (user, q.get("redirect_uri"), q.get("state"), q.get("nonce"))
+    else {
+        return (StatusCode::BAD_REQUEST, "nobody to sign in").into_response();
+    };
+    let token = super::fake_oidc::Token::for_user(&user, nonce, now);
+    let code = fake.issue_code(&token);
+    let mut to = url::Url::parse(redirect).unwrap();
+    to.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", state);
+    axum::response::Redirect::to(to.as_str()).into_response()
 }

@@ -29,6 +29,7 @@ use super::fake_slack::FakeSlack;
 pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 pub const BOT_TOKEN: &str = "xoxb-test-0000-bot-token-do-not-log";
 pub const APP_TOKEN: &str = "xapp-test-0000-app-token-do-not-log";
+pub const CLIENT_SECRET: &str = "test-client-secret-do-not-log";
 
 pub const REP: &str = "U0EAST001"; // Dana, East team, New York
 pub const PARTNER: &str = "U0WEST001"; // Taylor, West team, Los Angeles
@@ -228,6 +229,7 @@ fn test_secrets() -> Secrets {
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         bot_token: Some(SecretString::from(BOT_TOKEN)),
         app_token: None,
+        client_secret: Some(SecretString::from(CLIENT_SECRET)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server, a real SQLite file (or PostgreSQL database), a fake Slack
 //! over HTTP.
 
+mod browser;
 mod chaos;
 mod coaching;
 mod commands;
@@ -9,6 +10,7 @@ mod delivery;
 mod digests;
 mod engine;
 mod events;
+mod fake_oidc;
 mod fake_slack;
 mod forms;
 mod helpers;
@@ -30,5 +32,6 @@ mod security;
 mod sending;
 mod sko;
 mod socket;
+mod web;
 mod wins;
 mod writes;
