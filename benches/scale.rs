@@ -231,7 +231,7 @@ fn views_at(reps: usize) {
                 let view = sko_reinforce::commands::home::view(&store, &program, id, now)
                     .await
                     .unwrap();
-                sko_reinforce::slack::home::draw(&view);
+                sko_reinforce::slack::home::draw(&view, None);
             } else {
                 sko_reinforce::commands::sko::status_text(&store, &program, &caller)
                     .await

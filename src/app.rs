@@ -147,6 +147,7 @@ impl Application {
             gateway,
             tasks: TaskTracker::new(),
             reloader,
+            report_url: config.web.as_ref().map(|w| w.url("/report")),
         };
         let mut router = http::router(dispatcher.clone(), signature, metrics);
         if let Some(web) = &config.web {

@@ -24,10 +24,11 @@ pub(super) fn source_of(path: &str, file: &str, overridden: &[(String, String)])
 }
 
 /// The secrets, by the key someone might try in `[slack]` and the variable that holds them.
-const SECRETS: [(&str, &str); 3] = [
-    ("signing_secret", "SLACK_SIGNING_SECRET"),
-    ("bot_token", "SLACK_BOT_TOKEN"),
-    ("app_token", "SLACK_APP_TOKEN"),
+const SECRETS: [(&str, &str, &str); 4] = [
+    ("slack", "signing_secret", "SLACK_SIGNING_SECRET"),
+    ("slack", "bot_token", "SLACK_BOT_TOKEN"),
+    ("slack", "app_token", "SLACK_APP_TOKEN"),
+    ("web", "client_secret", "SLACK_CLIENT_SECRET"),
 ];
 
 /// A secret written into the config (or `SKO__SLACK__…`) is refused, naming where it is and
@@ -37,12 +38,10 @@ pub(super) fn refuse_secrets(
     source: &str,
     overridden: &[(String, String)],
 ) -> Result<(), ConfigError> {
-    let Some(slack) = table.get("slack").and_then(|s| s.as_table()) else {
-        return Ok(());
-    };
-    for (key, var) in SECRETS {
-        if slack.contains_key(key) {
-            let path = format!("slack.{key}");
+    for (section, key, var) in SECRETS {
+        let holds = |t: &toml::Value| t.as_table().is_some_and(|t| t.contains_key(key));
+        if table.get(section).is_some_and(holds) {
+            let path = format!("{section}.{key}");
             return Err(ConfigError::one(
                 &source_of(&path, source, overridden),
                 &path,

@@ -826,6 +826,30 @@ members = [\"U0REP1\"]
             "{got}"
         );
         assert!(!got.contains("s3cr3t-value"));
+        let got = error(
+            &format!(
+                "{MINIMAL}\n[web]\nbase_url = \"https://sko.example.com\"\nclient_id = \"1.2\"\nclient_secret = \"abc123leaked\""
+            ),
+            &[],
+        );
+        assert_eq!(
+            got,
+            "sko.toml: web.client_secret: secrets are never read from the config: remove it there and set SLACK_CLIENT_SECRET in the environment"
+        );
+    }
+
+    #[test]
+    fn the_web_reports_mistakes_are_named_by_key() {
+        let got = error(
+            &format!("{MINIMAL}\n[web]\nbase_url = \"sko.example.com\"\nclient_id = \"1.2\""),
+            &[],
+        );
+        assert!(got.contains("web.base_url"), "{got}");
+        let got = error(
+            &format!("{MINIMAL}\n[web]\nbase_url = \"https://sko.example.com\"\nclient_id = \" \""),
+            &[],
+        );
+        assert!(got.contains("web.client_id: empty"), "{got}");
     }
 
     #[test]

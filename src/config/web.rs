@@ -7,13 +7,29 @@ use serde::Deserialize;
 pub struct WebConfig {
     /// The address people open: `https://` in production; `http://` for a local trial, and
     /// then the session cookie is not `Secure`.
-    #[serde(deserialize_with = "super::http_url")]
+    #[serde(deserialize_with = "base_url")]
     pub base_url: url::Url,
     /// The Slack app's client id (Basic Information → App Credentials).
     pub client_id: String,
     /// Where Slack's `/openid/connect/authorize` and `/openid/connect/keys` are.
-    #[serde(default = "slack_url", deserialize_with = "super::http_url")]
+    #[serde(default = "slack_url", deserialize_with = "slack_url_from")]
     pub slack_url: url::Url,
+}
+
+fn http_url<'de, D: serde::Deserializer<'de>>(d: D, example: &str) -> Result<url::Url, D::Error> {
+    let raw = String::deserialize(d)?;
+    url::Url::parse(raw.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
+        .ok_or_else(|| serde::de::Error::custom(format!("`{raw}` is not a URL; use {example}")))
+}
+
+fn base_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<url::Url, D::Error> {
+    http_url(d, "the address people open, e.g. https://sko.example.com")
+}
+
+fn slack_url_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<url::Url, D::Error> {
+    http_url(d, "https://slack.com")
 }
 
 fn slack_url() -> url::Url {

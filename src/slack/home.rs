@@ -17,7 +17,8 @@ const COMMITMENTS_SHOWN: usize = 20;
 /// Sections for the team's lines; a team of 60 fits.
 const TEAM_SECTIONS: usize = 20;
 
-pub fn draw(view: &HomeView) -> SlackHomeView {
+/// The tab for `view`, with a link to the web report at `report_url` when it is on.
+pub fn draw(view: &HomeView, report_url: Option<&str>) -> SlackHomeView {
     let mut blocks: Vec<SlackBlock> =
         vec![SlackHeaderBlock::new(pt!(truncate(&view.title, 140))).into()];
     if !view.in_roster {
@@ -75,6 +76,13 @@ pub fn draw(view: &HomeView) -> SlackHomeView {
     }
     if let Some(roster) = &view.roster {
         blocks.push(section(roster));
+    }
+    if let Some(url) = report_url {
+        blocks.truncate(VIEW_BLOCKS - 2);
+        blocks.push(SlackDividerBlock::new().into());
+        blocks.push(section(&format!(
+            "<{url}|Open the report on the web> — your figures and history, behind Sign in with Slack"
+        )));
     }
     blocks.truncate(VIEW_BLOCKS);
     SlackHomeView::new(blocks)

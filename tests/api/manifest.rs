@@ -91,4 +91,19 @@ fn request_urls_scopes_and_events_match_what_the_bot_does() {
         assert!(scopes.contains(needed), "{needed}");
     }
     assert!(m["settings"]["socket_mode_enabled"].as_bool().is_some());
+    // Sign in with Slack for the web report.
+    let redirects: Vec<&str> = m["oauth_config"]["redirect_urls"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|u| path_of(u.as_str().unwrap()))
+        .collect();
+    assert_eq!(redirects, ["/auth/slack/callback"]);
+    let user_scopes: Vec<&str> = m["oauth_config"]["scopes"]["user"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(user_scopes, ["openid", "email", "profile"]);
 }

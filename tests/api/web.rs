@@ -400,3 +400,15 @@ async fn signing_out_ends_the_session_and_only_a_post_does() {
     app.clock.set(app.clock.now() + Duration::hours(13));
     assert_eq!(get(&app, "/report", &again).await.status(), 303);
 }
+
+#[tokio::test]
+async fn the_app_home_links_to_the_report() {
+    let app = web_app("https://sko.example.com").await;
+    app.event(&app_home_opened("Ev0HOME1", REP), None).await;
+    let publish = &app.slack.wait_for("views.publish", 1).await[0];
+    let blocks = publish.body["view"]["blocks"].to_string();
+    assert!(
+        blocks.contains("<https://sko.example.com/report|Open the report on the web>"),
+        "{blocks}"
+    );
+}

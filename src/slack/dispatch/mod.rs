@@ -36,6 +36,8 @@ pub struct Dispatcher {
     /// Work that outlives a request (follow-ups, Home tabs); drained at shutdown.
     pub tasks: TaskTracker,
     pub reloader: Reloader,
+    /// The web report's address, linked from the App Home when `[web]` is set.
+    pub report_url: Option<String>,
 }
 
 /// How a slash command was answered.
@@ -151,7 +153,9 @@ impl Dispatcher {
             let program = this.program.load_full();
             let view = commands::home::view(&this.store, &program, &user, this.clock.now()).await;
             let published = match view {
-                Ok(view) => this.gateway.publish_home(&user, home::draw(&view)).await,
+                Ok(view) => this
+                    .gateway
+                    .publish_home(&user, home::draw(&view, this.report_url.as_deref())).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = published {
