@@ -3,8 +3,9 @@
 //! - planning 90 days for 10,000 people in 20 timezones (automatic pairs, check-ins and
 //!   follow-ups included), and the pairing itself;
 //! - building 1,000 manager digests (20 managers × 50 weeks) over a year of data: 50 reps
-//!   per manager, each practising every day, a commitment every third day, weekly check-ins.
-//!
+//!   per manager, each practising every day, a commitment every third day, weekly check-ins;
+//! - the web report (`-- web`): the admin's, a manager's and a rep's pages and the CSV at
+//!   10,000 reps with a quarter of activity, over HTTP;
 //! - the admins' program report and pipeline chart at the close of a quarter for 10,000 reps
 //!   with 50,000 deals from the CRM, against the same report without deals.
 //!
@@ -67,6 +68,9 @@ fn main() {
     if wanted("views") {
         views_at(10_000);
     }
+    if wanted("web") {
+        web_report(10_000, 60);
+    }
     if wanted("outcomes") {
         outcomes_report(10_000, 50_000);
     }
@@ -126,6 +130,12 @@ fn program(reps: usize) -> Program {
 
 /// The same with `per_manager` reps to each manager.
 fn program_with(reps: usize, per_manager: usize) -> Program {
+    (*config_with(reps, per_manager, "").program).clone()
+}
+
+/// The example config with `reps` generated reps (emails `ur00000@example.com`…), `per_manager`
+/// to each manager, and `extra` appended.
+fn config_with(reps: usize, per_manager: usize, extra: &str) -> Config {
     let example = include_str!("../config.example.toml");
     let mut text = String::new();
     let mut skipping = false;
@@ -152,9 +162,9 @@ fn program_with(reps: usize, per_manager: usize) -> Program {
             "[[people]]\nslack_id = \"UR{r:05}\"\nname = \"Rep {r}\"\nrole = \"rep\"\nmanager = \"UM{m:04}\"\nteam = \"T{m}\"\ntimezone = \"{tz}\"\n"
         ));
     }
-    let config = Config::parse(&text, "generated", std::iter::empty())
-        .unwrap_or_else(|e| panic!("the generated config is invalid: {e}"));
-    (*config.program).clone()
+    text.push_str(extra);
+    Config::parse(&text, "generated", std::iter::empty())
+        .unwrap_or_else(|e| panic!("the generated config is invalid: {e}"))
 }
 
 /// `/sko status` (and the top of the App Home) for reps, and a manager's whole Home for 60
@@ -504,4 +514,156 @@ fn digests_over_a_year(managers: usize, reps_each: usize, weeks: i64) {
         occurrences.len(),
         building.as_secs_f64() * 1e3,
     );
+}
+
+/// The web report through the real server on a SQLite file: 10,000 reps (60 to a manager)
+/// with a quarter of activity (two practice logs and a commitment a week each), read at
+/// day 91 by a signed-in admin, a manager and a rep. p50 and p95 of each page over real
+/// HTTP; the admin's first read apart, as the page is then kept for five minutes.
+fn web_report(reps: usize, per_manager: usize) {
+    use sha2::{Digest, Sha256};
+    use sko_reinforce::domain::commitment::CommitmentInput;
+    let config = config_with(
+        reps,
+        per_manager,
+        "[web]\nbase_url = \"http://127.0.0.1\"\nclient_id = \"1.2\"\n",
+    );
+    let program = config.program.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("web.db").display());
+    let kickoff = Utc.from_utc_datetime(&program.settings.kickoff.and_hms_opt(15, 0, 0).unwrap());
+    let now = kickoff + Days::days(91);
+    let seeding = Instant::now();
+    let rows = runtime.block_on(async {
+        let store = sko_reinforce::store::Store::open(&url.parse().unwrap())
+            .await
+            .unwrap();
+        store.sync_roster(&program.people, kickoff).await.unwrap();
+        let skills: Vec<&str> = program.skills.iter().map(|s| s.id.as_str()).collect();
+        let mut rows = 0;
+        for r in 0..reps {
+            let rep = format!("UR{r:05}");
+            for week in 0..13i64 {
+                for n in 0..2i64 {
+                    let at = kickoff + Days::days(week * 7 + n * 2 + 1);
+                    store
+                        .add_practice(&PracticeLog {
+                            user_id: rep.clone(),
+                            skill_id: skills[(r + n as usize) % skills.len()].to_string(),
+                            context: if n == 0 {
+                                PracticeContext::Roleplay
+                            } else {
+                                PracticeContext::Live
+                            },
+                            partner_id: None,
+                            score: Some((1 + (r + week as usize) % 5) as u8),
+                            notes: Some(format!("week {week}: asked the pain questions")),
+                            rubric: Vec::new(),
+                            week: Some(week as u32 + 1),
+                            logged_at: at,
+                            deal_id: None,
+                        })
+                        .await
+                        .unwrap();
+                    rows += 1;
+                }
+                let input = CommitmentInput {
+                    text: format!("20 discovery calls in week {}", week + 1),
+                    target: None,
+                    due: Some((kickoff + Days::days(week * 7 + 4)).date_naive()),
+                    kind: CommitmentKind::Performance,
+                    week: Some(week as u32 + 1),
+                };
+                store
+                    .add_commitment(&rep, &input, kickoff + Days::days(week * 7))
+                    .await
+                    .unwrap();
+                rows += 1;
+            }
+        }
+        rows
+    });
+    println!(
+        "web: {reps} reps, {rows} records written in {:.0} s",
+        seeding.elapsed().as_secs_f64()
+    );
+    let secrets = sko_reinforce::config::Secrets {
+        signing_secret: Some("bench-signing-secret".to_string().into()),
+        client_secret: Some("bench-client-secret".to_string().into()),
+        ..Default::default()
+    };
+    let mut config = config;
+    config.server.listen = "127.0.0.1:0".parse().unwrap();
+    config.database.url = url.parse().unwrap();
+    let clock = std::sync::Arc::new(sko_reinforce::clock::ManualClock::new(now));
+    let (address, store) = runtime.block_on(async {
+        let app = sko_reinforce::app::Application::build(config, secrets, clock)
+            .await
+            .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        let store = sko_reinforce::store::Store::open(&url.parse().unwrap())
+            .await
+            .unwrap();
+        (address, store)
+    });
+    // Sessions written as a sign-in writes them: the cookie's id, stored hashed.
+    let session = |who: &str| {
+        let id = format!("bench-session-{who}");
+        let hash: String = Sha256::digest(id.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        runtime
+            .block_on(store.start_session(&hash, who, now, sko_reinforce::web::LIFETIME))
+            .unwrap();
+        format!("sko_session={id}")
+    };
+    let client = reqwest::Client::new();
+    let timed = |path: &str, cookie: &str, runs: usize| {
+        let times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let started = Instant::now();
+                let response = runtime
+                    .block_on(
+                        client
+                            .get(format!("{address}{path}"))
+                            .header("cookie", cookie)
+                            .send(),
+                    )
+                    .unwrap();
+                assert_eq!(response.status(), 200, "{path}");
+                runtime.block_on(response.bytes()).unwrap();
+                started.elapsed()
+            })
+            .collect();
+        let mut sorted = times;
+        sorted.sort_unstable();
+        (
+            sorted[sorted.len() / 2],
+            sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)],
+        )
+    };
+    let admin = session("UADMIN");
+    // The first read of the whole program, then the page kept for five minutes.
+    let (cold, _) = timed("/report", &admin, 1);
+    let (p50, p95) = timed("/report", &admin, 50);
+    println!(
+        "the admin's program page: first read {cold:.0?}; then p50 {p50:.1?}, p95 {p95:.1?}; target ≤ 200 ms"
+    );
+    let (p50, p95) = timed("/report.csv", &admin, 50);
+    println!("the admin's CSV ({reps} rows, from the same read): p50 {p50:.1?}, p95 {p95:.1?}");
+    let manager = session("UM0001");
+    let (p50, p95) = timed("/report", &manager, 50);
+    println!(
+        "a manager's team page ({per_manager} reps): p50 {p50:.0?}, p95 {p95:.0?}; target ≤ 200 ms"
+    );
+    let rep = session("UR00061");
+    let (p50, p95) = timed("/report/people/UR00061", &rep, 200);
+    println!("a rep's page: p50 {p50:.1?}, p95 {p95:.1?}; target ≤ 50 ms");
 }

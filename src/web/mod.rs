@@ -15,10 +15,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use openidconnect::{CsrfToken, Nonce};
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use tokio::sync::OnceCell;
 
 use crate::clock::Clock;
@@ -49,6 +50,8 @@ pub struct WebState {
     web: Arc<WebConfig>,
     /// The installed workspace, from `auth.test` once it has answered.
     team: Arc<OnceCell<String>>,
+    /// Each admin's program page and CSV, as last read.
+    program_pages: Arc<std::sync::Mutex<HashMap<String, Arc<Rendered>>>>,
 }
 
 impl WebState {
@@ -70,6 +73,7 @@ impl WebState {
             sign_in: Arc::new(sign_in),
             web: Arc::new(web),
             team: Arc::new(OnceCell::new()),
+            program_pages: Arc::default(),
         })
     }
 }
@@ -248,27 +252,16 @@ async fn report(State(state): State<WebState>, headers: HeaderMap) -> Response {
         Ok(None) => return state.start_login().await,
         Err(refusal) => return refusal,
     };
-    let scope = Scope::of(&viewer);
-    if let Scope::Rep(id) = scope {
+    if let Scope::Rep(id) = Scope::of(&viewer) {
         return Redirect::to(&format!("/report/people/{id}")).into_response();
     }
-    let program = state.program.load_full();
-    let now = state.clock.now();
-    let ids = scope
-        .reps(&program)
-        .iter()
-        .map(|p| p.slack_id.clone())
-        .collect();
-    match state
-        .store
-        .activity_of(&Involved::all_of(ids), program.settings.kickoff_instant())
-        .await
-    {
-        Ok(activity) => page(
-            StatusCode::OK,
-            &pages::report(&program, &activity, scope, &viewer, now),
-        ),
-        Err(e) => unavailable(&e),
+    match state.rendered(&viewer).await {
+        Ok(r) => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            r.page.clone(),
+        )
+            .into_response(),
+        Err(refusal) => refusal,
     }
 }
 
@@ -278,23 +271,8 @@ async fn report_csv(State(state): State<WebState>, headers: HeaderMap) -> Respon
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(refusal) => return refusal,
     };
-    let scope = Scope::of(&viewer);
-    let program = state.program.load_full();
-    let ids = scope
-        .reps(&program)
-        .iter()
-        .map(|p| p.slack_id.clone())
-        .collect();
-    let activity = match state
-        .store
-        .activity_of(&Involved::all_of(ids), program.settings.kickoff_instant())
-        .await
-    {
-        Ok(activity) => activity,
-        Err(e) => return unavailable(&e),
-    };
-    match pages::csv(&program, &activity, scope, state.clock.now()) {
-        Ok(text) => (
+    match state.rendered(&viewer).await {
+        Ok(r) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -302,10 +280,64 @@ async fn report_csv(State(state): State<WebState>, headers: HeaderMap) -> Respon
                     "attachment; filename=\"sko-report.csv\"",
                 ),
             ],
-            text,
+            r.csv.clone(),
         )
             .into_response(),
-        Err(e) => unavailable(&e),
+        Err(refusal) => refusal,
+    }
+}
+
+/// A scope's page and CSV, made from one read of its records.
+pub struct Rendered {
+    at: DateTime<Utc>,
+    page: String,
+    csv: String,
+}
+
+/// How long the program's page and CSV are kept: reading a whole program's records takes
+/// seconds at 10,000 reps, and its figures move by the week. The page says when it was read.
+const PROGRAM_FRESH_FOR: Duration = Duration::minutes(5);
+
+impl WebState {
+    /// The viewer's page and CSV: the same scoped records for both. An admin's (the whole
+    /// program) is kept for [`PROGRAM_FRESH_FOR`]; a team's and a rep's are read each time.
+    async fn rendered(&self, viewer: &Person) -> Result<Arc<Rendered>, Response> {
+        let scope = Scope::of(viewer);
+        let now = self.clock.now();
+        let kept = scope == Scope::Program;
+        if kept {
+            let cache = self.program_pages.lock().expect("never poisoned");
+            if let Some(r) = cache
+                .get(&viewer.slack_id)
+                .filter(|r| now - r.at < PROGRAM_FRESH_FOR && now >= r.at)
+            {
+                return Ok(r.clone());
+            }
+        }
+        let program = self.program.load_full();
+        let ids = scope
+            .reps(&program)
+            .iter()
+            .map(|p| p.slack_id.clone())
+            .collect();
+        let activity = self
+            .store
+            .activity_of(&Involved::all_of(ids), program.settings.kickoff_instant())
+            .await
+            .map_err(|e| unavailable(&e))?;
+        let page = pages::report(&program, &activity, scope, viewer, now);
+        let rendered = Arc::new(Rendered {
+            at: now,
+            csv: pages::csv(&page.reps).map_err(|e| unavailable(&e))?,
+            page: page.render().map_err(|e| unavailable(&e.into()))?,
+        });
+        if kept {
+            self.program_pages
+                .lock()
+                .expect("never poisoned")
+                .insert(viewer.slack_id.clone(), rendered.clone());
+        }
+        Ok(rendered)
     }
 }
 

@@ -127,8 +127,12 @@ fn figure(chart: Chart) -> Option<Figure> {
 pub struct ReportPage {
     pub viewer: String,
     pub heading: String,
+    /// When its records were read, in program time.
+    pub as_of: String,
     pub figures: Vec<String>,
     pub charts: Vec<Figure>,
+    /// Reps with no practice logged in the last 14 days.
+    pub quiet: Vec<RepRow>,
     pub reps: Vec<RepRow>,
 }
 
@@ -171,30 +175,34 @@ pub fn report(
     }
     let heading = match scope {
         Scope::Program => format!("{} — the program", s.name),
-        _ => format!("{} — your team", s.name),
+        Scope::Team(_) => format!("{} — your team", s.name),
+        Scope::Rep(_) => format!("{} — you", s.name),
     };
+    let reps = rows(&records, now);
     ReportPage {
         viewer: name(viewer),
         heading,
+        as_of: now
+            .with_timezone(&s.timezone)
+            .format("%a %-d %b %H:%M")
+            .to_string(),
         figures: report_figures(program, &records, now)
             .lines()
             .map(|l| plain(program, l))
             .collect(),
         charts,
-        reps: rows(&records, now),
+        quiet: reps
+            .iter()
+            .filter(|r| r.practice_recent == 0)
+            .cloned()
+            .collect(),
+        reps,
     }
 }
 
-/// The scope's reps as CSV, one row a rep; cells that a spreadsheet would run as a formula
+/// The page's reps as CSV, one row a rep; cells that a spreadsheet would run as a formula
 /// are quoted with a leading apostrophe.
-pub fn csv(
-    program: &Program,
-    activity: &Activity,
-    scope: Scope,
-    now: DateTime<Utc>,
-) -> anyhow::Result<String> {
-    let reps = scope.reps(program);
-    let records = records(program, activity, &reps, now);
+pub fn csv(reps: &[RepRow]) -> anyhow::Result<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "rep",
@@ -208,17 +216,17 @@ pub fn csv(
         "questions_answered",
         "questions_right",
     ])?;
-    for r in rows(&records, now) {
+    for r in reps {
         out.write_record(
             [
-                r.slack_id,
-                r.name,
-                r.team,
+                r.slack_id.clone(),
+                r.name.clone(),
+                r.team.clone(),
                 r.practice_recent.to_string(),
                 r.live_recent.to_string(),
                 r.checkins_kept.to_string(),
                 r.checkins_due.to_string(),
-                r.last_coached,
+                r.last_coached.clone(),
                 r.questions_answered.to_string(),
                 r.questions_right.to_string(),
             ]

@@ -412,3 +412,35 @@ async fn the_app_home_links_to_the_report() {
         "{blocks}"
     );
 }
+
+#[tokio::test]
+async fn the_program_page_is_kept_five_minutes_and_says_as_of_when() {
+    let app = web_app("http://sko.test").await;
+    let admin = sign_in(&app, ADMIN).await;
+    let rows = |csv: String| {
+        csv.lines()
+            .find(|l| l.starts_with("U0EAST001,"))
+            .unwrap()
+            .to_string()
+    };
+    let before = rows(get(&app, "/report.csv", &admin).await.text().await.unwrap());
+    assert!(before.contains(",0,0,"), "no practice yet: {before}");
+    let page = get(&app, "/report", &admin).await.text().await.unwrap();
+    assert!(page.contains("Figures as of Wed 13 Jan 10:00"), "{page}");
+    app.reply(REP, "/practice", "discovery live asked").await;
+    assert_eq!(
+        rows(get(&app, "/report.csv", &admin).await.text().await.unwrap()),
+        before,
+        "the program's figures are kept for five minutes"
+    );
+    // A manager's page is read each time.
+    let priya = sign_in(&app, PRIYA).await;
+    let team = rows(get(&app, "/report.csv", &priya).await.text().await.unwrap());
+    assert!(team.contains(",1,1,"), "{team}");
+    app.clock.set(app.clock.now() + Duration::minutes(6));
+    assert_eq!(
+        rows(get(&app, "/report.csv", &admin).await.text().await.unwrap()),
+        team,
+        "read again after five minutes"
+    );
+}
