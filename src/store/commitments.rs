@@ -30,6 +30,47 @@ macro_rules! columns {
     };
 }
 
+/// The rows of a `json_group_array(json_array(…))` of [`columns!`], in that order.
+fn rows_of_json(json: &str) -> anyhow::Result<Vec<Row>> {
+    type Cells = (
+        String,
+        i64,
+        String,
+        Option<f64>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<i64>,
+        String,
+        String,
+        Option<String>,
+    );
+    let cells: Vec<Cells> = serde_json::from_str(json)?;
+    cells
+        .into_iter()
+        .map(|c| {
+            Ok(Row {
+                user_id: c.0,
+                seq: c.1,
+                text: c.2,
+                target_number: c.3,
+                target_unit: c.4,
+                due_date: c
+                    .5
+                    .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
+                    .transpose()?,
+                kind: c.6,
+                status: c.7,
+                program_week: c.8,
+                created_at: super::sqlite_time(&c.9)?,
+                updated_at: super::sqlite_time(&c.10)?,
+                done_at: c.11.as_deref().map(super::sqlite_time).transpose()?,
+            })
+        })
+        .collect()
+}
+
 impl TryFrom<Row> for Commitment {
     type Error = anyhow::Error;
     fn try_from(r: Row) -> anyhow::Result<Commitment> {
@@ -136,22 +177,26 @@ impl Store {
         &self,
         ids_json: &str,
     ) -> anyhow::Result<Vec<Commitment>> {
-        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
-            sqlx::query_as(dialect.pick(
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq"
-            ),
-            concat!(
+        // On SQLite as one JSON array, as practice is read (see `practice_of_people`).
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
+            super::Dialect::Sqlite => {
+                let json: String = sqlx::query_scalar(
+                    "SELECT json_group_array(json_array(user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at))
+                     FROM (SELECT * FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq)",
+                )
+                .bind(ids_json)
+                .fetch_one(pool)
+                .await?;
+                rows_of_json(&json)?
+            }
+            super::Dialect::Postgres => sqlx::query_as(concat!(
                 "SELECT ",
                 columns!(),
                 " FROM commitments WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) ORDER BY user_id, seq"
-            ),
-        ))
-        .bind(ids_json)
-        .fetch_all(pool)
-        .await?
+            ))
+            .bind(ids_json)
+            .fetch_all(pool)
+            .await?,
         });
         rows.into_iter().map(TryInto::try_into).collect()
     }

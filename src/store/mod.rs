@@ -85,6 +85,17 @@ enum Dialect {
     Postgres,
 }
 
+/// A time as SQLite holds what sqlx wrote (RFC 3339), or as SQLite writes one itself, for
+/// rows read as JSON rather than through sqlx's decoding.
+fn sqlite_time(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
+        })
+        .map_err(|e| anyhow::anyhow!("`{text}` is not a time ({e})"))
+}
+
 impl Dialect {
     /// The statement as this database writes it.
     fn pick(self, sqlite: &'static str, postgres: &'static str) -> &'static str {

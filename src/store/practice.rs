@@ -26,6 +26,40 @@ macro_rules! columns {
     };
 }
 
+/// The rows of a `json_group_array(json_array(…))` of [`columns!`], in that order.
+fn rows_of_json(json: &str) -> anyhow::Result<Vec<Row>> {
+    type Cells = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        String,
+        Option<String>,
+    );
+    let cells: Vec<Cells> = serde_json::from_str(json)?;
+    cells
+        .into_iter()
+        .map(|c| {
+            Ok(Row {
+                user_id: c.0,
+                skill_id: c.1,
+                context: c.2,
+                partner_id: c.3,
+                score: c.4,
+                rubric_scores: c.5,
+                notes: c.6,
+                program_week: c.7,
+                logged_at: super::sqlite_time(&c.8)?,
+                deal_id: c.9,
+            })
+        })
+        .collect()
+}
+
 impl TryFrom<Row> for PracticeLog {
     type Error = anyhow::Error;
     fn try_from(r: Row) -> anyhow::Result<PracticeLog> {
@@ -95,28 +129,34 @@ impl Store {
     }
 
     /// Practice of the people in `ids_json` (a JSON array of Slack ids) since `since`.
+    /// On SQLite the rows come as one JSON array: sqlx hands SQLite rows over one at a time,
+    /// which for a whole program's hundreds of thousands costs seconds.
     pub(super) async fn practice_of_people(
         &self,
         ids_json: &str,
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
-        let rows: Vec<Row> = on_db!(read self, |pool, dialect| {
-            sqlx::query_as(dialect.pick(
-            concat!(
-                "SELECT ",
-                columns!(),
-                " FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id"
-            ),
-            concat!(
+        let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
+            super::Dialect::Sqlite => {
+                let json: String = sqlx::query_scalar(
+                    "SELECT json_group_array(json_array(user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id))
+                     FROM (SELECT * FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id)",
+                )
+                .bind(ids_json)
+                .bind(since)
+                .fetch_one(pool)
+                .await?;
+                rows_of_json(&json)?
+            }
+            super::Dialect::Postgres => sqlx::query_as(concat!(
                 "SELECT ",
                 columns!(),
                 " FROM practice_logs WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) AND logged_at >= $2 ORDER BY logged_at, id"
-            ),
-        ))
-        .bind(ids_json)
-        .bind(since)
-        .fetch_all(pool)
-        .await?
+            ))
+            .bind(ids_json)
+            .bind(since)
+            .fetch_all(pool)
+            .await?,
         });
         rows.into_iter().map(TryInto::try_into).collect()
     }

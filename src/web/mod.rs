@@ -288,7 +288,7 @@ async fn report_csv(State(state): State<WebState>, headers: HeaderMap) -> Respon
 }
 
 /// A scope's page and CSV, made from one read of its records.
-pub struct Rendered {
+struct Rendered {
     at: DateTime<Utc>,
     page: String,
     csv: String,
