@@ -180,14 +180,19 @@ impl Store {
         // On SQLite as one JSON array, as practice is read (see `practice_of_people`).
         let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
             super::Dialect::Sqlite => {
-                let json: String = sqlx::query_scalar(
-                    "SELECT json_group_array(json_array(user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at))
-                     FROM (SELECT * FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq)",
-                )
-                .bind(ids_json)
-                .fetch_one(pool)
-                .await?;
-                rows_of_json(&json)?
+                let mut rows = Vec::new();
+                for group in super::people_in_groups(ids_json)? {
+                    let json: String = sqlx::query_scalar(
+                        "SELECT json_group_array(json_array(user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at))
+                         FROM (SELECT * FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq)",
+                    )
+                    .bind(group)
+                    .fetch_one(pool)
+                    .await?;
+                    rows.extend(rows_of_json(&json)?);
+                }
+                rows.sort_by(|a, b| (&a.user_id, a.seq).cmp(&(&b.user_id, b.seq)));
+                rows
             }
             super::Dialect::Postgres => sqlx::query_as(concat!(
                 "SELECT ",

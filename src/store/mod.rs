@@ -85,6 +85,16 @@ enum Dialect {
     Postgres,
 }
 
+/// The people of `ids_json` (a JSON array) in groups of at most 500, each a JSON array: the
+/// records of one group read as one JSON string stay far below SQLite's 1 GB string limit,
+/// even with a year of long notes.
+fn people_in_groups(ids_json: &str) -> anyhow::Result<Vec<String>> {
+    let ids: Vec<String> = serde_json::from_str(ids_json)?;
+    ids.chunks(500)
+        .map(|group| Ok(serde_json::to_string(group)?))
+        .collect()
+}
+
 /// A time as SQLite holds what sqlx wrote (RFC 3339), or as SQLite writes one itself, for
 /// rows read as JSON rather than through sqlx's decoding.
 fn sqlite_time(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
@@ -380,5 +390,42 @@ mod tests {
         );
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!format!("{err:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn many_peoples_records_read_in_groups_come_back_whole_and_in_order() {
+        use crate::domain::practice::{PracticeContext, PracticeLog};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("groups.db").display());
+        let store = Store::open(&url.parse().unwrap()).await.unwrap();
+        let t0 = chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_000);
+        // 1,200 people: three groups; the later people's logs come first in time.
+        let ids: Vec<String> = (0..1_200).map(|i| format!("U{i:05}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let log = PracticeLog {
+                user_id: id.clone(),
+                skill_id: "discovery".into(),
+                context: PracticeContext::Live,
+                partner_id: None,
+                score: None,
+                notes: Some(format!("note {i} with \"quotes\" and ünïcode")),
+                rubric: vec![],
+                week: None,
+                logged_at: t0 + chrono::Duration::seconds(1_200 - i as i64),
+                deal_id: None,
+            };
+            store.add_practice(&log).await.unwrap();
+        }
+        let read = store
+            .practice_of_people(&serde_json::to_string(&ids).unwrap(), t0)
+            .await
+            .unwrap();
+        assert_eq!(read.len(), 1_200);
+        assert!(read.windows(2).all(|w| w[0].logged_at <= w[1].logged_at));
+        assert_eq!(read[0].user_id, "U01199");
+        assert_eq!(
+            read[0].notes.as_deref(),
+            Some("note 1199 with \"quotes\" and ünïcode")
+        );
     }
 }

@@ -138,15 +138,21 @@ impl Store {
     ) -> anyhow::Result<Vec<PracticeLog>> {
         let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
             super::Dialect::Sqlite => {
-                let json: String = sqlx::query_scalar(
-                    "SELECT json_group_array(json_array(user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id))
-                     FROM (SELECT * FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id)",
-                )
-                .bind(ids_json)
-                .bind(since)
-                .fetch_one(pool)
-                .await?;
-                rows_of_json(&json)?
+                let mut rows = Vec::new();
+                for group in super::people_in_groups(ids_json)? {
+                    let json: String = sqlx::query_scalar(
+                        "SELECT json_group_array(json_array(user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id))
+                         FROM (SELECT * FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id)",
+                    )
+                    .bind(group)
+                    .bind(since)
+                    .fetch_one(pool)
+                    .await?;
+                    rows.extend(rows_of_json(&json)?);
+                }
+                // Stable: each group's own order (time, then insertion) is kept.
+                rows.sort_by_key(|r| r.logged_at);
+                rows
             }
             super::Dialect::Postgres => sqlx::query_as(concat!(
                 "SELECT ",

@@ -117,7 +117,20 @@ async fn an_admin_signs_in_with_slack_in_a_real_browser_and_sees_the_charts() {
         .click()
         .await
         .unwrap();
-    let out = browser.find(Locator::Css("h1")).await.unwrap();
-    assert_eq!(out.text().await.unwrap(), "Signed out");
+    // The click navigates; wait for the page it lands on, not the one it leaves.
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//h1[.='Signed out']"))
+        .await
+        .expect("the signed-out page");
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/auth/signed-out")
+    );
     browser.close().await.unwrap();
 }
