@@ -210,14 +210,9 @@ fn missing_partners(
 pub fn chart(program: &Program, activity: &Activity, occ: &Occurrence) -> Option<Chart> {
     if let (Source::PipelineChart, Recipient::Person(id)) = (&occ.source, &occ.recipient) {
         // The recipient's scope, as their report's or close's: a manager's team, an admin's all.
-        let s = &program.settings;
         let records = records(program, activity, &close_scope(program, id), occ.at);
         let deals = results::deals_in_view(program, &records);
-        let today = occ.at.with_timezone(&s.timezone).date_naive();
-        return (!deals.is_empty()).then(|| Chart::Pipeline {
-            title: "Pipeline created by week, against the same weeks a year earlier".into(),
-            weeks: results::pipeline_by_week(&deals, s.kickoff, today.min(s.last_day())),
-        });
+        return results::pipeline_chart(program, &deals, occ.at);
     }
     let (manager, title) = match (&occ.source, &occ.recipient) {
         (Source::TeamChart, Recipient::Person(manager)) => (Some(manager.as_str()), None),

@@ -9,6 +9,7 @@ use chrono::{Months, NaiveDate};
 
 use chrono::{DateTime, Utc};
 
+use super::charts::Chart;
 use super::digest::RepRecord;
 use super::outcomes::Opportunity;
 use super::practice::{PracticeContext, PracticeLog};
@@ -98,15 +99,33 @@ pub fn deals_in_view<'p>(program: &'p Program, reps: &[RepRecord]) -> Vec<Deal<'
     deals_of(&program.opportunities, &owners, &tied)
 }
 
-/// The report's lines for `reps` as of `now` (program time).
-pub fn report_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<String> {
+/// The day figures at `now` run to: today in program time, or the program's last day once it
+/// has ended (the close is composed at the end of that day).
+fn as_of(program: &Program, now: DateTime<Utc>) -> NaiveDate {
     let s = &program.settings;
-    // The close is composed at the last day's end: its figures run to that day.
-    let today = now
-        .with_timezone(&s.timezone)
+    now.with_timezone(&s.timezone)
         .date_naive()
-        .min(s.last_day());
-    lines(&deals_in_view(program, reps), s.kickoff, today)
+        .min(s.last_day())
+}
+
+/// The report's lines for `reps` as of `now`.
+pub fn report_lines(program: &Program, reps: &[RepRecord], now: DateTime<Utc>) -> Vec<String> {
+    let kickoff = program.settings.kickoff;
+    lines(&deals_in_view(program, reps), kickoff, as_of(program, now))
+}
+
+/// The pipeline chart of `deals` as of `now`; none without deals.
+pub fn pipeline_chart(program: &Program, deals: &[Deal], now: DateTime<Utc>) -> Option<Chart> {
+    (!deals.is_empty()).then(|| Chart::Pipeline {
+        title: "Pipeline created by week, against the same weeks a year earlier".into(),
+        weeks: pipeline_by_week(deals, program.settings.kickoff, as_of(program, now)),
+    })
+}
+
+/// The same span a year earlier: from the kickoff to `today`, twelve months back.
+fn year_earlier(kickoff: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let back = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
+    (back(kickoff), back(today))
 }
 
 /// Deals created in a span, and their amount.
@@ -145,7 +164,6 @@ pub fn figures<'o>(
         teams.entry(d.team).or_default().push(*d);
     }
     let of = |deals: &[Deal]| {
-        let year_ago = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
         let created_in = |from: NaiveDate, to: NaiveDate| {
             let mut p = Pipeline::default();
             for d in deals {
@@ -177,7 +195,10 @@ pub fn figures<'o>(
         };
         Figures {
             since_kickoff: created_in(kickoff, today),
-            year_before: created_in(year_ago(kickoff), year_ago(today)),
+            year_before: {
+                let (from, to) = year_earlier(kickoff, today);
+                created_in(from, to)
+            },
             with_application: closed(true),
             without: closed(false),
         }
@@ -200,22 +221,15 @@ fn median(values: &mut [i64]) -> Option<f64> {
 /// Pipeline created in each week since the kickoff (week 1 starts on the kickoff day) up to
 /// the week holding `today`, against the same week a year earlier: (week, this year, last
 /// year), in whole currency units.
-pub fn pipeline_by_week(
-    deals: &[Deal],
-    kickoff: NaiveDate,
-    today: NaiveDate,
-) -> Vec<(u32, i64, i64)> {
+fn pipeline_by_week(deals: &[Deal], kickoff: NaiveDate, today: NaiveDate) -> Vec<(u32, i64, i64)> {
     let weeks = ((today - kickoff).num_days().max(0) / 7 + 1) as u32;
-    let last_kickoff = kickoff
-        .checked_sub_months(Months::new(12))
-        .unwrap_or(kickoff);
+    let (last_kickoff, last_today) = year_earlier(kickoff, today);
     let mut out: Vec<(u32, i64, i64)> = (1..=weeks).map(|w| (w, 0, 0)).collect();
     let week_of = |from: NaiveDate, until: NaiveDate, created: NaiveDate| {
         (from..=until)
             .contains(&created)
             .then(|| ((created - from).num_days() / 7) as usize)
     };
-    let last_today = last_kickoff + (today - kickoff);
     for d in deals {
         let o = d.opportunity;
         if let Some(w) = week_of(kickoff, today, o.created) {

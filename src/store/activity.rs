@@ -95,8 +95,8 @@ impl RecordStore for Store {
         }
         // One parameter, a JSON array, keeps the statement static however many people.
         let ids = serde_json::to_string(&involved.people)?;
-        let commitments = self.commitments_of_people(&ids).await?;
-        let practice = self.practice_of_people(&ids, since).await?;
+        let commitments = self.commitments_of_people(&involved.people).await?;
+        let practice = self.practice_of_people(&involved.people, since).await?;
         let checkins = match involved.checkins_of.as_slice() {
             [] => Vec::new(),
             of => self.checkins_of_people(&serde_json::to_string(of)?).await?,

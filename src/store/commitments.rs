@@ -7,7 +7,7 @@ use crate::domain::commitment::{
     Commitment, CommitmentInput, CommitmentKind, CommitmentStatus, Target,
 };
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct Row {
     user_id: String,
     seq: i64,
@@ -28,47 +28,6 @@ macro_rules! columns {
     () => {
         "user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at"
     };
-}
-
-/// The rows of a `json_group_array(json_array(…))` of [`columns!`], in that order.
-fn rows_of_json(json: &str) -> anyhow::Result<Vec<Row>> {
-    type Cells = (
-        String,
-        i64,
-        String,
-        Option<f64>,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        Option<i64>,
-        String,
-        String,
-        Option<String>,
-    );
-    let cells: Vec<Cells> = serde_json::from_str(json)?;
-    cells
-        .into_iter()
-        .map(|c| {
-            Ok(Row {
-                user_id: c.0,
-                seq: c.1,
-                text: c.2,
-                target_number: c.3,
-                target_unit: c.4,
-                due_date: c
-                    .5
-                    .map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
-                    .transpose()?,
-                kind: c.6,
-                status: c.7,
-                program_week: c.8,
-                created_at: super::sqlite_time(&c.9)?,
-                updated_at: super::sqlite_time(&c.10)?,
-                done_at: c.11.as_deref().map(super::sqlite_time).transpose()?,
-            })
-        })
-        .collect()
 }
 
 impl TryFrom<Row> for Commitment {
@@ -172,24 +131,24 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    /// Every commitment of the people in `ids_json` (a JSON array of Slack ids).
+    /// Every commitment of `people`.
     pub(super) async fn commitments_of_people(
         &self,
-        ids_json: &str,
+        people: &[String],
     ) -> anyhow::Result<Vec<Commitment>> {
-        // On SQLite as one JSON array, as practice is read (see `practice_of_people`).
+        // On SQLite as JSON per group of people, as practice is read (`practice_of_people`).
         let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
             super::Dialect::Sqlite => {
                 let mut rows = Vec::new();
-                for group in super::people_in_groups(ids_json)? {
+                for group in super::in_groups(people)? {
                     let json: String = sqlx::query_scalar(
-                        "SELECT json_group_array(json_array(user_id, seq, text, target_number, target_unit, due_date, kind, status, program_week, created_at, updated_at, done_at))
+                        "SELECT json_group_array(json_object('user_id', user_id, 'seq', seq, 'text', text, 'target_number', target_number, 'target_unit', target_unit, 'due_date', due_date, 'kind', kind, 'status', status, 'program_week', program_week, 'created_at', created_at, 'updated_at', updated_at, 'done_at', done_at))
                          FROM (SELECT * FROM commitments WHERE user_id IN (SELECT value FROM json_each($1)) ORDER BY user_id, seq)",
                     )
                     .bind(group)
                     .fetch_one(pool)
                     .await?;
-                    rows.extend(rows_of_json(&json)?);
+                    rows.extend(serde_json::from_str::<Vec<Row>>(&json)?);
                 }
                 rows.sort_by(|a, b| (&a.user_id, a.seq).cmp(&(&b.user_id, b.seq)));
                 rows
@@ -199,7 +158,7 @@ impl Store {
                 columns!(),
                 " FROM commitments WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) ORDER BY user_id, seq"
             ))
-            .bind(ids_json)
+            .bind(serde_json::to_string(people)?)
             .fetch_all(pool)
             .await?,
         });

@@ -547,8 +547,9 @@ async fn answers_events_and_what_slack_said_are_kept_once_and_replaced_in_place(
             })
             .await
             .unwrap();
-        assert_eq!(store.commitments_of_people(&ids).await.unwrap().len(), 1);
-        let practice = store.practice_of_people(&ids, t).await.unwrap();
+        let people = ["U0AAA".to_string(), "U0ZZZ".to_string()];
+        assert_eq!(store.commitments_of_people(&people).await.unwrap().len(), 1);
+        let practice = store.practice_of_people(&people, t).await.unwrap();
         assert_eq!(practice[0].rubric, [("questions".to_string(), 4)], "{db}");
         assert_eq!(practice[0].deal_id.as_deref(), Some("006A1"), "{db}");
         store

@@ -85,25 +85,13 @@ enum Dialect {
     Postgres,
 }
 
-/// The people of `ids_json` (a JSON array) in groups of at most 500, each a JSON array: the
-/// records of one group read as one JSON string stay far below SQLite's 1 GB string limit,
-/// even with a year of long notes.
-fn people_in_groups(ids_json: &str) -> anyhow::Result<Vec<String>> {
-    let ids: Vec<String> = serde_json::from_str(ids_json)?;
-    ids.chunks(500)
+/// `people` in groups of at most 500, each a JSON array: one group's records read as one JSON
+/// string stay far below SQLite's 1 GB string limit, even with a year of long notes.
+fn in_groups(people: &[String]) -> anyhow::Result<Vec<String>> {
+    people
+        .chunks(500)
         .map(|group| Ok(serde_json::to_string(group)?))
         .collect()
-}
-
-/// A time as SQLite holds what sqlx wrote (RFC 3339), or as SQLite writes one itself, for
-/// rows read as JSON rather than through sqlx's decoding.
-fn sqlite_time(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.to_utc())
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
-        })
-        .map_err(|e| anyhow::anyhow!("`{text}` is not a time ({e})"))
 }
 
 impl Dialect {
@@ -416,10 +404,7 @@ mod tests {
             };
             store.add_practice(&log).await.unwrap();
         }
-        let read = store
-            .practice_of_people(&serde_json::to_string(&ids).unwrap(), t0)
-            .await
-            .unwrap();
+        let read = store.practice_of_people(&ids, t0).await.unwrap();
         assert_eq!(read.len(), 1_200);
         assert!(read.windows(2).all(|w| w[0].logged_at <= w[1].logged_at));
         assert_eq!(read[0].user_id, "U01199");

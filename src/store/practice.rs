@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Store, on_db};
 use crate::domain::practice::{PracticeContext, PracticeLog};
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct Row {
     user_id: String,
     skill_id: String,
@@ -24,40 +24,6 @@ macro_rules! columns {
     () => {
         "user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id"
     };
-}
-
-/// The rows of a `json_group_array(json_array(…))` of [`columns!`], in that order.
-fn rows_of_json(json: &str) -> anyhow::Result<Vec<Row>> {
-    type Cells = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        String,
-        Option<String>,
-    );
-    let cells: Vec<Cells> = serde_json::from_str(json)?;
-    cells
-        .into_iter()
-        .map(|c| {
-            Ok(Row {
-                user_id: c.0,
-                skill_id: c.1,
-                context: c.2,
-                partner_id: c.3,
-                score: c.4,
-                rubric_scores: c.5,
-                notes: c.6,
-                program_week: c.7,
-                logged_at: super::sqlite_time(&c.8)?,
-                deal_id: c.9,
-            })
-        })
-        .collect()
 }
 
 impl TryFrom<Row> for PracticeLog {
@@ -128,27 +94,27 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    /// Practice of the people in `ids_json` (a JSON array of Slack ids) since `since`.
-    /// On SQLite the rows come as one JSON array: sqlx hands SQLite rows over one at a time,
-    /// which for a whole program's hundreds of thousands costs seconds.
+    /// Practice of `people` since `since`. On SQLite the rows come as one JSON array per
+    /// group of people: sqlx hands SQLite rows over one at a time, which for a whole
+    /// program's hundreds of thousands costs seconds.
     pub(super) async fn practice_of_people(
         &self,
-        ids_json: &str,
+        people: &[String],
         since: DateTime<Utc>,
     ) -> anyhow::Result<Vec<PracticeLog>> {
         let rows: Vec<Row> = on_db!(read self, |pool, dialect| match dialect {
             super::Dialect::Sqlite => {
                 let mut rows = Vec::new();
-                for group in super::people_in_groups(ids_json)? {
+                for group in super::in_groups(people)? {
                     let json: String = sqlx::query_scalar(
-                        "SELECT json_group_array(json_array(user_id, skill_id, context, partner_id, score, rubric_scores, notes, program_week, logged_at, deal_id))
+                        "SELECT json_group_array(json_object('user_id', user_id, 'skill_id', skill_id, 'context', context, 'partner_id', partner_id, 'score', score, 'rubric_scores', rubric_scores, 'notes', notes, 'program_week', program_week, 'logged_at', logged_at, 'deal_id', deal_id))
                          FROM (SELECT * FROM practice_logs WHERE user_id IN (SELECT value FROM json_each($1)) AND logged_at >= $2 ORDER BY logged_at, id)",
                     )
                     .bind(group)
                     .bind(since)
                     .fetch_one(pool)
                     .await?;
-                    rows.extend(rows_of_json(&json)?);
+                    rows.extend(serde_json::from_str::<Vec<Row>>(&json)?);
                 }
                 // Stable: each group's own order (time, then insertion) is kept.
                 rows.sort_by_key(|r| r.logged_at);
@@ -159,7 +125,7 @@ impl Store {
                 columns!(),
                 " FROM practice_logs WHERE user_id IN (SELECT value FROM json_array_elements_text($1::json)) AND logged_at >= $2 ORDER BY logged_at, id"
             ))
-            .bind(ids_json)
+            .bind(serde_json::to_string(people)?)
             .bind(since)
             .fetch_all(pool)
             .await?,

@@ -28,7 +28,8 @@ use crate::domain::compose::Involved;
 use crate::domain::program::Person;
 use crate::slack::gateway::SlackGateway;
 use crate::store::{Lifetime, PendingLogin, RecordStore, Store};
-pub use oidc::{ISSUER, Refused, SlackClaims, SlackIdToken};
+use oidc::Refused;
+pub use oidc::{SlackClaims, SlackIdToken};
 use pages::{MessagePage, Scope};
 
 const SESSION: &str = "sko_session";
@@ -434,19 +435,19 @@ async fn callback(
             return refuse(StatusCode::BAD_REQUEST, &why);
         }
     };
-    let identity = match state.team_id().await {
+    let slack_id = match state.team_id().await {
         Ok(team) => state.sign_in.identify(&code, &login.nonce, &team).await,
         Err(why) => Err(why),
     };
-    let identity = match identity {
-        Ok(identity) => identity,
+    let slack_id = match slack_id {
+        Ok(slack_id) => slack_id,
         Err(why @ Refused::OtherWorkspace) => return refuse(StatusCode::FORBIDDEN, &why),
         Err(why @ Refused::Unreachable(_)) => {
             return refuse(StatusCode::FAILED_DEPENDENCY, &why);
         }
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
-    if state.program.load().person(&identity.slack_id).is_none() {
+    if state.program.load().person(&slack_id).is_none() {
         return not_in_roster();
     }
     // A new session id at every sign-in; whatever session this browser had is ended.
@@ -456,17 +457,12 @@ async fn callback(
     let id = CsrfToken::new_random_len(32);
     if let Err(e) = state
         .store
-        .start_session(
-            &hash(id.secret()),
-            &identity.slack_id,
-            state.clock.now(),
-            LIFETIME,
-        )
+        .start_session(&hash(id.secret()), &slack_id, state.clock.now(), LIFETIME)
         .await
     {
         return unavailable(&e);
     }
-    tracing::info!(user = %identity.slack_id, "signed in to the report");
+    tracing::info!(user = %slack_id, "signed in to the report");
     let mut response = Redirect::to("/report").into_response();
     let h = response.headers_mut();
     h.append(

@@ -21,7 +21,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::WebConfig;
 
-pub const ISSUER: &str = "https://slack.com";
+const ISSUER: &str = "https://slack.com";
 
 /// The claims Slack adds to its id tokens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,13 +53,6 @@ pub enum Refused {
     OtherWorkspace,
     #[error("Slack could not be reached to check the sign-in; try again in a minute")]
     Unreachable(#[source] anyhow::Error),
-}
-
-/// Who Slack says signed in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub slack_id: String,
-    pub team_id: String,
 }
 
 type Https = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
@@ -114,14 +107,14 @@ impl SlackSignIn {
         url.into()
     }
 
-    /// Exchanges `code` and verifies the id token it brings; `team_id` is the installed
-    /// workspace's.
+    /// Exchanges `code` and verifies the id token it brings: the Slack id of who signed in.
+    /// `team_id` is the installed workspace's.
     pub async fn identify(
         &self,
         code: &str,
         nonce: &str,
         team_id: &str,
-    ) -> Result<Identity, Refused> {
+    ) -> Result<String, Refused> {
         let form = serde_urlencoded::to_string([
             ("code", code),
             ("client_id", &self.client_id),
@@ -170,13 +163,10 @@ impl SlackSignIn {
         if extra.team_id.as_deref() != Some(team_id) {
             return Err(Refused::OtherWorkspace);
         }
-        Ok(Identity {
-            slack_id: extra
-                .user_id
-                .clone()
-                .unwrap_or_else(|| claims.subject().to_string()),
-            team_id: team_id.to_string(),
-        })
+        Ok(extra
+            .user_id
+            .clone()
+            .unwrap_or_else(|| claims.subject().to_string()))
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

@@ -163,16 +163,7 @@ pub fn report(
         }));
     }
     let deals = results::deals_in_view(program, &records);
-    if !deals.is_empty() {
-        let today = now
-            .with_timezone(&s.timezone)
-            .date_naive()
-            .min(s.last_day());
-        charts.extend(figure(Chart::Pipeline {
-            title: "Pipeline created by week, against the same weeks a year earlier".into(),
-            weeks: results::pipeline_by_week(&deals, s.kickoff, today),
-        }));
-    }
+    charts.extend(results::pipeline_chart(program, &deals, now).and_then(figure));
     let heading = match scope {
         Scope::Program => format!("{} — the program", s.name),
         Scope::Team(_) => format!("{} — your team", s.name),
@@ -388,7 +379,26 @@ fn plain(program: &Program, line: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.replace(['*', '_'], "")
+    unmarked(&out)
+}
+
+/// Text without mrkdwn's emphasis marks (only where they open or close a word: `EMEA_North`
+/// keeps its `_`) or its escapes.
+fn unmarked(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let word = word.trim_start_matches(['*', '_']);
+            // A closing mark may stand before punctuation: `_week 3_:`.
+            let body =
+                word.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '*' && c != '_');
+            format!(
+                "{}{}",
+                body.trim_end_matches(['*', '_']),
+                &word[body.len()..]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
@@ -397,6 +407,14 @@ fn plain(program: &Program, line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mrkdwn_emphasis_goes_and_names_keep_their_underscores() {
+        assert_eq!(
+            unmarked("*Coaching* in _week 3_: EMEA_North &lt;b&gt;"),
+            "Coaching in week 3: EMEA_North <b>"
+        );
+    }
 
     #[test]
     fn formula_cells_stay_text() {

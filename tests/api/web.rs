@@ -97,8 +97,8 @@ async fn callback(
         .unwrap()
 }
 
-/// Signs `user` in through the fake Slack; the session cookie (`sko_session=…`).
-async fn sign_in(app: &TestApp, user: &str) -> String {
+/// Signs `user` in through the fake Slack; the session's `Set-Cookie` header, whole.
+async fn session_set_by_signing_in(app: &TestApp, user: &str) -> String {
     let client = browser();
     let login = start(app, &client).await;
     let code = app.slack.issue_code(&Token::for_user(
@@ -109,11 +109,15 @@ async fn sign_in(app: &TestApp, user: &str) -> String {
     let response = callback(app, &client, &login, &code).await;
     assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
     assert_eq!(response.headers()[LOCATION], "/report");
-    let session = set_cookies(&response)
+    set_cookies(&response)
         .into_iter()
         .find(|c| c.starts_with("sko_session=") && !c.starts_with("sko_session=;"))
-        .expect("a session cookie");
-    cookie_pair(&session)
+        .expect("a session cookie")
+}
+
+/// Signs `user` in through the fake Slack; the session cookie (`sko_session=…`).
+async fn sign_in(app: &TestApp, user: &str) -> String {
+    cookie_pair(&session_set_by_signing_in(app, user).await)
 }
 
 async fn get(app: &TestApp, path: &str, session: &str) -> reqwest::Response {
@@ -190,8 +194,11 @@ async fn a_session_cookie_is_httponly_lax_and_secure_over_https() {
             .starts_with("max-age=")
     );
     let http = web_app("http://sko.test").await;
-    let session = sign_in(&http, ADMIN).await;
-    assert!(!session.contains("Secure"));
+    let session = session_set_by_signing_in(&http, ADMIN).await;
+    assert!(
+        session.contains("HttpOnly") && !session.contains("Secure"),
+        "not Secure over plain http: {session}"
+    );
 }
 
 #[tokio::test]
